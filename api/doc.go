@@ -1,0 +1,4 @@
+// Package api is the client for Descope's user-update management operations that users of this
+// module import. It is built on the generated client in package gen and validated against the
+// same spec (spec/openapi.yaml) by the contract tests.
+package api

@@ -1,0 +1,259 @@
+// Package specvalidate checks HTTP requests and responses against the OpenAPI document that
+// the generated client was built from (gen.GetSpec), using kin-openapi's openapi3filter.
+//
+// It is the one validating layer of this module: the contract tests wrap the generated client's
+// transport with it, api.WithResponseValidation uses it to catch API drift, and the fake server
+// in api/apitest uses it to reject requests the real API would not accept.
+//
+// Routing is by method and path only. The spec's servers name Descope's hosts, and a router
+// built from them would not match a test server on 127.0.0.1; rather than let such a request
+// slip through unvalidated, the validator drops the servers before routing, and a request that
+// matches no operation is an error (ErrNoOperation), never a silent pass.
+package specvalidate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// SecuritySchemeName is the name of the spec's only security scheme.
+const SecuritySchemeName = "ManagementKey"
+
+// MaxBodyBytes caps how much of a body the validator reads.
+const MaxBodyBytes = 16 << 20
+
+// ErrNoOperation is returned (wrapped) for a request whose method and path match no operation
+// of the spec.
+var ErrNoOperation = errors.New("request matches no operation of the spec")
+
+// ErrBadCredentials is returned (wrapped) when the Authorization header is missing or is not of
+// the form "Bearer <ProjectID>:<ManagementKey>". The header's value is never part of the message.
+var ErrBadCredentials = errors.New("authorization header is not \"Bearer <ProjectID>:<ManagementKey>\"")
+
+// Validator validates requests and responses against the embedded spec. It is safe for
+// concurrent use.
+type Validator struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *Validator
+	sharedErr  error
+)
+
+// Default returns a Validator for the embedded spec, built once per process.
+func Default() (*Validator, error) {
+	sharedOnce.Do(func() { shared, sharedErr = New() })
+	return shared, sharedErr
+}
+
+// New loads the spec embedded in package gen, checks it with kin-openapi's Validate, and builds
+// a router for it.
+func New() (*Validator, error) {
+	doc, err := gen.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("specvalidate: loading embedded spec: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("specvalidate: embedded spec is invalid: %w", err)
+	}
+	// Route on method and path only; see the package doc.
+	doc.Servers = nil
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("specvalidate: building router: %w", err)
+	}
+	return &Validator{doc: doc, router: router}, nil
+}
+
+// Doc returns the loaded spec (with its servers removed). Callers must not modify it.
+func (v *Validator) Doc() *openapi3.T { return v.doc }
+
+// CheckBearer reports whether an Authorization header value has the form
+// "Bearer <ProjectID>:<ManagementKey>" with both parts non-empty and no white space.
+func CheckBearer(header string) error {
+	const prefix = "Bearer "
+	if !strings.HasPrefix(header, prefix) {
+		return ErrBadCredentials
+	}
+	token := header[len(prefix):]
+	pid, key, ok := strings.Cut(token, ":")
+	if !ok || pid == "" || key == "" || strings.ContainsAny(token, " \t\r\n") {
+		return ErrBadCredentials
+	}
+	return nil
+}
+
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	if in.SecuritySchemeName != SecuritySchemeName {
+		return fmt.Errorf("unknown security scheme %q", in.SecuritySchemeName)
+	}
+	return CheckBearer(in.RequestValidationInput.Request.Header.Get("Authorization"))
+}
+
+// Route is the operation a request was matched to.
+type Route struct {
+	route      *routers.Route
+	pathParams map[string]string
+}
+
+// OperationID returns the matched operation's operationId.
+func (r *Route) OperationID() string { return r.route.Operation.OperationID }
+
+// ValidateRequest finds the operation for req and validates its security, parameters and body.
+// The body is read and replaced, so req can still be sent or served afterwards. The error names
+// what is wrong; it wraps ErrNoOperation or ErrBadCredentials where those apply.
+func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Route, error) {
+	route, params, err := v.router.FindRoute(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s %s: %v", ErrNoOperation, req.Method, req.URL.Path, err)
+	}
+	body, err := readBody(&req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading request body: %w", err)
+	}
+	in := &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: params,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			MultiError:         true,
+			AuthenticationFunc: authenticate,
+		},
+	}
+	verr := openapi3filter.ValidateRequest(ctx, in)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	if verr != nil {
+		return nil, requestError(route, verr)
+	}
+	return &Route{route: route, pathParams: params}, nil
+}
+
+// requestError flattens kin-openapi's error into one that names the operation and keeps the
+// authentication failure matchable with errors.Is.
+func requestError(route *routers.Route, err error) error {
+	op := route.Operation.OperationID
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sec) {
+		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
+	}
+	return fmt.Errorf("%s: request does not match the spec: %w", op, err)
+}
+
+// ValidateResponse validates a response to a request matched by ValidateRequest: its status
+// must be one the operation documents, and its headers and body must match that response's
+// schema.
+func (v *Validator) ValidateResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: route.pathParams,
+			Route:      route.route,
+		},
+		Status: status,
+		Header: header,
+		Body:   io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{
+			MultiError:            true,
+			IncludeResponseStatus: true,
+		},
+	}
+	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
+		return fmt.Errorf("%s: response %d does not match the spec: %w", route.OperationID(), status, err)
+	}
+	return nil
+}
+
+// RouteFor matches req to an operation without validating anything else.
+func (v *Validator) RouteFor(req *http.Request) (*Route, error) {
+	route, params, err := v.router.FindRoute(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s %s: %v", ErrNoOperation, req.Method, req.URL.Path, err)
+	}
+	return &Route{route: route, pathParams: params}, nil
+}
+
+// readBody reads *body (at most MaxBodyBytes) and replaces it with a reader over the same bytes.
+func readBody(body *io.ReadCloser) ([]byte, error) {
+	if *body == nil || *body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(*body, MaxBodyBytes+1))
+	_ = (*body).Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxBodyBytes {
+		return nil, fmt.Errorf("body larger than %d bytes", MaxBodyBytes)
+	}
+	*body = io.NopCloser(bytes.NewReader(data))
+	return data, nil
+}
+
+// Transport returns an http.RoundTripper that validates every request before handing it to
+// next, and every response before returning it. A request that fails validation is not sent;
+// a response that fails is closed and replaced by the error. Either error names what broke.
+func (v *Validator) Transport(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &transport{v: v, next: next}
+}
+
+type transport struct {
+	v    *Validator
+	next http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// A RoundTripper may consume the caller's body but must not modify the request, so the
+	// check and the send each get a clone over the bytes read.
+	body := req.Body
+	data, err := readBody(&body)
+	if err != nil {
+		return nil, fmt.Errorf("specvalidate: reading request body: %w", err)
+	}
+	check := cloneWithBody(req, data)
+	route, err := t.v.ValidateRequest(req.Context(), check)
+	if err != nil {
+		return nil, fmt.Errorf("specvalidate: %w", err)
+	}
+	req = cloneWithBody(req, data)
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	respBody, err := readBody(&resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("specvalidate: reading response body: %w", err)
+	}
+	if err := t.v.ValidateResponse(req.Context(), route, check, resp.StatusCode, resp.Header, respBody); err != nil {
+		return nil, fmt.Errorf("specvalidate: %w", err)
+	}
+	return resp, nil
+}
+
+func cloneWithBody(req *http.Request, body []byte) *http.Request {
+	c := req.Clone(req.Context())
+	if req.Body == nil || req.Body == http.NoBody {
+		return c
+	}
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return c
+}
