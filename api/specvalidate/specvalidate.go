@@ -115,6 +115,12 @@ type Route struct {
 // OperationID returns the matched operation's operationId.
 func (r *Route) OperationID() string { return r.route.Operation.OperationID }
 
+// Documents reports whether the operation documents responses with this status (or has a
+// default response).
+func (r *Route) Documents(status int) bool {
+	return r.route.Operation.Responses.Status(status) != nil || r.route.Operation.Responses.Default() != nil
+}
+
 // ValidateRequest finds the operation for req and validates its security, parameters and body.
 // The body is read and replaced, so req can still be sent or served afterwards. The error names
 // what is wrong; it wraps ErrNoOperation or ErrBadCredentials where those apply.

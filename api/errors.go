@@ -1,0 +1,183 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrInvalidArgument marks bad input caught before anything is sent.
+	ErrInvalidArgument = errors.New("descope: invalid argument")
+	// ErrResponseTooLarge marks a response body over the client's cap.
+	ErrResponseTooLarge = errors.New("descope: response body too large")
+	// ErrMalformedResponse marks a 2xx response whose body is not the JSON the spec describes.
+	ErrMalformedResponse = errors.New("descope: malformed response")
+	// ErrResponseMismatch marks a response that fails validation against the spec (only with
+	// WithResponseValidation).
+	ErrResponseMismatch = errors.New("descope: response does not match the spec")
+)
+
+// Descope error codes the package knows by name.
+const (
+	CodeBadRequest        = "E011001"
+	CodeMissingArguments  = "E011002"
+	CodeValidationFailed  = "E011003"
+	CodeInvalidArguments  = "E011004"
+	CodeUserNotFound      = "E112102"
+	CodeRateLimitExceeded = "E130429"
+)
+
+// Error is a non-2xx answer from the API. Code, Description and Message are Descope's
+// errorCode, errorDescription and errorMessage when the body carried them; when it did not (an
+// HTML page from a proxy, an empty or truncated body), Error() still says what came back.
+type Error struct {
+	StatusCode                 int
+	Code, Description, Message string        // Descope's errorCode, errorDescription, errorMessage
+	RetryAfter                 time.Duration // from Retry-After, when the server sent one
+	Operation                  string        // the operationId of the call, e.g. "PatchUser"
+
+	body string // a short, printable summary of a body that was not a Descope error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("descope: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Code != "" {
+		b.WriteString(": " + e.Code)
+	}
+	if e.Description != "" {
+		b.WriteString(": " + e.Description)
+	}
+	if e.Message != "" && e.Message != e.Description {
+		b.WriteString(": " + e.Message)
+	}
+	if e.body != "" {
+		b.WriteString(": " + e.body)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Temporary reports whether trying again later may succeed: rate limiting and the transient
+// server errors the client retries.
+func (e *Error) Temporary() bool { return isRetryableStatus(e.StatusCode) }
+
+// IsUserNotFound reports whether err is the API's "user not found" (E112102), whatever the
+// status it came with.
+func IsUserNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeUserNotFound
+}
+
+// IsRateLimited reports whether err is a 429 answer. RetryAfter on the *Error says how long the
+// server asked to wait.
+func IsRateLimited(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.StatusCode == http.StatusTooManyRequests
+}
+
+// newError builds the *Error for a non-2xx response. redact scrubs the management key from
+// anything the server echoed back.
+func newError(op string, resp *http.Response, body []byte, redact func(string) string) *Error {
+	e := &Error{Operation: op, StatusCode: resp.StatusCode}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = d
+	}
+	var eb gen.Error
+	if isJSON(resp.Header.Get("Content-Type"), body) && json.Unmarshal(body, &eb) == nil &&
+		(eb.ErrorCode != "" || eb.ErrorDescription != "" || eb.ErrorMessage != "") {
+		e.Code = redact(eb.ErrorCode)
+		e.Description = redact(eb.ErrorDescription)
+		e.Message = redact(eb.ErrorMessage)
+		return e
+	}
+	e.body = redact(describeBody(resp.Header.Get("Content-Type"), body))
+	return e
+}
+
+func isJSON(contentType string, body []byte) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return true
+	}
+	// Some proxies drop the header; a body that looks like an object is worth a try.
+	return contentType == "" && len(body) > 0 && body[0] == '{'
+}
+
+// describeBody summarises a body that is not a Descope error, in one printable line.
+func describeBody(contentType string, body []byte) string {
+	if len(body) == 0 {
+		return "empty body"
+	}
+	ct := contentType
+	if ct == "" {
+		ct = "no content type"
+	}
+	const excerpt = 120
+	text := string(body)
+	if len(text) > excerpt {
+		text = text[:excerpt] + "…"
+	}
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		if !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, text)
+	text = strings.Join(strings.Fields(text), " ")
+	what := "unexpected body"
+	if json.Valid(body) {
+		what = "body without Descope error fields"
+	} else if isJSON(contentType, body) {
+		what = "malformed JSON body"
+	}
+	return fmt.Sprintf("%s (%s, %d bytes): %q", what, ct, len(body), text)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// isRetryableStatus lists the answers worth trying again: 429, and the transient gateway and
+// edge errors that Descope's own SDK retries (503, 520, 521, 522, 524, 530) plus 502 and 504.
+//
+// 500 is not retried, as in Descope's SDK: it reports a failure of the call itself rather than of
+// the path to the server, and repeating it would spend the project's rate limit for nothing.
+func isRetryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout,
+		520, 521, 522, 524, 530:
+		return true
+	}
+	return false
+}
+
+// retryPolicy decides whether a failed attempt is tried again. Every operation here sets values
+// (none appends or counts), so repeating one that may have reached the server is safe.
+func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
+	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if err != nil {
+			if errors.Is(err, ErrResponseTooLarge) {
+				return false, err
+			}
+			// Connection errors, and a body cut mid-read, are retried; TLS, scheme, header
+			// and redirect errors are not.
+			return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		}
+		if !isRetryableStatus(resp.StatusCode) {
+			return false, nil
+		}
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d > maxRetryAfter {
+				return false, nil
+			}
+			// Waiting would outlive the caller's deadline: hand the answer back now.
+			if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+}
+
+// backoff honours the server's Retry-After when there is one (retryPolicy has already checked it
+// against the cap and the deadline); otherwise it waits exponentially longer from minWait,
+// capped at maxWait, with "equal jitter": half of the wait fixed, half random, so that clients
+// that failed together do not retry together. The wait itself is cut short by the request's
+// context, so no sleep outlives the caller's deadline.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return d
+		}
+	}
+	d := maxWait
+	if attempt < 30 {
+		if e := minWait << attempt; e > 0 && e < maxWait {
+			d = e
+		}
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
