@@ -43,6 +43,9 @@ func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
 		if !isRetryableStatus(resp.StatusCode) {
 			return false, nil
 		}
+		if resp.StatusCode == http.StatusTooManyRequests && rateLimitRetryDisabled(ctx) {
+			return false, nil
+		}
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			if d > maxRetryAfter {
 				return false, nil

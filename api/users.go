@@ -159,6 +159,11 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 			return nil, err
 		}
 	}
+	return c.patchBatch(ctx, ps)
+}
+
+// patchBatch sends patches already checked.
+func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, error) {
 	var out BatchResult
 	err := c.call(ctx, OpPatchUserBatch, func(ctx context.Context) (*http.Response, error) {
 		return c.api.PatchUserBatch(ctx, gen.PatchUsersBatchRequest{Users: ps})
