@@ -568,10 +568,18 @@ func TestResponseValidation(t *testing.T) {
 	if _, err := c4.UpdatePicture(context.Background(), "jane@example.com", ""); !errors.Is(err, ErrResponseMismatch) {
 		t.Fatalf("err = %v, want ErrResponseMismatch", err)
 	}
-	// An undocumented status from the path to the API stays an *Error.
-	c5, _ := newScripted(t, []http.HandlerFunc{jsonStep(502, `<html>`)}, WithResponseValidation(), WithMaxRetries(0))
-	_, err = c5.UpdatePicture(context.Background(), "jane@example.com", "")
-	wantStatus(t, err, 502)
+	// An undocumented status, or an HTML page on a documented one, comes from the path to the API
+	// and stays an *Error.
+	for _, status := range []int{502, 503} {
+		html := func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, "<html>down</html>")
+		}
+		c5, _ := newScripted(t, []http.HandlerFunc{html}, WithResponseValidation(), WithMaxRetries(0))
+		_, err = c5.UpdatePicture(context.Background(), "jane@example.com", "")
+		wantStatus(t, err, status)
+	}
 }
 
 func TestPatchBatchReportsFailures(t *testing.T) {

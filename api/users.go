@@ -257,16 +257,16 @@ func (c *Client) call(ctx context.Context, op string, send func(context.Context)
 	return nil
 }
 
-// validateResponse checks the response against the spec. Answers with a status the operation
-// does not document and that is not 2xx (a 502 page from a proxy, say) are left to *Error: they
-// come from the path to the API, not from the API.
+// validateResponse checks the response against the spec. Error answers that the operation does
+// not document, or that are not JSON (a 502 or 503 page from a proxy, say), are left to *Error:
+// they come from the path to the API, not from the API.
 func (c *Client) validateResponse(ctx context.Context, op string, resp *http.Response, body []byte) error {
 	route, err := c.validator.RouteFor(resp.Request)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrResponseMismatch, op, err)
 	}
 	ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	if !ok2xx && !route.Documents(resp.StatusCode) {
+	if !ok2xx && (!route.Documents(resp.StatusCode) || !isJSON(resp.Header.Get("Content-Type"), body)) {
 		return nil
 	}
 	if err := c.validator.ValidateResponse(ctx, route, resp.Request, resp.StatusCode, resp.Header, body); err != nil {

@@ -88,7 +88,8 @@ func (v *Validator) Doc() *openapi3.T { return v.doc }
 // "Bearer <ProjectID>:<ManagementKey>" with both parts non-empty and no white space.
 func CheckBearer(header string) error {
 	const prefix = "Bearer "
-	if !strings.HasPrefix(header, prefix) {
+	// The scheme name is case-insensitive (RFC 9110, section 11.1).
+	if len(header) < len(prefix) || !strings.EqualFold(header[:len(prefix)], prefix) {
 		return ErrBadCredentials
 	}
 	token := header[len(prefix):]
@@ -104,6 +105,25 @@ func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) err
 		return fmt.Errorf("unknown security scheme %q", in.SecuritySchemeName)
 	}
 	return CheckBearer(in.RequestValidationInput.Request.Header.Get("Authorization"))
+}
+
+var requestOptions, responseOptions = newOptions()
+
+func newOptions() (req, resp *openapi3filter.Options) {
+	req = &openapi3filter.Options{MultiError: true, AuthenticationFunc: authenticate}
+	req.WithCustomSchemaErrorFunc(schemaError)
+	resp = &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true}
+	resp.WithCustomSchemaErrorFunc(schemaError)
+	return req, resp
+}
+
+// schemaError keeps a schema error to its location and reason. kin-openapi's own message appends
+// the whole schema and the offending value, which is often a whole body full of personal data.
+func schemaError(err *openapi3.SchemaError) string {
+	if err.Origin != nil {
+		return "" // kin-openapi then prints the path and the nested errors, each through here
+	}
+	return fmt.Sprintf("at %q: %s", "/"+strings.Join(err.JSONPointer(), "/"), err.Reason)
 }
 
 // Route is the operation a request was matched to.
@@ -137,10 +157,7 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Ro
 		Request:    req,
 		PathParams: params,
 		Route:      route,
-		Options: &openapi3filter.Options{
-			MultiError:         true,
-			AuthenticationFunc: authenticate,
-		},
+		Options:    requestOptions,
 	}
 	verr := openapi3filter.ValidateRequest(ctx, in)
 	req.Body = io.NopCloser(bytes.NewReader(body))
@@ -171,13 +188,10 @@ func (v *Validator) ValidateResponse(ctx context.Context, route *Route, req *htt
 			PathParams: route.pathParams,
 			Route:      route.route,
 		},
-		Status: status,
-		Header: header,
-		Body:   io.NopCloser(bytes.NewReader(body)),
-		Options: &openapi3filter.Options{
-			MultiError:            true,
-			IncludeResponseStatus: true,
-		},
+		Status:  status,
+		Header:  header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: responseOptions,
 	}
 	if err := openapi3filter.ValidateResponse(ctx, in); err != nil {
 		return fmt.Errorf("%s: response %d does not match the spec: %w", route.OperationID(), status, err)
