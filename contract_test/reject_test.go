@@ -1,0 +1,411 @@
+package contract_test
+
+// Rejections: each names what is wrong, and a rejected request never reaches the server.
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+func TestRequestRejected(t *testing.T) {
+	t.Parallel()
+	type rejectCase struct {
+		name  string
+		op    string
+		ct    string // "" means application/json
+		body  string
+		wants []string // fragments of the error message
+	}
+	var cases []rejectCase
+
+	// loginId missing or empty, for every operation.
+	for _, op := range operations {
+		missing, empty := `{}`, `{"loginId":""}`
+		at := `"/loginId"`
+		switch op.id {
+		case "UpdateUserCustomAttribute":
+			missing = `{"attributeKey":"department","attributeValue":"x"}`
+			empty = `{"loginId":"","attributeKey":"department","attributeValue":"x"}`
+		case "PatchUserBatch":
+			missing = `{"users":[{"status":"enabled"}]}`
+			empty = `{"users":[{"loginId":"jane@example.com"},{"loginId":""}]}`
+			at = `"/users/1/loginId"`
+		}
+		cases = append(cases,
+			rejectCase{"missing loginId", op.id, "", missing, []string{`property "loginId" is missing`}},
+			rejectCase{"empty loginId", op.id, "", empty, []string{at, "minimum string length is 1"}},
+			rejectCase{"loginId not a string", op.id, "", strings.Replace(op.valid, `"jane@example.com"`, `42`, 1),
+				[]string{`/loginId": value must be a string`}},
+			rejectCase{"no body", op.id, "", ``, []string{"value is required but missing"}},
+			rejectCase{"not JSON", op.id, "", `{"loginId":`, []string{"failed to decode request body"}},
+			rejectCase{"JSON null", op.id, "", `null`, []string{"Value is not nullable"}},
+			rejectCase{"wrong content type", op.id, "text/plain", op.valid, []string{`"text/plain"`}},
+		)
+	}
+
+	// Request schemas are closed: the gateway would ignore a misspelt field, so the gate rejects it.
+	cases = append(cases, []rejectCase{
+		{"misspelt field", "PatchUser", "", `{"loginId":"a","rolenames":[]}`, []string{`property "rolenames" is unsupported`}},
+		{"misspelt field in a batch", "PatchUserBatch", "", `{"users":[{"loginId":"a","givenname":"x"}]}`, []string{`"/users/0"`, `property "givenname" is unsupported`}},
+		{"misspelt field in a tenant", "PatchUser", "", `{"loginId":"a","userTenants":[{"tenantId":"T","roles":[]}]}`, []string{`property "roles" is unsupported`}},
+		{"unknown field on name", "UpdateUserName", "", `{"loginId":"a","display_name":"x"}`, []string{`property "display_name" is unsupported`}},
+	}...)
+
+	cases = append(cases, []rejectCase{
+		{"attributeKey missing", "UpdateUserCustomAttribute", "", `{"loginId":"a","attributeValue":1}`, []string{`property "attributeKey" is missing`}},
+		{"attributeKey empty", "UpdateUserCustomAttribute", "", `{"loginId":"a","attributeKey":"","attributeValue":1}`, []string{`"/attributeKey"`, "minimum string length is 1"}},
+		{"attributeKey not a string", "UpdateUserCustomAttribute", "", `{"loginId":"a","attributeKey":7,"attributeValue":1}`, []string{`"/attributeKey"`, "value must be a string"}},
+
+		{"name not a string", "UpdateUserName", "", `{"loginId":"a","name":1}`, []string{`"/name"`, "value must be a string"}},
+		{"displayName null", "UpdateUserName", "", `{"loginId":"a","displayName":null}`, []string{`"/displayName"`, "not nullable"}},
+		{"givenName not a string", "UpdateUserName", "", `{"loginId":"a","givenName":true}`, []string{`"/givenName"`}},
+		{"middleName not a string", "UpdateUserName", "", `{"loginId":"a","middleName":[]}`, []string{`"/middleName"`}},
+		{"familyName not a string", "UpdateUserName", "", `{"loginId":"a","familyName":{}}`, []string{`"/familyName"`}},
+
+		{"picture null", "UpdateUserPicture", "", `{"loginId":"a","picture":null}`, []string{`"/picture"`, "not nullable"}},
+		{"picture not a string", "UpdateUserPicture", "", `{"loginId":"a","picture":1}`, []string{`"/picture"`, "value must be a string"}},
+
+		{"phone not a string", "UpdateUserPhone", "", `{"loginId":"a","phone":15555550100}`, []string{`"/phone"`, "value must be a string"}},
+		{"verified as string", "UpdateUserPhone", "", `{"loginId":"a","verified":"true"}`, []string{`"/verified"`, "value must be a boolean"}},
+		{"failOnConflict as number", "UpdateUserPhone", "", `{"loginId":"a","failOnConflict":1}`, []string{`"/failOnConflict"`, "value must be a boolean"}},
+
+		{"verifiedEmail yes", "PatchUser", "", `{"loginId":"a","verifiedEmail":"yes"}`, []string{`"/verifiedEmail"`, "value must be a boolean"}},
+		{"verifiedPhone as number", "PatchUser", "", `{"loginId":"a","verifiedPhone":0}`, []string{`"/verifiedPhone"`, "value must be a boolean"}},
+		{"roleNames a string", "PatchUser", "", `{"loginId":"a","roleNames":"admin"}`, []string{`"/roleNames"`, "value must be an array"}},
+		{"roleNames null", "PatchUser", "", `{"loginId":"a","roleNames":null}`, []string{`"/roleNames"`, "not nullable"}},
+		{"roleNames item a number", "PatchUser", "", `{"loginId":"a","roleNames":["admin",7]}`, []string{`"/roleNames/1"`, "value must be a string"}},
+		{"status bogus", "PatchUser", "", `{"loginId":"a","status":"bogus"}`, []string{`"/status"`, "value is not one of the allowed values"}},
+		{"status wrong case", "PatchUser", "", `{"loginId":"a","status":"Enabled"}`, []string{`"/status"`, "value is not one of the allowed values"}},
+		{"userTenants an object", "PatchUser", "", `{"loginId":"a","userTenants":{"tenantId":"T1"}}`, []string{`"/userTenants"`, "value must be an array"}},
+		{"tenant without tenantId", "PatchUser", "", `{"loginId":"a","userTenants":[{"roleNames":["x"]}]}`, []string{`property "tenantId" is missing`}},
+		{"tenant with empty tenantId", "PatchUser", "", `{"loginId":"a","userTenants":[{"tenantId":""}]}`, []string{`"/userTenants/0/tenantId"`, "minimum string length is 1"}},
+		{"tenant roleNames a string", "PatchUser", "", `{"loginId":"a","userTenants":[{"tenantId":"T1","roleNames":"x"}]}`, []string{`"/userTenants/0/roleNames"`}},
+		{"customAttributes a string", "PatchUser", "", `{"loginId":"a","customAttributes":"x"}`, []string{`"/customAttributes"`, "value must be an object"}},
+		{"customAttributes a list", "PatchUser", "", `{"loginId":"a","customAttributes":["x"]}`, []string{`"/customAttributes"`, "value must be an object"}},
+		{"ssoAppIds a string", "PatchUser", "", `{"loginId":"a","ssoAppIds":"app"}`, []string{`"/ssoAppIds"`, "value must be an array"}},
+		{"scim as string", "PatchUser", "", `{"loginId":"a","scim":"true"}`, []string{`"/scim"`, "value must be a boolean"}},
+		{"additionalLoginIds items not strings", "PatchUser", "", `{"loginId":"a","additionalLoginIds":[1]}`, []string{`"/additionalLoginIds/0"`}},
+		{"email not a string", "PatchUser", "", `{"loginId":"a","email":false}`, []string{`"/email"`}},
+		{"several errors at once", "PatchUser", "", `{"verifiedEmail":"yes","status":"bogus"}`,
+			[]string{`property "loginId" is missing`, `"/verifiedEmail"`, `"/status"`}},
+
+		{"users empty", "PatchUserBatch", "", `{"users":[]}`, []string{`"/users"`, "minimum number of items is 1"}},
+		{"users missing", "PatchUserBatch", "", `{}`, []string{`property "users" is missing`}},
+		{"users null", "PatchUserBatch", "", `{"users":null}`, []string{`"/users"`, "not nullable"}},
+		{"users an object", "PatchUserBatch", "", `{"users":{"loginId":"a"}}`, []string{`"/users"`, "value must be an array"}},
+		{"user with a bad field", "PatchUserBatch", "", `{"users":[{"loginId":"a"},{"loginId":"b","status":"bogus"}]}`,
+			[]string{`"/users/1/status"`, "value is not one of the allowed values"}},
+	}...)
+
+	for _, tc := range cases {
+		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t, reply{body: `{}`})
+			ct := tc.ct
+			if ct == "" {
+				ct = "application/json"
+			}
+			_, err := operationByID(t, tc.op).send(t.Context(), api.client(t), ct, strings.NewReader(tc.body))
+			assertRequestRejected(t, err, tc.op, tc.wants...)
+			api.assertNotHit(t)
+		})
+	}
+}
+
+// Typed calls that the generated types allow but the spec does not: the validator stops them.
+func TestRequestRejectedTyped(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		op    string
+		call  func(ctx context.Context, c *gen.ClientWithResponses) error
+		wants []string
+	}{
+		{"zero PatchUserRequest", "PatchUser", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.PatchUserWithResponse(ctx, gen.PatchUserRequest{})
+			return err
+		}, []string{`"/loginId"`, "minimum string length is 1"}},
+		{"status outside the enum", "PatchUser", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.PatchUserWithResponse(ctx, gen.PatchUserRequest{LoginID: "a", Status: ptr(gen.UserStatus("bogus"))})
+			return err
+		}, []string{`"/status"`}},
+		{"tenant without id", "PatchUser", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.PatchUserWithResponse(ctx, gen.PatchUserRequest{LoginID: "a", UserTenants: &[]gen.PatchUserTenant{{}}})
+			return err
+		}, []string{`"/userTenants/0/tenantId"`}},
+		{"nil users", "PatchUserBatch", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.PatchUserBatchWithResponse(ctx, gen.PatchUsersBatchRequest{})
+			return err
+		}, []string{`"/users"`, "not nullable"}},
+		{"empty users", "PatchUserBatch", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.PatchUserBatchWithResponse(ctx, gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{}})
+			return err
+		}, []string{`"/users"`, "minimum number of items is 1"}},
+		{"empty attributeKey", "UpdateUserCustomAttribute", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.UpdateUserCustomAttributeWithResponse(ctx, gen.UpdateUserCustomAttributeRequest{LoginID: "a"})
+			return err
+		}, []string{`"/attributeKey"`}},
+		{"empty loginId", "UpdateUserName", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.UpdateUserNameWithResponse(ctx, gen.UpdateUserNameRequest{Name: ptr("x")})
+			return err
+		}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUserPicture", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.UpdateUserPictureWithResponse(ctx, gen.UpdateUserPictureRequest{Picture: ptr("")})
+			return err
+		}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUserPhone", func(ctx context.Context, c *gen.ClientWithResponses) error {
+			_, err := c.UpdateUserPhoneWithResponse(ctx, gen.UpdateUserPhoneRequest{Phone: ptr("")})
+			return err
+		}, []string{`"/loginId"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t, reply{body: `{}`})
+			assertRequestRejected(t, tc.call(t.Context(), api.client(t)), tc.op, tc.wants...)
+			api.assertNotHit(t)
+		})
+	}
+}
+
+func TestResponseRejected(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		op    string
+		reply reply
+		wants []string
+	}{
+		{"createdTime yesterday", "PatchUser", reply{body: `{"user":{"createdTime":"yesterday"}}`},
+			[]string{`"/user/createdTime"`, "value must be an integer"}},
+		{"createdTime fractional", "UpdateUserName", reply{body: `{"user":{"createdTime":1.5}}`},
+			[]string{`"/user/createdTime"`, "value must be an integer"}},
+		{"OAuth value a string", "UpdateUserPicture", reply{body: `{"user":{"OAuth":{"google":"yes"}}}`},
+			[]string{`"/user/OAuth/google"`, "value must be a boolean"}},
+		{"loginIds a string", "UpdateUserPhone", reply{body: `{"user":{"loginIds":"a"}}`},
+			[]string{`"/user/loginIds"`, "value must be an array"}},
+		{"loginIds item a number", "PatchUser", reply{body: `{"user":{"loginIds":["a",1]}}`},
+			[]string{`"/user/loginIds/1"`, "value must be a string"}},
+		{"verifiedEmail a string", "PatchUser", reply{body: `{"user":{"verifiedEmail":"true"}}`},
+			[]string{`"/user/verifiedEmail"`, "value must be a boolean"}},
+		{"userTenants item roleNames a string", "UpdateUserCustomAttribute", reply{body: `{"user":{"userTenants":[{"tenantId":"T1","roleNames":"admin"}]}}`},
+			[]string{`"/user/userTenants/0/roleNames"`, "value must be an array"}},
+		{"customAttributes a string", "PatchUser", reply{body: `{"user":{"customAttributes":"x"}}`},
+			[]string{`"/user/customAttributes"`, "value must be an object"}},
+		{"user a list", "PatchUser", reply{body: `{"user":[]}`},
+			[]string{`"/user"`, "value must be an object"}},
+		{"created a string", "PatchUser", reply{body: `{"created":"yes"}`},
+			[]string{`"/created"`, "value must be a boolean"}},
+		{"body null", "PatchUser", reply{body: `null`}, []string{"not nullable"}},
+		{"body a list", "PatchUser", reply{body: `[]`}, []string{"value must be an object"}},
+		{"body not JSON", "PatchUser", reply{body: `{"user":`}, []string{"failed to decode response body"}},
+		{"body empty", "PatchUser", reply{body: ``}, []string{"failed to decode response body"}},
+		{"text/plain", "PatchUser", reply{contentType: "text/plain", body: `{}`}, []string{`"text/plain"`}},
+		{"no content type", "PatchUser", reply{contentType: "-", body: `{}`}, []string{`response header Content-Type has unexpected value: ""`}},
+
+		{"patchedUsers an object", "PatchUserBatch", reply{body: `{"patchedUsers":{}}`},
+			[]string{`"/patchedUsers"`, "value must be an array"}},
+		{"failure a number", "PatchUserBatch", reply{body: `{"failedUsers":[{"failure":7}]}`},
+			[]string{`"/failedUsers/0/failure"`, "value must be a string"}},
+		{"failed user with bad field", "PatchUserBatch", reply{body: `{"failedUsers":[{"user":{"SCIM":"no"}}]}`},
+			[]string{`"/failedUsers/0/user/SCIM"`, "value must be a boolean"}},
+		{"additionalErrors value a number", "PatchUserBatch", reply{body: `{"additionalErrors":{"a":1}}`},
+			[]string{`"/additionalErrors/a"`, "value must be a string"}},
+
+		{"error code a number", "PatchUser", reply{status: 400, body: `{"errorCode":11002}`},
+			[]string{`"/errorCode"`, "value must be a string"}},
+		{"error body a string", "UpdateUserName", reply{status: 500, body: `"boom"`},
+			[]string{"value must be an object"}},
+		{"429 Retry-After not a number", "PatchUser", reply{status: 429, header: map[string]string{"Retry-After": "soon"}, body: `{}`},
+			[]string{`"Retry-After"`}},
+		{"429 Retry-After negative", "PatchUser", reply{status: 429, header: map[string]string{"Retry-After": "-1"}, body: `{}`},
+			[]string{`"Retry-After"`}},
+
+		{"status 418", "PatchUser", reply{status: 418, body: `{}`}, []string{"status is not supported"}},
+		{"status 201", "UpdateUserPicture", reply{status: 201, body: `{}`}, []string{"status is not supported"}},
+		{"status 502", "PatchUserBatch", reply{status: 502, body: `{}`}, []string{"status is not supported"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t, tc.reply)
+			op := operationByID(t, tc.op)
+			_, err := op.sendJSON(t, api.client(t), op.valid)
+			status := tc.reply.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			assertResponseRejected(t, err, tc.op, status, tc.wants...)
+			if n := api.hits.Load(); n != 1 {
+				t.Errorf("server hit %d times, want 1", n)
+			}
+		})
+	}
+}
+
+func TestBadCredentials(t *testing.T) {
+	t.Parallel()
+	basic := base64.StdEncoding.EncodeToString([]byte(testProjectID + ":" + testKey))
+	cases := []struct {
+		name  string
+		set   func(http.Header)
+		value string // the header value, which must not appear in the error
+	}{
+		{"missing", func(h http.Header) { h.Del("Authorization") }, ""},
+		{"empty", func(h http.Header) { h.Set("Authorization", "") }, ""},
+		{"bearer without colon", func(h http.Header) { h.Set("Authorization", "Bearer "+testProjectID+testKey) }, testProjectID + testKey},
+		{"bearer key only", func(h http.Header) { h.Set("Authorization", "Bearer "+testKey) }, testKey},
+		{"bearer empty project", func(h http.Header) { h.Set("Authorization", "Bearer :"+testKey) }, ":" + testKey},
+		{"bearer empty key", func(h http.Header) { h.Set("Authorization", "Bearer "+testProjectID+":") }, testProjectID + ":"},
+		{"bearer nothing", func(h http.Header) { h.Set("Authorization", "Bearer ") }, ""},
+		{"bearer white space in token", func(h http.Header) { h.Set("Authorization", "Bearer "+testProjectID+": "+testKey) }, testKey},
+		{"basic", func(h http.Header) { h.Set("Authorization", "Basic "+basic) }, basic},
+		{"token without scheme", func(h http.Header) { h.Set("Authorization", testProjectID+":"+testKey) }, testProjectID + ":" + testKey},
+	}
+	for _, op := range operations {
+		for _, tc := range cases {
+			t.Run(op.id+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				api := newFakeAPI(t, reply{body: `{}`})
+				_, err := op.sendJSON(t, api.clientWithAuth(t, tc.set), op.valid)
+				assertBadCredentials(t, err, op.id, tc.value)
+				api.assertNotHit(t)
+			})
+		}
+	}
+	// Credentials are checked even when the body is also wrong, and still reported as such.
+	t.Run("bad body and bad credentials", func(t *testing.T) {
+		t.Parallel()
+		api := newFakeAPI(t, reply{body: `{}`})
+		op := operationByID(t, "PatchUser")
+		_, err := op.sendJSON(t, api.clientWithAuth(t, cases[0].set), `{"status":"bogus"}`)
+		assertBadCredentials(t, err, op.id, "")
+		api.assertNotHit(t)
+	})
+	// CheckBearer itself, on the valid form and a few more invalid ones.
+	t.Run("CheckBearer", func(t *testing.T) {
+		t.Parallel()
+		// The scheme name is case-insensitive (RFC 9110).
+		for _, h := range []string{testBearer, "bearer " + testProjectID + ":" + testKey, "BEARER " + testProjectID + ":" + testKey} {
+			if err := specvalidate.CheckBearer(h); err != nil {
+				t.Errorf("valid bearer %q rejected: %v", h, err)
+			}
+		}
+		for _, h := range []string{"Bearer  " + testProjectID + ":" + testKey,
+			"Bearer " + testProjectID + ":" + testKey + "\n", "Bearer\t" + testProjectID + ":" + testKey} {
+			if err := specvalidate.CheckBearer(h); !errors.Is(err, specvalidate.ErrBadCredentials) {
+				t.Errorf("CheckBearer(%q) = %v, want ErrBadCredentials", h, err)
+			}
+		}
+	})
+}
+
+func assertBadCredentials(t *testing.T, err error, id, value string) {
+	t.Helper()
+	if !errors.Is(err, specvalidate.ErrBadCredentials) {
+		t.Fatalf("err = %v, want ErrBadCredentials", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, id+": ") {
+		t.Errorf("error does not name the operation %s: %v", id, err)
+	}
+	if strings.Contains(msg, testKey) || value != "" && strings.Contains(msg, value) {
+		t.Errorf("error leaks the credentials: %v", err)
+	}
+}
+
+// A request that matches no operation is an error, never a silent pass. The fake API runs on
+// 127.0.0.1, which is not among the spec's servers: the valid requests of the other tests are
+// matched by method and path alone, and these are not matched at all.
+func TestNoOperation(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ method, path string }{
+		{"POST", "/v1/mgmt/user/update/nickname"},
+		{"GET", "/v1/mgmt/user/patch"},
+		{"POST", "/v1/mgmt/user/patch"},
+		{"PUT", "/v1/mgmt/user/patch/batch"},
+		{"DELETE", "/v1/mgmt/user/patch/batch"},
+		{"PATCH", "/v1/mgmt/user/update/name"},
+		{"GET", "/v1/mgmt/user/update/customAttribute"},
+		{"POST", "/v1/mgmt/user/update/name/"},
+		{"POST", "/v1/mgmt/user/update/Name"},
+		{"POST", "/v1/mgmt/user/update"},
+		{"POST", "/mgmt/user/update/name"},
+		{"PATCH", "/v1/mgmt/user/patch/batch/1"},
+		{"GET", "/"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t, reply{body: `{}`})
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, api.srv.URL+tc.path,
+				strings.NewReader(`{"loginId":"jane@example.com"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", testBearer)
+			resp, err := httpClient(t).Do(req)
+			if err == nil {
+				_ = resp.Body.Close()
+				t.Fatalf("%s %s was sent and answered %d", tc.method, tc.path, resp.StatusCode)
+			}
+			if !errors.Is(err, specvalidate.ErrNoOperation) {
+				t.Fatalf("err = %v, want ErrNoOperation", err)
+			}
+			if !strings.Contains(err.Error(), tc.method+" "+tc.path) {
+				t.Errorf("error does not name %s %s: %v", tc.method, tc.path, err)
+			}
+			api.assertNotHit(t)
+		})
+	}
+}
+
+// Routing ignores the host: every operation is found on the test server's address, on the
+// spec's own hosts and elsewhere, and the validator's RouteFor agrees with ValidateRequest.
+func TestRoutingIgnoresHost(t *testing.T) {
+	t.Parallel()
+	v := newValidator(t)
+	for _, host := range []string{"127.0.0.1:12345", "localhost", "api.descope.com", "api.use1.descope.com", "example.org:8443"} {
+		for _, op := range operations {
+			t.Run(host+"/"+op.id, func(t *testing.T) {
+				t.Parallel()
+				req := httptest.NewRequestWithContext(t.Context(), op.method, "http://"+host+op.path, strings.NewReader(op.valid))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", testBearer)
+				route, err := v.ValidateRequest(t.Context(), req)
+				if err != nil {
+					t.Fatalf("ValidateRequest: %v", err)
+				}
+				if got := route.OperationID(); got != op.id {
+					t.Errorf("matched %s, want %s", got, op.id)
+				}
+				if r, err := v.RouteFor(req); err != nil || r.OperationID() != op.id {
+					t.Errorf("RouteFor = %v, %v", r, err)
+				}
+				// The body is still there for whoever serves or sends the request next.
+				if got := readAll(t, req); got != op.valid {
+					t.Errorf("body after validation = %q, want %q", got, op.valid)
+				}
+			})
+		}
+	}
+}
+
+func readAll(t *testing.T, req *http.Request) string {
+	t.Helper()
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

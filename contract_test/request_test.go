@@ -1,0 +1,377 @@
+package contract_test
+
+// Requests: every operation and every documented request field, checked on the wire as the fake
+// API received it after the validator accepted it.
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+const (
+	userReply  = `{"user":{"loginIds":["jane@example.com"],"userId":"U2abc","status":"enabled"}}`
+	batchReply = `{"patchedUsers":[{"loginIds":["jane@example.com"],"userId":"U2abc"}]}`
+)
+
+// wireCase is one typed call and the JSON object the server must receive for it.
+type wireCase struct {
+	name string
+	op   string
+	call func(ctx context.Context, c *gen.ClientWithResponses) (json200 any, err error)
+	want map[string]string // key -> JSON value; exactly these keys
+}
+
+func customAttributeCase(name string, value any, want string) wireCase {
+	return wireCase{
+		name: "value " + name, op: "UpdateUserCustomAttribute",
+		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
+			r, err := c.UpdateUserCustomAttributeWithResponse(ctx, gen.UpdateUserCustomAttributeRequest{
+				LoginID: "jane@example.com", AttributeKey: "attr", AttributeValue: value,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return r.JSON200, nil
+		},
+		want: map[string]string{"loginId": `"jane@example.com"`, "attributeKey": `"attr"`, "attributeValue": want},
+	}
+}
+
+func nameCase(name string, req gen.UpdateUserNameRequest, want map[string]string) wireCase {
+	return wireCase{name: name, op: "UpdateUserName", want: want,
+		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
+			r, err := c.UpdateUserNameWithResponse(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			return r.JSON200, nil
+		}}
+}
+
+func pictureCase(name string, req gen.UpdateUserPictureRequest, want map[string]string) wireCase {
+	return wireCase{name: name, op: "UpdateUserPicture", want: want,
+		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
+			r, err := c.UpdateUserPictureWithResponse(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			return r.JSON200, nil
+		}}
+}
+
+func phoneCase(name string, req gen.UpdateUserPhoneRequest, want map[string]string) wireCase {
+	return wireCase{name: name, op: "UpdateUserPhone", want: want,
+		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
+			r, err := c.UpdateUserPhoneWithResponse(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			return r.JSON200, nil
+		}}
+}
+
+func patchCase(name string, req gen.PatchUserRequest, want map[string]string) wireCase {
+	return wireCase{name: name, op: "PatchUser", want: want,
+		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
+			r, err := c.PatchUserWithResponse(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			return r.JSON200, nil
+		}}
+}
+
+func batchCase(name string, req gen.PatchUsersBatchRequest, want map[string]string) wireCase {
+	return wireCase{name: name, op: "PatchUserBatch", want: want,
+		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
+			r, err := c.PatchUserBatchWithResponse(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			return r.JSON200, nil
+		}}
+}
+
+// fullPatch sets every field of PatchUserRequest, with custom attributes of every JSON type.
+func fullPatch() gen.PatchUserRequest {
+	return gen.PatchUserRequest{
+		LoginID:       "jane@example.com",
+		UserID:        ptr("U2abc"),
+		Email:         ptr("jane@example.com"),
+		Phone:         ptr("+15555550100"),
+		VerifiedEmail: ptr(true),
+		VerifiedPhone: ptr(false),
+		Name:          ptr("Jane Doe"),
+		GivenName:     ptr("Jane"),
+		MiddleName:    ptr("Q"),
+		FamilyName:    ptr("Doe"),
+		Picture:       ptr("https://example.com/jane.png"),
+		Status:        ptr(gen.UserStatusInvited),
+		RoleNames:     &[]string{"admin", "viewer"},
+		UserTenants: &[]gen.PatchUserTenant{
+			{TenantID: "T1", RoleNames: &[]string{"member"}},
+			{TenantID: "T2"},
+		},
+		CustomAttributes: &gen.CustomAttributes{
+			"department": "engineering",
+			"seats":      3,
+			"ratio":      0.5,
+			"vip":        true,
+			"regions":    []any{"eu", "us"},
+			"address":    map[string]any{"city": "Lisbon", "zip": 1100},
+			"legacyId":   nil,
+		},
+		SsoAppIDs:          &[]string{"app-1"},
+		Scim:               ptr(true),
+		AdditionalLoginIDs: &[]string{"jane.doe@example.com", "+15555550101"},
+	}
+}
+
+var fullPatchWire = map[string]string{
+	"loginId":       `"jane@example.com"`,
+	"userId":        `"U2abc"`,
+	"email":         `"jane@example.com"`,
+	"phone":         `"+15555550100"`,
+	"verifiedEmail": `true`,
+	"verifiedPhone": `false`,
+	"name":          `"Jane Doe"`,
+	"givenName":     `"Jane"`,
+	"middleName":    `"Q"`,
+	"familyName":    `"Doe"`,
+	"picture":       `"https://example.com/jane.png"`,
+	"status":        `"invited"`,
+	"roleNames":     `["admin","viewer"]`,
+	"userTenants":   `[{"tenantId":"T1","roleNames":["member"]},{"tenantId":"T2"}]`,
+	"customAttributes": `{"department":"engineering","seats":3,"ratio":0.5,"vip":true,
+		"regions":["eu","us"],"address":{"city":"Lisbon","zip":1100},"legacyId":null}`,
+	"ssoAppIds":          `["app-1"]`,
+	"scim":               `true`,
+	"additionalLoginIds": `["jane.doe@example.com","+15555550101"]`,
+}
+
+func wireCases() []wireCase {
+	return []wireCase{
+		// attributeValue: every JSON type; zero values and null are sent, never dropped.
+		customAttributeCase("string", "engineering", `"engineering"`),
+		customAttributeCase("empty string", "", `""`),
+		customAttributeCase("int", 42, `42`),
+		customAttributeCase("zero", 0, `0`),
+		customAttributeCase("float", 42.5, `42.5`),
+		customAttributeCase("negative float", -0.25, `-0.25`),
+		customAttributeCase("true", true, `true`),
+		customAttributeCase("false", false, `false`),
+		customAttributeCase("array", []any{"eu", 1, true, nil}, `["eu",1,true,null]`),
+		customAttributeCase("string slice", []string{"eu", "us"}, `["eu","us"]`),
+		customAttributeCase("empty array", []any{}, `[]`),
+		customAttributeCase("object", map[string]any{"city": "Lisbon", "zip": 1100, "tags": []any{"a"}}, `{"city":"Lisbon","zip":1100,"tags":["a"]}`),
+		customAttributeCase("empty object", map[string]any{}, `{}`),
+		customAttributeCase("nil", nil, `null`),
+
+		nameCase("all fields", gen.UpdateUserNameRequest{
+			LoginID: "jane@example.com", Name: ptr("Jane Q. Doe"), DisplayName: ptr("Jane Q. Doe"),
+			GivenName: ptr("Jane"), MiddleName: ptr("Quinn"), FamilyName: ptr("Doe"),
+		}, map[string]string{
+			"loginId": `"jane@example.com"`, "name": `"Jane Q. Doe"`, "displayName": `"Jane Q. Doe"`,
+			"givenName": `"Jane"`, "middleName": `"Quinn"`, "familyName": `"Doe"`,
+		}),
+		nameCase("parts only, middle name cleared", gen.UpdateUserNameRequest{
+			LoginID: "jane@example.com", GivenName: ptr("Jane"), MiddleName: ptr(""), FamilyName: ptr("Doe"),
+		}, map[string]string{
+			"loginId": `"jane@example.com"`, "givenName": `"Jane"`, "middleName": `""`, "familyName": `"Doe"`,
+		}),
+		nameCase("display name under both names", gen.UpdateUserNameRequest{
+			LoginID: "jane@example.com", Name: ptr("Jane"), DisplayName: ptr("Jane"),
+		}, map[string]string{"loginId": `"jane@example.com"`, "name": `"Jane"`, "displayName": `"Jane"`}),
+
+		pictureCase("set", gen.UpdateUserPictureRequest{LoginID: "jane@example.com", Picture: ptr("https://example.com/jane.png")},
+			map[string]string{"loginId": `"jane@example.com"`, "picture": `"https://example.com/jane.png"`}),
+		pictureCase("remove with empty string", gen.UpdateUserPictureRequest{LoginID: "jane@example.com", Picture: ptr("")},
+			map[string]string{"loginId": `"jane@example.com"`, "picture": `""`}),
+		pictureCase("absent", gen.UpdateUserPictureRequest{LoginID: "jane@example.com"},
+			map[string]string{"loginId": `"jane@example.com"`}),
+
+		phoneCase("all fields", gen.UpdateUserPhoneRequest{
+			LoginID: "jane@example.com", Phone: ptr("+15555550100"), Verified: ptr(true), FailOnConflict: ptr(true),
+		}, map[string]string{
+			"loginId": `"jane@example.com"`, "phone": `"+15555550100"`, "verified": `true`, "failOnConflict": `true`,
+		}),
+		phoneCase("explicit false and removal", gen.UpdateUserPhoneRequest{
+			LoginID: "jane@example.com", Phone: ptr(""), Verified: ptr(false), FailOnConflict: ptr(false),
+		}, map[string]string{
+			"loginId": `"jane@example.com"`, "phone": `""`, "verified": `false`, "failOnConflict": `false`,
+		}),
+		phoneCase("phone only", gen.UpdateUserPhoneRequest{LoginID: "jane@example.com", Phone: ptr("+15555550100")},
+			map[string]string{"loginId": `"jane@example.com"`, "phone": `"+15555550100"`}),
+
+		patchCase("every field", fullPatch(), fullPatchWire),
+		patchCase("loginId only", gen.PatchUserRequest{LoginID: "jane@example.com"},
+			map[string]string{"loginId": `"jane@example.com"`}),
+		patchCase("empty list and empty string clear", gen.PatchUserRequest{
+			LoginID: "jane@example.com", RoleNames: &[]string{}, Name: ptr(""),
+		}, map[string]string{"loginId": `"jane@example.com"`, "roleNames": `[]`, "name": `""`}),
+		patchCase("every clearable field empty", gen.PatchUserRequest{
+			LoginID: "jane@example.com", UserID: ptr(""), Email: ptr(""), Phone: ptr(""),
+			VerifiedEmail: ptr(false), VerifiedPhone: ptr(false), Name: ptr(""), GivenName: ptr(""),
+			MiddleName: ptr(""), FamilyName: ptr(""), Picture: ptr(""), RoleNames: &[]string{},
+			UserTenants: &[]gen.PatchUserTenant{}, CustomAttributes: &gen.CustomAttributes{},
+			SsoAppIDs: &[]string{}, Scim: ptr(false), AdditionalLoginIDs: &[]string{},
+		}, map[string]string{
+			"loginId": `"jane@example.com"`, "userId": `""`, "email": `""`, "phone": `""`,
+			"verifiedEmail": `false`, "verifiedPhone": `false`, "name": `""`, "givenName": `""`,
+			"middleName": `""`, "familyName": `""`, "picture": `""`, "roleNames": `[]`,
+			"userTenants": `[]`, "customAttributes": `{}`, "ssoAppIds": `[]`, "scim": `false`,
+			"additionalLoginIds": `[]`,
+		}),
+		patchCase("tenant with roles cleared", gen.PatchUserRequest{
+			LoginID: "jane@example.com", UserTenants: &[]gen.PatchUserTenant{{TenantID: "T1", RoleNames: &[]string{}}},
+		}, map[string]string{"loginId": `"jane@example.com"`, "userTenants": `[{"tenantId":"T1","roleNames":[]}]`}),
+		patchCase("custom attribute removed with null", gen.PatchUserRequest{
+			LoginID: "jane@example.com", CustomAttributes: &gen.CustomAttributes{"legacyId": nil},
+		}, map[string]string{"loginId": `"jane@example.com"`, "customAttributes": `{"legacyId":null}`}),
+
+		batchCase("two users", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{
+			{LoginID: "jane@example.com", Status: ptr(gen.UserStatusDisabled)},
+			{LoginID: "bob@example.com", RoleNames: &[]string{}, CustomAttributes: &gen.CustomAttributes{"seats": 2}},
+		}}, map[string]string{
+			"users": `[{"loginId":"jane@example.com","status":"disabled"},
+				{"loginId":"bob@example.com","roleNames":[],"customAttributes":{"seats":2}}]`,
+		}),
+		batchCase("one full patch", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{fullPatch()}},
+			map[string]string{"users": "[" + wireObject(fullPatchWire) + "]"}),
+	}
+}
+
+// wireObject joins a key -> JSON value map into one JSON object.
+func wireObject(fields map[string]string) string {
+	parts := make([]string, 0, len(fields))
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, strconv.Quote(k)+":"+fields[k])
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+func TestRequestWire(t *testing.T) {
+	t.Parallel()
+	for _, tc := range wireCases() {
+		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			body := userReply
+			if tc.op == "PatchUserBatch" {
+				body = batchReply
+			}
+			api := newFakeAPI(t, reply{body: body})
+			json200, err := tc.call(t.Context(), api.client(t))
+			if err != nil {
+				t.Fatalf("call failed: %v", err)
+			}
+			if reflect.ValueOf(json200).IsNil() {
+				t.Error("JSON200 is nil after a 200 application/json reply")
+			}
+			got := api.last(t)
+			op := operationByID(t, tc.op)
+			if got.method != op.method || got.path != op.path {
+				t.Errorf("server got %s %s, want %s %s", got.method, got.path, op.method, op.path)
+			}
+			if a := got.header.Get("Authorization"); a != testBearer {
+				t.Errorf("Authorization = %q, want the bearer token", a)
+			}
+			if ct := got.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("Content-Type = %q, want application/json", ct)
+			}
+			assertWire(t, got.body, tc.want)
+		})
+	}
+}
+
+// The explicit forms the brief of this suite names, checked byte for byte.
+func TestRequestWireLiterals(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		tc   wireCase
+		want []string // substrings of the raw body
+		not  []string
+	}{
+		{"attributeValue null is explicit", customAttributeCase("nil", nil, "null"),
+			[]string{`"attributeValue":null`}, nil},
+		{"picture empty string is sent", pictureCase("", gen.UpdateUserPictureRequest{LoginID: "a", Picture: ptr("")}, nil),
+			[]string{`"picture":""`}, nil},
+		{"loginId-only patch is exactly that", patchCase("", gen.PatchUserRequest{LoginID: "jane@example.com"}, nil),
+			[]string{`{"loginId":"jane@example.com"}`}, nil},
+		{"empty roleNames and name are sent", patchCase("", gen.PatchUserRequest{LoginID: "a", RoleNames: &[]string{}, Name: ptr("")}, nil),
+			[]string{`"roleNames":[]`, `"name":""`}, []string{"null", "givenName", "userTenants"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t, reply{body: userReply})
+			if _, err := c.tc.call(t.Context(), api.client(t)); err != nil {
+				t.Fatal(err)
+			}
+			raw := strings.TrimSpace(string(api.last(t).body))
+			for _, w := range c.want {
+				if !strings.Contains(raw, w) {
+					t.Errorf("body %s does not contain %s", raw, w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(raw, n) {
+					t.Errorf("body %s contains %s", raw, n)
+				}
+			}
+		})
+	}
+}
+
+// The full patch sends every property the spec defines for PatchUserRequest, and no other.
+func TestRequestWireCoversSpec(t *testing.T) {
+	t.Parallel()
+	doc := loadEmbeddedSpec(t)
+	for schema, wire := range map[string]map[string]string{
+		"PatchUserRequest":                 fullPatchWire,
+		"UpdateUserNameRequest":            wireCaseWant(t, "UpdateUserName/all fields"),
+		"UpdateUserPhoneRequest":           wireCaseWant(t, "UpdateUserPhone/all fields"),
+		"UpdateUserPictureRequest":         wireCaseWant(t, "UpdateUserPicture/set"),
+		"UpdateUserCustomAttributeRequest": wireCaseWant(t, "UpdateUserCustomAttribute/value object"),
+	} {
+		props := sortedKeys(doc.Components.Schemas[schema].Value.Properties)
+		if got := sortedKeys(wire); !slices.Equal(got, props) {
+			t.Errorf("%s: the wire test sends %v, the spec has %v", schema, got, props)
+		}
+	}
+}
+
+func wireCaseWant(t *testing.T, name string) map[string]string {
+	t.Helper()
+	for _, tc := range wireCases() {
+		if tc.op+"/"+tc.name == name {
+			return tc.want
+		}
+	}
+	t.Fatalf("no wire case %s", name)
+	return nil
+}
+
+// The transport forwards exactly the bytes the generated client marshalled.
+func TestRequestBodyForwardedUnchanged(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t, reply{body: userReply})
+	req := fullPatch()
+	if _, err := api.client(t).PatchUserWithResponse(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := api.last(t).body; string(got) != string(want) {
+		t.Errorf("server got\n%s\nclient marshalled\n%s", got, want)
+	}
+}

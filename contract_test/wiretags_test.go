@@ -1,0 +1,245 @@
+package contract_test
+
+// The wire-tag guard: the JSON names of the generated types are exactly the spec's property
+// names, so a hand-edited json tag in gen/ fails here even where no other test sends that field.
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// wireTypes pairs each generated model with its schema in components/schemas.
+var wireTypes = []struct {
+	schema   string
+	goType   any // a pointer to the zero value
+	response bool
+}{
+	{"User", &gen.User{}, true},
+	{"UserTenant", &gen.UserTenant{}, true},
+	{"UserResponse", &gen.UserResponse{}, true},
+	{"PatchUsersBatchResponse", &gen.PatchUsersBatchResponse{}, true},
+	{"PatchUserBatchFailure", &gen.PatchUserBatchFailure{}, true},
+	{"Error", &gen.Error{}, true},
+	{"PatchUserRequest", &gen.PatchUserRequest{}, false},
+	{"PatchUserTenant", &gen.PatchUserTenant{}, false},
+	{"PatchUsersBatchRequest", &gen.PatchUsersBatchRequest{}, false},
+	{"UpdateUserCustomAttributeRequest", &gen.UpdateUserCustomAttributeRequest{}, false},
+	{"UpdateUserNameRequest", &gen.UpdateUserNameRequest{}, false},
+	{"UpdateUserPictureRequest", &gen.UpdateUserPictureRequest{}, false},
+	{"UpdateUserPhoneRequest", &gen.UpdateUserPhoneRequest{}, false},
+}
+
+func TestWireTags(t *testing.T) {
+	t.Parallel()
+	doc := loadEmbeddedSpec(t)
+	for _, wt := range wireTypes {
+		t.Run(wt.schema, func(t *testing.T) {
+			t.Parallel()
+			ref := doc.Components.Schemas[wt.schema]
+			if ref == nil {
+				t.Fatalf("no schema %s in the spec", wt.schema)
+			}
+			schema := ref.Value
+
+			// Every field set: the keys, at every depth, are the spec's properties.
+			v := reflect.New(reflect.TypeOf(wt.goType).Elem())
+			fill(v.Elem())
+			full := deepCopyJSON(t, v.Interface())
+			for _, m := range keyMismatches(wt.schema, schema, full) {
+				t.Error(m)
+			}
+			// And the populated value is valid against the schema, so the Go field types agree
+			// with the spec's types too.
+			opt := openapi3.VisitAsRequest()
+			if wt.response {
+				opt = openapi3.VisitAsResponse()
+			}
+			if err := schema.VisitJSON(full, openapi3.MultiErrors(), opt); err != nil {
+				t.Errorf("a fully populated %T does not match its schema: %v", wt.goType, err)
+			}
+
+			// Request types: the zero value sends exactly the required properties and those the
+			// spec marks x-omitempty: false; every other field is left out until set.
+			if !wt.response {
+				want := slices.Clone(schema.Required)
+				for name, p := range schema.Properties {
+					if p.Value != nil && p.Value.Extensions["x-omitempty"] == false && !slices.Contains(want, name) {
+						want = append(want, name)
+					}
+				}
+				slices.Sort(want)
+				zero := deepCopyJSON(t, wt.goType).(map[string]any)
+				if got := sortedKeys(zero); !slices.Equal(got, want) {
+					t.Errorf("zero %T sends %v, want exactly %v", wt.goType, got, want)
+				}
+			}
+		})
+	}
+}
+
+// The guard itself must notice a renamed, a missing and an extra key.
+func TestWireTagsGuardDetects(t *testing.T) {
+	t.Parallel()
+	schema := loadEmbeddedSpec(t).Components.Schemas["UserTenant"].Value
+	type renamed struct {
+		TenantID    string   `json:"tenantID"`
+		RoleNames   []string `json:"roleNames"`
+		TenantName  string   `json:"tenantName"`
+		Permissions []string `json:"permissions"`
+	}
+	type missing struct {
+		TenantID  string   `json:"tenantId"`
+		RoleNames []string `json:"roleNames"`
+	}
+	for name, goType := range map[string]any{"renamed": &renamed{}, "missing": &missing{}} {
+		v := reflect.New(reflect.TypeOf(goType).Elem())
+		fill(v.Elem())
+		if got := keyMismatches("UserTenant", schema, deepCopyJSON(t, v.Interface())); len(got) == 0 {
+			t.Errorf("%s: no mismatch found", name)
+		}
+	}
+	// Nested: a User whose tenant carries an unknown key.
+	user := map[string]any{"userTenants": []any{map[string]any{"tenantId": "x", "tenantNme": "x"}}}
+	userSchema := loadEmbeddedSpec(t).Components.Schemas["User"].Value
+	want := "User/userTenants/0: spec properties missing from the JSON [permissions roleNames tenantName], JSON keys not in the spec [tenantNme]"
+	if got := keyMismatches("User", userSchema, user); !slices.Contains(got, want) {
+		t.Errorf("nested mismatch not reported as expected: %v", got)
+	}
+}
+
+// keyMismatches compares the object keys of v with schema's properties, recursively through
+// properties, items and additionalProperties.
+func keyMismatches(at string, schema *openapi3.Schema, v any) []string {
+	if schema == nil {
+		return nil
+	}
+	props := properties(schema)
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		if len(props) > 0 {
+			var missing, extra []string
+			for k := range props {
+				if _, ok := v[k]; !ok {
+					missing = append(missing, k)
+				}
+			}
+			for k := range v {
+				if _, ok := props[k]; !ok {
+					extra = append(extra, k)
+				}
+			}
+			if len(missing)+len(extra) > 0 {
+				slices.Sort(missing)
+				slices.Sort(extra)
+				out = append(out, fmt.Sprintf("%s: spec properties missing from the JSON %v, JSON keys not in the spec %v", at, missing, extra))
+			}
+			for _, k := range sortedKeys(v) {
+				if p := props[k]; p != nil {
+					out = append(out, keyMismatches(at+"/"+k, p.Value, v[k])...)
+				}
+			}
+		} else if ap := schema.AdditionalProperties.Schema; ap != nil {
+			for _, k := range sortedKeys(v) {
+				out = append(out, keyMismatches(at+"/"+k, ap.Value, v[k])...)
+			}
+		}
+	case []any:
+		if schema.Items != nil {
+			for i, item := range v {
+				out = append(out, keyMismatches(fmt.Sprintf("%s/%d", at, i), schema.Items.Value, item)...)
+			}
+		}
+	}
+	return out
+}
+
+// properties merges a schema's properties with those of its allOf members.
+func properties(s *openapi3.Schema) openapi3.Schemas {
+	out := openapi3.Schemas{}
+	for k, v := range s.Properties {
+		out[k] = v
+	}
+	for _, sub := range s.AllOf {
+		if sub.Value != nil {
+			for k, v := range properties(sub.Value) {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+var userStatusType = reflect.TypeOf(gen.UserStatus(""))
+
+// fill sets every field reachable from v to a non-zero value: pointers are allocated, slices and
+// maps get one element, interfaces a string. UserStatus gets a value of its enum.
+func fill(v reflect.Value) {
+	if v.Type() == userStatusType {
+		v.SetString(string(gen.UserStatusEnabled))
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fill(p.Elem())
+		v.Set(p)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i))
+			}
+		}
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(1)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(1.5)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		fill(s.Index(0))
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k := reflect.New(v.Type().Key()).Elem()
+		fill(k)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fill(e)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Interface:
+		v.Set(reflect.ValueOf("x"))
+	default:
+		panic(fmt.Sprintf("fill: unhandled kind %s", v.Kind()))
+	}
+}
+
+// Sanity check of fill on the type with the most shapes.
+func TestWireTagsFillSetsEverything(t *testing.T) {
+	t.Parallel()
+	var u gen.User
+	fill(reflect.ValueOf(&u).Elem())
+	raw, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(back), reflect.TypeOf(u).NumField(); got != want {
+		t.Errorf("filled User marshals %d keys for %d fields: %s", got, want, raw)
+	}
+}
