@@ -1,0 +1,409 @@
+// Package apitest is an in-process fake of Descope's user-update management API, in the style
+// of net/http/httptest: start a Server on loopback, point the client under test at its URL with
+// its ProjectID and ManagementKey, and inspect the users, the request log and the counters
+// afterwards.
+//
+// The fake serves the six operations of spec/openapi.yaml and behaves like the API:
+//
+//   - Every request is checked in this order: route, credentials, rate limit, injected faults,
+//     validation against the spec (package specvalidate), and only then the operation.
+//   - Users live in memory. An operation finds its user by any of the user's login IDs or by
+//     its user ID. Patches follow the spec's conventions: an absent field leaves the stored
+//     value, "" clears a string, [] clears a list, and customAttributes merge key by key, a
+//     null value removing that attribute.
+//   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
+//     field is a 400 E011003 here, where the real gateway would ignore the field and answer
+//     200 without applying it. Holding clients to the spec is the point of the fake.
+//   - A Server made by NewServer also validates every response it sends against the spec and
+//     reports a mismatch with tb.Errorf, so a bug in the fake fails the test that met it.
+//
+// # Status and error codes
+//
+// Every non-2xx answer carries a gen.Error body. The management key configured for the
+// server never appears in one.
+//
+//	200                 success: gen.UserResponse, or gen.PatchUsersBatchResponse for the batch
+//	400 E011003         the request does not match the spec; errorMessage names what is wrong
+//	400 E011001         the body could not be read or is larger than MaxRequestBodyBytes
+//	400 E011004         the request is valid but cannot be applied: name and displayName both
+//	                    present and different; update/phone with failOnConflict and a phone
+//	                    another user has; a patch whose userId differs from the user's (a patch
+//	                    never changes a user ID); additionalLoginIds with an empty ID or an ID
+//	                    of another user
+//	401 E011005         Authorization missing, not "Bearer <ProjectID>:<ManagementKey>", or
+//	                    naming another project or key
+//	404 E112102         no user has that login ID or user ID (single-user operations)
+//	404 E011001         no operation has that method and path
+//	429 E130429         rate limit (WithRateLimit) exceeded; Retry-After in whole seconds, >= 1
+//	503 E011503         injected by Faults.ErrorRate
+//
+// In PatchUserBatch, a patch that cannot be applied does not fail the call: the user goes into
+// failedUsers, with failure "E112102: user not found" (and user {loginIds: [the login ID]}) or
+// "E011004: <reason>", and the other patches are applied and listed in patchedUsers.
+//
+// E011005 and E011503 are apitest's choices: the reference documents no code for these cases.
+package apitest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// Default credentials of a Server made without WithCredentials. Both are fake.
+//
+// DefaultProjectID is shorter than 32 characters on purpose: Descope's SDKs derive a regional
+// host from project IDs of 32 characters or more, and a client pointed at the fake must not
+// try to do that.
+const (
+	DefaultProjectID     = "P2fakeprojectidforapitest000000"
+	DefaultManagementKey = "fake-management-key"
+)
+
+// MaxRequestBodyBytes caps the request bodies the fake reads; a larger body is answered 400
+// E011001.
+const MaxRequestBodyBytes = specvalidate.MaxBodyBytes
+
+// Error codes the fake answers with; see the package documentation for when.
+const (
+	CodeBadRequest         = "E011001"
+	CodeValidationFailed   = "E011003"
+	CodeInvalidArguments   = "E011004"
+	CodeUnauthorized       = "E011005"
+	CodeUserNotFound       = "E112102"
+	CodeRateLimitExceeded  = "E130429"
+	CodeServiceUnavailable = "E011503"
+)
+
+// Server is a running fake of the user-update management API. Its methods are safe for
+// concurrent use, also while requests are being served.
+type Server struct {
+	// URL is the base URL of the server, http://127.0.0.1:<port>, without a trailing slash.
+	URL string
+
+	cfg     config
+	v       *specvalidate.Validator
+	srv     *http.Server
+	client  *http.Client
+	store   *store
+	limiter *rate.Limiter // nil: no rate limit
+
+	faultSeq atomic.Uint64
+	stats    counters
+
+	logMu sync.Mutex
+	log   []Request
+
+	// Closing: handlers register in inflight under mu.RLock unless closed is set; Close sets it
+	// under mu.Lock, so no handler registers after Close starts waiting.
+	mu        sync.RWMutex
+	closed    bool
+	inflight  sync.WaitGroup
+	closing   chan struct{}
+	closeOnce sync.Once
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	projectID, managementKey string
+	addr                     string
+	users                    []gen.User
+	rateLimit                float64
+	burst                    int
+	faults                   Faults
+	logRequests              bool
+	report                   func(error) // receives response validation failures; nil: no check
+	maxBody                  int         // MaxRequestBodyBytes, lowered by this package's tests
+
+	// mutateResponse, set only by this package's tests, alters a response before it is
+	// validated and sent, to prove that validation catches a broken fake.
+	mutateResponse func(op string, status int, body []byte) (int, []byte)
+}
+
+// Faults makes a share of the calls fail. Which calls fail is decided by a deterministic
+// function of Seed and the call's sequence number (calls numbered in the order they reach the
+// fault stage, after the route, credentials and rate limit checks), so the same Seed and the
+// same sequence of calls give the same failures. A call chosen to fail is not applied.
+type Faults struct {
+	// ErrorRate is the share of calls, from 0 to 1, answered 503 with a Descope-style body
+	// (errorCode E011503).
+	ErrorRate float64
+	// CutRate is the share of calls, from 0 to 1, whose connection is cut mid-response: the
+	// fake sends a status line and headers announcing a longer body than it then writes, and
+	// closes the connection. Clients see an unexpected EOF. ErrorRate+CutRate must not exceed 1.
+	CutRate float64
+	// Latency is added to every call that reaches the fault stage. A call whose client gives up
+	// (its request context is cancelled) during the wait is dropped without an answer.
+	Latency time.Duration
+	// Seed selects which calls fail.
+	Seed int64
+}
+
+// WithUsers seeds the server with users, as AddUsers does: a later user with the same user ID
+// replaces an earlier one. Start fails (and NewServer fails the test) where AddUsers would
+// panic, for instance when a login ID belongs to two users.
+func WithUsers(users ...gen.User) Option {
+	return func(c *config) { c.users = append(c.users, users...) }
+}
+
+// WithCredentials sets the project ID and management key the server accepts, instead of
+// DefaultProjectID and DefaultManagementKey. Neither may be empty or contain white space, and
+// the project ID may not contain a colon. Pick a distinctive key: every occurrence of it in an
+// error message is replaced by "[redacted]", so that no answer ever carries it.
+func WithCredentials(projectID, managementKey string) Option {
+	return func(c *config) { c.projectID, c.managementKey = projectID, managementKey }
+}
+
+// WithRateLimit limits all management calls of the server together with a token bucket that
+// refills at requestsPerSecond and holds burst tokens. A call beyond it is answered 429 with
+// errorCode E130429 and a Retry-After header: the wait until a token is free, in whole seconds
+// rounded up, at least 1. requestsPerSecond <= 0 means no limit; burst < 1 counts as 1.
+func WithRateLimit(requestsPerSecond float64, burst int) Option {
+	return func(c *config) { c.rateLimit, c.burst = requestsPerSecond, burst }
+}
+
+// WithFaults injects failures; see Faults.
+func WithFaults(f Faults) Option {
+	return func(c *config) { c.faults = f }
+}
+
+// WithRequestLog makes the server record every request it receives; see Server.Requests.
+func WithRequestLog() Option {
+	return func(c *config) { c.logRequests = true }
+}
+
+// WithAddr sets the address to listen on, "127.0.0.1:0" (any free port) unless set. The host
+// must be a loopback address or "localhost": the fake is not meant to be reachable from
+// elsewhere.
+func WithAddr(addr string) Option {
+	return func(c *config) { c.addr = addr }
+}
+
+// WithResponseValidation makes the server validate every response it sends against the spec
+// and call report with each mismatch, which is a bug in the fake. NewServer installs a report
+// that calls tb.Errorf; this option replaces it, and gives a Server made by Start the same
+// check. report may be called from several goroutines at once.
+func WithResponseValidation(report func(error)) Option {
+	return func(c *config) { c.report = report }
+}
+
+// NewServer starts a fake server on loopback and closes it when the test ends. Every response
+// the server sends is validated against the spec, and a mismatch is reported with tb.Errorf.
+// NewServer fails the test with tb.Fatalf if the options are invalid or the server cannot
+// start; it must therefore be called from the test's goroutine.
+func NewServer(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	report := func(err error) {
+		tb.Errorf("apitest: the fake sent a response that does not match the spec (a bug in apitest): %v", err)
+	}
+	s, err := start(report, opts)
+	if err != nil {
+		tb.Fatalf("apitest: %v", err)
+		return nil
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake server on loopback, like NewServer but without a test: responses are
+// validated only with WithResponseValidation, and the caller must call Close.
+func Start(opts ...Option) (*Server, error) {
+	s, err := start(nil, opts)
+	if err != nil {
+		return nil, fmt.Errorf("apitest: %w", err)
+	}
+	return s, nil
+}
+
+func start(report func(error), opts []Option) (*Server, error) {
+	cfg := config{
+		projectID:     DefaultProjectID,
+		managementKey: DefaultManagementKey,
+		addr:          "127.0.0.1:0",
+		report:        report,
+		maxBody:       MaxRequestBodyBytes,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	v, err := specvalidate.Default()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		v:       v,
+		store:   newStore(),
+		closing: make(chan struct{}),
+	}
+	if err := s.store.add(cfg.users...); err != nil {
+		return nil, fmt.Errorf("WithUsers: %w", err)
+	}
+	if cfg.rateLimit > 0 {
+		s.limiter = rate.NewLimiter(rate.Limit(cfg.rateLimit), max(cfg.burst, 1))
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, err
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.srv = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          discardLogger,
+	}
+	s.client = &http.Client{Transport: &http.Transport{
+		Proxy:               nil, // loopback: never through a proxy
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+	}}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+func (c *config) check() error {
+	if c.projectID == "" || c.managementKey == "" {
+		return errors.New("WithCredentials: the project ID and the management key must not be empty")
+	}
+	if strings.Contains(c.projectID, ":") {
+		return errors.New("WithCredentials: the project ID must not contain a colon")
+	}
+	if strings.ContainsAny(c.projectID+c.managementKey, " \t\r\n") {
+		return errors.New("WithCredentials: the project ID and the management key must not contain white space")
+	}
+	f := c.faults
+	if !(f.ErrorRate >= 0 && f.CutRate >= 0 && f.ErrorRate+f.CutRate <= 1) || f.Latency < 0 { // NaN fails too
+		return fmt.Errorf("WithFaults: rates must be in [0, 1] with ErrorRate+CutRate <= 1, and Latency >= 0 (got %+v)", f)
+	}
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return fmt.Errorf("WithAddr: %w", err)
+	}
+	if host != "localhost" {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("WithAddr: %q is not a loopback address", c.addr)
+		}
+	}
+	return nil
+}
+
+// Close stops the server: it closes the listener and every connection, ends the latency waits
+// in progress, and returns when every handler has returned. Close may be called more than
+// once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.closing)
+		_ = s.srv.Close()
+		s.inflight.Wait()
+		s.client.CloseIdleConnections()
+	})
+}
+
+// ProjectID returns the project ID the server accepts.
+func (s *Server) ProjectID() string { return s.cfg.projectID }
+
+// ManagementKey returns the management key the server accepts.
+func (s *Server) ManagementKey() string { return s.cfg.managementKey }
+
+// Client returns an HTTP client tuned for calling the server (kept-alive connections for many
+// concurrent callers, no proxy). Its idle connections are closed by Close.
+func (s *Server) Client() *http.Client { return s.client }
+
+// User returns a deep copy of the user with loginID among its login IDs, or with that user
+// ID, and whether there is one.
+func (s *Server) User(loginID string) (gen.User, bool) {
+	u := s.store.get(loginID)
+	if u == nil {
+		return gen.User{}, false
+	}
+	return copyUser(u), true
+}
+
+// Users returns deep copies of all users, in the order they were added.
+func (s *Server) Users() []gen.User {
+	us := s.store.all()
+	out := make([]gen.User, len(us))
+	for i, u := range us {
+		out[i] = copyUser(u)
+	}
+	return out
+}
+
+// AddUsers adds users to the server, or replaces the user with the same user ID. A user
+// without a user ID is given one; a user without a status gets "enabled"; a user without a
+// created time gets the current time. The users are copied, and custom attribute values are
+// stored as JSON would decode them (numbers become float64). AddUsers panics if a user cannot
+// be added: a login ID that belongs to another user, an empty login ID, or a custom attribute
+// that cannot be encoded as JSON.
+func (s *Server) AddUsers(users ...gen.User) {
+	if err := s.store.add(users...); err != nil {
+		panic("apitest: AddUsers: " + err.Error())
+	}
+}
+
+// Request is one request the server received, as recorded by WithRequestLog. Headers, and so
+// the Authorization header, are never recorded.
+type Request struct {
+	Method      string
+	Path        string
+	OperationID string    // "" when the request matched no operation
+	Status      int       // the status answered; 0 when no answer was sent (see Fault)
+	Body        []byte    // the raw request body, as read (at most MaxRequestBodyBytes+1 bytes)
+	Time        time.Time // when the request arrived
+	// Fault is "error" for an injected 503, "cut" for a cut connection (Status is then the
+	// status line that was sent), "canceled" when the client gave up during an injected
+	// latency, "closed" when the server was closed during one, and "" otherwise.
+	Fault string
+}
+
+// Requests returns a copy of the request log, in the order the answers were completed. It is
+// empty unless the server was started with WithRequestLog.
+func (s *Server) Requests() []Request {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	out := make([]Request, len(s.log))
+	for i, r := range s.log {
+		r.Body = append([]byte(nil), r.Body...)
+		out[i] = r
+	}
+	return out
+}
+
+// Stats are the server's counters since it started.
+type Stats struct {
+	Requests       int64            // requests received, counted on arrival; the rest count completed calls
+	ByStatus       map[int]int64    // complete answers by status code (cut connections excluded)
+	ByOperation    map[string]int64 // calls by operationId; "" for those matching none
+	RateLimited    int64            // answered 429
+	InjectedErrors int64            // answered 503 by Faults.ErrorRate
+	InjectedCuts   int64            // connections cut by Faults.CutRate
+	Canceled       int64            // dropped during an injected latency (client gone or server closed)
+	PatchedUsers   int64            // users patched by PatchUser and PatchUserBatch
+	FailedUsers    int64            // entries of failedUsers in PatchUserBatch answers
+	UpdatedUsers   int64            // users changed by the four update operations
+}
+
+// Stats returns a snapshot of the server's counters.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }

@@ -1,0 +1,495 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// call is what the handler learns about one request, for the counters and the log.
+type call struct {
+	start        time.Time
+	method, path string
+	body         []byte
+	bodyErr      error
+	route        *specvalidate.Route
+	op           string
+	status       int
+	fault        string
+}
+
+// apiError is a non-2xx answer.
+type apiError struct {
+	status int
+	body   gen.Error
+}
+
+func userNotFound(loginID string) *apiError {
+	return &apiError{http.StatusNotFound, gen.Error{
+		ErrorCode:        CodeUserNotFound,
+		ErrorDescription: "User not found",
+		ErrorMessage:     fmt.Sprintf("user %s not found", loginID),
+	}}
+}
+
+func invalidArguments(msg string) *apiError {
+	return &apiError{http.StatusBadRequest, gen.Error{
+		ErrorCode:        CodeInvalidArguments,
+		ErrorDescription: "Invalid arguments",
+		ErrorMessage:     msg,
+	}}
+}
+
+func unauthorized(msg string) *apiError {
+	return &apiError{http.StatusUnauthorized, gen.Error{
+		ErrorCode:        CodeUnauthorized,
+		ErrorDescription: "Unauthorized",
+		ErrorMessage:     msg,
+	}}
+}
+
+func (s *Server) enter() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		panic(http.ErrAbortHandler)
+	}
+	defer s.inflight.Done()
+	s.stats.requests.Add(1)
+	c := &call{start: time.Now(), method: r.Method, path: r.URL.Path}
+	defer s.finish(c) // also when a fault aborts the handler with a panic
+	c.body, c.bodyErr = readBody(r.Body, s.cfg.maxBody)
+	s.serve(w, r, c)
+}
+
+func readBody(body io.Reader, limit int) ([]byte, error) {
+	if body == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
+	if err != nil {
+		return data, fmt.Errorf("reading the request body: %w", err)
+	}
+	if len(data) > limit {
+		return data, fmt.Errorf("the request body is larger than %d bytes", limit)
+	}
+	return data, nil
+}
+
+// serve runs the checks in the documented order (route, credentials, rate limit, faults,
+// validation) and then the operation.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
+	route, err := s.v.RouteFor(r)
+	if err != nil {
+		s.fail(w, r, c, &apiError{http.StatusNotFound, gen.Error{
+			ErrorCode:        CodeBadRequest,
+			ErrorDescription: "Unknown operation",
+			ErrorMessage:     fmt.Sprintf("no operation %s %s", r.Method, r.URL.Path),
+		}})
+		return
+	}
+	c.route, c.op = route, route.OperationID()
+
+	if e := s.authenticate(r.Header.Get("Authorization")); e != nil {
+		s.fail(w, r, c, e)
+		return
+	}
+
+	if s.limiter != nil {
+		if retryAfter, ok := s.allow(time.Now()); !ok {
+			s.stats.rateLimited.Add(1)
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+			s.fail(w, r, c, &apiError{http.StatusTooManyRequests, gen.Error{
+				ErrorCode:        CodeRateLimitExceeded,
+				ErrorDescription: "Rate limit exceeded",
+				ErrorMessage:     "Too many requests",
+			}})
+			return
+		}
+	}
+
+	if !s.injectFaults(w, r, c) {
+		return
+	}
+
+	if c.bodyErr != nil {
+		s.fail(w, r, c, &apiError{http.StatusBadRequest, gen.Error{
+			ErrorCode:        CodeBadRequest,
+			ErrorDescription: "Bad request",
+			ErrorMessage:     c.bodyErr.Error(),
+		}})
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(c.body))
+	if _, err := s.v.ValidateRequest(r.Context(), r); err != nil {
+		s.fail(w, r, c, validationFailed(err))
+		return
+	}
+
+	status, payload := s.dispatch(c)
+	s.respond(w, r, c, status, payload)
+}
+
+func validationFailed(err error) *apiError {
+	return &apiError{http.StatusBadRequest, gen.Error{
+		ErrorCode:        CodeValidationFailed,
+		ErrorDescription: "Request validation failed",
+		ErrorMessage:     err.Error(),
+	}}
+}
+
+// authenticate checks the Authorization header. Its messages never echo the header.
+func (s *Server) authenticate(header string) *apiError {
+	if specvalidate.CheckBearer(header) != nil {
+		return unauthorized(`the Authorization header must be "Bearer <ProjectID>:<ManagementKey>"`)
+	}
+	// CheckBearer has checked the scheme (in any case) and the colon.
+	projectID, key, _ := strings.Cut(header[len("Bearer "):], ":")
+	if projectID != s.cfg.projectID {
+		return unauthorized("unknown project ID")
+	}
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.managementKey)) != 1 {
+		return unauthorized("the management key is not valid for this project")
+	}
+	return nil
+}
+
+// allow takes a token from the bucket, or says how many whole seconds (at least 1) to wait
+// for one; a refused call takes nothing.
+func (s *Server) allow(now time.Time) (retryAfter int, ok bool) {
+	res := s.limiter.ReserveN(now, 1)
+	if !res.OK() {
+		return 1, false
+	}
+	d := res.DelayFrom(now)
+	if d <= 0 {
+		return 0, true
+	}
+	res.CancelAt(now)
+	return max(1, int(math.Ceil(d.Seconds()))), false
+}
+
+// injectFaults applies Faults to the call and reports whether the call goes on.
+func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, c *call) bool {
+	f := s.cfg.faults
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			c.fault = "canceled"
+			s.stats.canceled.Add(1)
+			panic(http.ErrAbortHandler) // the client is gone: no answer
+		case <-s.closing:
+			t.Stop()
+			c.fault = "closed"
+			s.stats.canceled.Add(1)
+			panic(http.ErrAbortHandler)
+		}
+	}
+	if f.ErrorRate <= 0 && f.CutRate <= 0 {
+		return true
+	}
+	u := unitFloat(uint64(f.Seed), s.faultSeq.Add(1))
+	switch {
+	case u < f.ErrorRate:
+		c.fault = "error"
+		s.stats.injectedErrors.Add(1)
+		s.respond(w, r, c, http.StatusServiceUnavailable, gen.Error{
+			ErrorCode:        CodeServiceUnavailable,
+			ErrorDescription: "Service unavailable",
+			ErrorMessage:     "The service is temporarily unavailable (fault injected by apitest)",
+		})
+		return false
+	case u < f.ErrorRate+f.CutRate:
+		c.fault = "cut"
+		s.stats.injectedCuts.Add(1)
+		s.cut(w, c)
+		return false
+	}
+	return true
+}
+
+// unitFloat maps (seed, n) to a float64 in [0, 1) with splitmix64: the same seed gives the same
+// sequence, and nearby n give unrelated values.
+func unitFloat(seed, n uint64) float64 {
+	z := seed + n*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
+}
+
+// cut sends the start of a 200 answer whose Content-Length promises more than follows, and
+// closes the connection.
+func (s *Server) cut(w http.ResponseWriter, c *call) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // closes the connection all the same
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	defer func() { _ = conn.Close() }()
+	c.status = http.StatusOK
+	const partial = `{"user":{"loginIds":["`
+	_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		len(partial)+4096, partial)
+	_ = buf.Flush()
+}
+
+// fail answers with e, the management key scrubbed from the message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, e *apiError) {
+	body := e.body
+	body.ErrorMessage = s.redact(body.ErrorMessage)
+	body.ErrorDescription = s.redact(body.ErrorDescription)
+	s.respond(w, r, c, e.status, body)
+}
+
+func (s *Server) redact(msg string) string {
+	return strings.ReplaceAll(msg, s.cfg.managementKey, "[redacted]")
+}
+
+// respond encodes v and sends it, after checking it against the spec when the server reports
+// mismatches.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, c *call, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body, _ = json.Marshal(gen.Error{
+			ErrorCode:        "E011500",
+			ErrorDescription: "Internal server error",
+			ErrorMessage:     s.redact("apitest: encoding the answer: " + err.Error()),
+		})
+	}
+	if s.cfg.mutateResponse != nil {
+		status, body = s.cfg.mutateResponse(c.op, status, body)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if s.cfg.report != nil {
+		if err := s.checkResponse(r, c, status, h, body); err != nil {
+			s.cfg.report(fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, err))
+		}
+	}
+	c.status = status
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// checkResponse validates an answer against the operation's responses, or, for a request that
+// matched no operation, checks that it is an error status with a body of the Error schema.
+func (s *Server) checkResponse(r *http.Request, c *call, status int, h http.Header, body []byte) error {
+	ctx := context.WithoutCancel(r.Context())
+	if c.route != nil {
+		return s.v.ValidateResponse(ctx, c.route, r, status, h, body)
+	}
+	if status < 400 {
+		return fmt.Errorf("status %d for a request that matches no operation", status)
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("error body is not JSON: %w", err)
+	}
+	ref := s.v.Doc().Components.Schemas["Error"]
+	if ref == nil || ref.Value == nil {
+		return errors.New("the spec has no Error schema")
+	}
+	if err := ref.Value.VisitJSON(v); err != nil {
+		return fmt.Errorf("error body does not match the Error schema: %w", err)
+	}
+	return nil
+}
+
+// finish counts the call and logs it.
+func (s *Server) finish(c *call) {
+	s.stats.byOp[opIndex(c.op)].Add(1)
+	if c.status > 0 && c.status < len(s.stats.byStatus) && c.fault != "cut" {
+		s.stats.byStatus[c.status].Add(1)
+	}
+	if !s.cfg.logRequests {
+		return
+	}
+	req := Request{
+		Method:      c.method,
+		Path:        c.path,
+		OperationID: c.op,
+		Status:      c.status,
+		Body:        c.body,
+		Time:        c.start,
+		Fault:       c.fault,
+	}
+	s.logMu.Lock()
+	s.log = append(s.log, req)
+	s.logMu.Unlock()
+}
+
+// dispatch runs the operation of a validated request.
+func (s *Server) dispatch(c *call) (int, any) {
+	var (
+		u *gen.User
+		e *apiError
+	)
+	switch c.op {
+	case "UpdateUserCustomAttribute":
+		var req gen.UpdateUserCustomAttributeRequest
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			e = decodeFailed(err)
+			break
+		}
+		// An absent attributeValue reads as null (remove): the generated type cannot tell them
+		// apart, and the spec says the field is always sent.
+		u, e = s.store.update(req.LoginID, func(_ *slot, old *gen.User) (*gen.User, *apiError) {
+			n := *old
+			n.CustomAttributes = mergeAttributes(old.CustomAttributes, map[string]any{req.AttributeKey: req.AttributeValue})
+			return &n, nil
+		})
+	case "UpdateUserName":
+		var req gen.UpdateUserNameRequest
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			e = decodeFailed(err)
+			break
+		}
+		display := req.DisplayName
+		if req.Name != nil {
+			if display != nil && *display != *req.Name {
+				e = invalidArguments(fmt.Sprintf("name %q and displayName %q differ: both carry the display name, send the same value in both", *req.Name, *display))
+				break
+			}
+			display = req.Name
+		}
+		u, e = s.store.update(req.LoginID, func(_ *slot, old *gen.User) (*gen.User, *apiError) {
+			n := *old
+			setString(&n.Name, display)
+			setString(&n.GivenName, req.GivenName)
+			setString(&n.MiddleName, req.MiddleName)
+			setString(&n.FamilyName, req.FamilyName)
+			return &n, nil
+		})
+	case "UpdateUserPicture":
+		var req gen.UpdateUserPictureRequest
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			e = decodeFailed(err)
+			break
+		}
+		u, e = s.store.update(req.LoginID, func(_ *slot, old *gen.User) (*gen.User, *apiError) {
+			n := *old
+			setString(&n.Picture, req.Picture)
+			return &n, nil
+		})
+	case "UpdateUserPhone":
+		var req gen.UpdateUserPhoneRequest
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			e = decodeFailed(err)
+			break
+		}
+		u, e = s.store.update(req.LoginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) {
+			n := *old
+			verified := req.Verified != nil && *req.Verified
+			switch {
+			case req.Phone != nil:
+				phone := *req.Phone
+				if phone != "" && req.FailOnConflict != nil && *req.FailOnConflict && s.store.phoneTaken(sl, phone) {
+					return nil, invalidArguments(fmt.Sprintf("phone %q belongs to another user (failOnConflict is set)", phone))
+				}
+				n.Phone = phone
+				n.VerifiedPhone = verified && phone != ""
+			case req.Verified != nil:
+				n.VerifiedPhone = verified
+			}
+			return &n, nil
+		})
+	case "PatchUser":
+		var req gen.PatchUserRequest
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			e = decodeFailed(err)
+			break
+		}
+		s.store.mu.Lock()
+		u, e = s.store.patch(&req)
+		s.store.mu.Unlock()
+		if e == nil {
+			s.stats.patchedUsers.Add(1)
+		}
+	case "PatchUserBatch":
+		var req gen.PatchUsersBatchRequest
+		if err := json.Unmarshal(c.body, &req); err != nil {
+			e = decodeFailed(err)
+			break
+		}
+		return http.StatusOK, s.patchBatch(req.Users)
+	default:
+		e = &apiError{http.StatusNotFound, gen.Error{
+			ErrorCode:        CodeBadRequest,
+			ErrorDescription: "Unknown operation",
+			ErrorMessage:     "apitest does not implement " + c.op,
+		}}
+	}
+	if e != nil {
+		e.body.ErrorMessage = s.redact(e.body.ErrorMessage)
+		return e.status, e.body
+	}
+	if c.op != "PatchUser" {
+		s.stats.updatedUsers.Add(1)
+	}
+	return http.StatusOK, gen.UserResponse{User: *u}
+}
+
+func (s *Server) patchBatch(patches []gen.PatchUserRequest) gen.PatchUsersBatchResponse {
+	var resp gen.PatchUsersBatchResponse
+	resp.PatchedUsers = make([]gen.User, 0, len(patches))
+	s.store.mu.Lock()
+	for i := range patches {
+		p := &patches[i]
+		u, e := s.store.patch(p)
+		if e != nil {
+			failure := e.body.ErrorCode + ": " + e.body.ErrorMessage
+			if e.body.ErrorCode == CodeUserNotFound {
+				failure = CodeUserNotFound + ": user not found"
+			}
+			resp.FailedUsers = append(resp.FailedUsers, gen.PatchUserBatchFailure{
+				Failure: s.redact(failure),
+				User:    gen.User{LoginIDs: []string{p.LoginID}},
+			})
+			continue
+		}
+		resp.PatchedUsers = append(resp.PatchedUsers, *u)
+	}
+	s.store.mu.Unlock()
+	s.stats.patchedUsers.Add(int64(len(resp.PatchedUsers)))
+	s.stats.failedUsers.Add(int64(len(resp.FailedUsers)))
+	return resp
+}
+
+// decodeFailed answers a body that passed validation but does not decode into the generated
+// type: the spec and the generated code disagree.
+func decodeFailed(err error) *apiError {
+	return &apiError{http.StatusBadRequest, gen.Error{
+		ErrorCode:        CodeValidationFailed,
+		ErrorDescription: "Request validation failed",
+		ErrorMessage:     "decoding the request body: " + err.Error(),
+	}}
+}

@@ -1,0 +1,381 @@
+package apitest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// store holds the users. Stored users are immutable: an update builds a new *gen.User (sharing
+// the parts it does not change) and swaps it into the user's slot under the write lock, so a
+// reader may keep and encode the user it got without a lock and without copying it.
+type store struct {
+	mu     sync.RWMutex
+	byID   map[string]*slot          // every login ID and every user ID
+	phones map[string]map[*slot]bool // phone -> users with that phone
+	order  []*slot                   // insertion order, for Users
+	nextID uint64                    // for user IDs the store assigns
+}
+
+type slot struct{ user *gen.User }
+
+func newStore() *store {
+	return &store{byID: map[string]*slot{}, phones: map[string]map[*slot]bool{}}
+}
+
+// get returns the stored (immutable) user with that login ID or user ID, or nil.
+func (st *store) get(id string) *gen.User {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if sl := st.byID[id]; sl != nil {
+		return sl.user
+	}
+	return nil
+}
+
+func (st *store) all() []*gen.User {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]*gen.User, len(st.order))
+	for i, sl := range st.order {
+		out[i] = sl.user
+	}
+	return out
+}
+
+// add stores copies of users, each replacing the user with the same user ID if there is one.
+// It stops at the first user that cannot be added; the users before it stay added.
+func (st *store) add(users ...gen.User) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i := range users {
+		u, err := seedCopy(users[i])
+		if err != nil {
+			return fmt.Errorf("user %d: %w", i, err)
+		}
+		if u.UserID == "" {
+			for {
+				st.nextID++
+				u.UserID = fmt.Sprintf("U2fake%022d", st.nextID)
+				if st.byID[u.UserID] == nil {
+					break
+				}
+			}
+		}
+		sl := st.byID[u.UserID]
+		if sl != nil && sl.user.UserID != u.UserID {
+			return fmt.Errorf("user %d: user ID %q is a login ID of user %q", i, u.UserID, sl.user.UserID)
+		}
+		for _, id := range u.LoginIDs {
+			if id == "" {
+				return fmt.Errorf("user %d: empty login ID", i)
+			}
+			if other := st.byID[id]; other != nil && other != sl {
+				return fmt.Errorf("user %d: login ID %q belongs to user %q", i, id, other.user.UserID)
+			}
+		}
+		if sl == nil {
+			sl = &slot{}
+			st.order = append(st.order, sl)
+		}
+		st.put(sl, u)
+	}
+	return nil
+}
+
+// put stores u in sl and updates the indexes. The caller holds the write lock and has checked
+// that u's login IDs are free.
+func (st *store) put(sl *slot, u *gen.User) {
+	old := sl.user
+	if old != nil {
+		for _, id := range old.LoginIDs {
+			if st.byID[id] == sl {
+				delete(st.byID, id)
+			}
+		}
+		if old.Phone != u.Phone {
+			st.unindexPhone(sl, old.Phone)
+		}
+	}
+	sl.user = u
+	st.byID[u.UserID] = sl
+	for _, id := range u.LoginIDs {
+		st.byID[id] = sl
+	}
+	if u.Phone != "" {
+		set := st.phones[u.Phone]
+		if set == nil {
+			set = map[*slot]bool{}
+			st.phones[u.Phone] = set
+		}
+		set[sl] = true
+	}
+}
+
+func (st *store) unindexPhone(sl *slot, phone string) {
+	if set := st.phones[phone]; set != nil {
+		delete(set, sl)
+		if len(set) == 0 {
+			delete(st.phones, phone)
+		}
+	}
+}
+
+// phoneTaken reports whether a user other than sl has that phone.
+func (st *store) phoneTaken(sl *slot, phone string) bool {
+	for other := range st.phones[phone] {
+		if other != sl {
+			return true
+		}
+	}
+	return false
+}
+
+// update applies fn to the user with that login ID or user ID and stores the user fn returns.
+// fn runs under the write lock and must not modify the user it is given.
+func (st *store) update(loginID string, fn func(sl *slot, old *gen.User) (*gen.User, *apiError)) (*gen.User, *apiError) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.updateLocked(loginID, fn)
+}
+
+func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (*gen.User, *apiError)) (*gen.User, *apiError) {
+	sl := st.byID[loginID]
+	if sl == nil {
+		return nil, userNotFound(loginID)
+	}
+	u, e := fn(sl, sl.user)
+	if e != nil {
+		return nil, e
+	}
+	st.put(sl, u)
+	return u, nil
+}
+
+// patch applies one PatchUserRequest; the caller holds the write lock.
+func (st *store) patch(p *gen.PatchUserRequest) (*gen.User, *apiError) {
+	return st.updateLocked(p.LoginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) {
+		return st.applyPatch(sl, old, p)
+	})
+}
+
+// applyPatch returns old with p applied, or why p cannot be applied (then nothing changes).
+func (st *store) applyPatch(sl *slot, old *gen.User, p *gen.PatchUserRequest) (*gen.User, *apiError) {
+	u := *old // shallow: every field that changes gets a new value, nothing is changed in place
+	if p.UserID != nil && *p.UserID != old.UserID {
+		return nil, invalidArguments(fmt.Sprintf("userId: a patch cannot change a user's ID (the user's is %q)", old.UserID))
+	}
+	if p.AdditionalLoginIDs != nil {
+		ids := make([]string, 0, 1+len(*p.AdditionalLoginIDs))
+		if len(old.LoginIDs) > 0 {
+			ids = append(ids, old.LoginIDs[0])
+		}
+		for _, id := range *p.AdditionalLoginIDs {
+			if id == "" {
+				return nil, invalidArguments("additionalLoginIds: a login ID must not be empty")
+			}
+			if other := st.byID[id]; other != nil && other != sl {
+				return nil, invalidArguments(fmt.Sprintf("additionalLoginIds: login ID %q belongs to another user", id))
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		u.LoginIDs = ids
+	}
+	setString(&u.Email, p.Email)
+	setString(&u.Phone, p.Phone)
+	setString(&u.Name, p.Name)
+	setString(&u.GivenName, p.GivenName)
+	setString(&u.MiddleName, p.MiddleName)
+	setString(&u.FamilyName, p.FamilyName)
+	setString(&u.Picture, p.Picture)
+	setBool(&u.VerifiedEmail, p.VerifiedEmail)
+	setBool(&u.VerifiedPhone, p.VerifiedPhone)
+	setBool(&u.SCIM, p.Scim)
+	if p.Status != nil {
+		u.Status = string(*p.Status)
+	}
+	setList(&u.RoleNames, p.RoleNames)
+	setList(&u.SsoAppIDs, p.SsoAppIDs)
+	if p.UserTenants != nil {
+		u.UserTenants = nil
+		for _, t := range *p.UserTenants {
+			ut := gen.UserTenant{TenantID: t.TenantID}
+			setList(&ut.RoleNames, t.RoleNames)
+			u.UserTenants = append(u.UserTenants, ut)
+		}
+	}
+	if p.CustomAttributes != nil {
+		u.CustomAttributes = mergeAttributes(old.CustomAttributes, *p.CustomAttributes)
+	}
+	return &u, nil
+}
+
+func setString(dst *string, src *string) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func setBool(dst *bool, src *bool) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// setList replaces *dst with a copy of *src when src is present; [] clears.
+func setList(dst *[]string, src *[]string) {
+	if src == nil {
+		return
+	}
+	if len(*src) == 0 {
+		*dst = nil
+		return
+	}
+	*dst = slices.Clone(*src)
+}
+
+// mergeAttributes returns a new map: old with each key of patch set, or removed when its value
+// is nil (JSON null). Values come from a freshly decoded request, so they are not shared.
+func mergeAttributes(old, patch map[string]any) map[string]any {
+	out := make(map[string]any, len(old)+len(patch))
+	maps.Copy(out, old)
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// seedCopy copies a user given to AddUsers and fills the fields the API always sets.
+func seedCopy(in gen.User) (*gen.User, error) {
+	u := copyUser(&in)
+	for k, v := range in.CustomAttributes {
+		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
+		// so that every stored value is plain JSON and copies and comparisons behave alike.
+		jv, err := jsonValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("customAttributes[%q]: %w", k, err)
+		}
+		u.CustomAttributes[k] = jv
+	}
+	if u.Status == "" {
+		u.Status = string(gen.UserStatusEnabled)
+	}
+	if u.CreatedTime == 0 {
+		u.CreatedTime = time.Now().Unix()
+	}
+	return &u, nil
+}
+
+// jsonValue returns a copy of v as encoding/json would decode v's encoding into an any. The
+// common kinds are converted directly; anything else goes through a JSON round trip.
+func jsonValue(v any) (any, error) {
+	switch v := v.(type) {
+	case nil, string, bool:
+		return v, nil
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%v is not a JSON number", v)
+		}
+		return v, nil
+	case int:
+		return float64(v), nil
+	case int32:
+		return float64(v), nil
+	case int64:
+		return float64(v), nil
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			var err error
+			if c[i], err = jsonValue(e); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, e := range v {
+			var err error
+			if c[k], err = jsonValue(e); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
+	case []string:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = e
+		}
+		return c, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// copyUser returns a deep copy of *u. Custom attribute values are copied as JSON values.
+func copyUser(u *gen.User) gen.User {
+	c := *u
+	c.LoginIDs = slices.Clone(u.LoginIDs)
+	c.ExternalIDs = slices.Clone(u.ExternalIDs)
+	c.Permissions = slices.Clone(u.Permissions)
+	c.RoleNames = slices.Clone(u.RoleNames)
+	c.SsoAppIDs = slices.Clone(u.SsoAppIDs)
+	c.OAuth = maps.Clone(u.OAuth)
+	if u.UserTenants != nil {
+		c.UserTenants = make([]gen.UserTenant, len(u.UserTenants))
+		for i, t := range u.UserTenants {
+			t.RoleNames = slices.Clone(t.RoleNames)
+			t.Permissions = slices.Clone(t.Permissions)
+			c.UserTenants[i] = t
+		}
+	}
+	if u.CustomAttributes != nil {
+		c.CustomAttributes = make(map[string]any, len(u.CustomAttributes))
+		for k, v := range u.CustomAttributes {
+			c.CustomAttributes[k] = copyJSON(v)
+		}
+	}
+	return c
+}
+
+// copyJSON deep-copies a value as encoding/json decodes it into an any.
+func copyJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		c := make(map[string]any, len(v))
+		for k, e := range v {
+			c[k] = copyJSON(e)
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = copyJSON(e)
+		}
+		return c
+	default:
+		return v
+	}
+}
