@@ -9,8 +9,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Defaults of PatchAll.
@@ -104,8 +102,9 @@ func WithBatchSize(n int) BulkOption { return func(c *bulkConfig) { c.batchSize 
 func WithConcurrency(n int) BulkOption { return func(c *bulkConfig) { c.concurrency = n } }
 
 // WithRateLimit paces the batch calls of all workers together at requestsPerSecond (with the
-// given burst). Set it to the project's management rate limit to stay under it instead of
-// running into 429s. Without it, calls are paced only by the server's 429s.
+// given burst). Set it to the project's management rate limit to stay under it. Without it,
+// PatchAll finds the limit from the server's 429s: after the first one it paces all workers at
+// the rate that was getting through, and raises that rate while no 429 comes.
 func WithRateLimit(requestsPerSecond float64, burst int) BulkOption {
 	return func(c *bulkConfig) { c.rps, c.burst = requestsPerSecond, burst }
 }
@@ -159,10 +158,7 @@ func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts
 	case cfg.attempts429 < 1:
 		return res, fmt.Errorf("%w: rate-limited attempts %d is less than 1", ErrInvalidArgument, cfg.attempts429)
 	}
-	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan job)}
-	if cfg.rps > 0 {
-		r.limiter = rate.NewLimiter(rate.Limit(cfg.rps), cfg.burst)
-	}
+	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan job), pace: newPacer(cfg.rps, cfg.burst)}
 	start := time.Now()
 	r.run(ctx, patches)
 	res.Elapsed = time.Since(start)
@@ -178,16 +174,15 @@ type job struct {
 // bulkRun is one PatchSeq: a producer forms batches, workers send them, and every outcome is
 // recorded under mu.
 type bulkRun struct {
-	c       *Client
-	cfg     bulkConfig
-	limiter *rate.Limiter
-	jobs    chan job
+	c    *Client
+	cfg  bulkConfig
+	pace *pacer
+	jobs chan job
 
-	mu         sync.Mutex
-	res        *BulkResult
-	done       int
-	failed     int
-	pauseUntil time.Time
+	mu     sync.Mutex
+	res    *BulkResult
+	done   int
+	failed int
 }
 
 func (r *bulkRun) run(ctx context.Context, patches iter.Seq[UserPatch]) {
@@ -286,7 +281,7 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 		ps[i] = *pr.Patch
 	}
 	for attempt := 1; ; attempt++ {
-		if err := r.wait(ctx); err != nil {
+		if err := r.pace.wait(ctx); err != nil {
 			r.record(notAttempted(batch, err)...)
 			return
 		}
@@ -295,16 +290,21 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 		r.mu.Unlock()
 		out, err := r.c.patchBatch(withoutRateLimitRetry(ctx), ps)
 		if err == nil {
+			r.pace.succeeded()
 			r.resolve(batch, out)
 			return
 		}
 		var e *Error
 		if errors.As(err, &e) && e.StatusCode == http.StatusTooManyRequests && ctx.Err() == nil {
-			r.pause(e.RetryAfter)
-			if attempt < r.cfg.attempts429 {
-				r.mu.Lock()
+			r.pace.rateLimited(e.RetryAfter)
+			r.mu.Lock()
+			r.res.RateLimited++
+			retry := attempt < r.cfg.attempts429
+			if retry {
 				r.res.Requeued++
-				r.mu.Unlock()
+			}
+			r.mu.Unlock()
+			if retry {
 				continue
 			}
 		}
@@ -410,45 +410,6 @@ func (r *bulkRun) record(results ...PatchResult) {
 	if r.cfg.progress != nil {
 		r.cfg.progress(Progress{Done: r.done, Failed: r.failed, Total: r.cfg.total})
 	}
-}
-
-// pause makes every worker wait d (at least a second when the server gave no Retry-After).
-func (r *bulkRun) pause(d time.Duration) {
-	if d <= 0 {
-		d = time.Second
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.res.RateLimited++
-	if until := time.Now().Add(d); until.After(r.pauseUntil) {
-		r.pauseUntil = until
-	}
-}
-
-// wait blocks until the shared pause is over and the shared limiter allows a call.
-func (r *bulkRun) wait(ctx context.Context) error {
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		r.mu.Lock()
-		d := time.Until(r.pauseUntil)
-		r.mu.Unlock()
-		if d <= 0 {
-			break
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	if r.limiter != nil {
-		return r.limiter.Wait(ctx)
-	}
-	return nil
 }
 
 type noRateLimitRetryKey struct{}
