@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/seed-a84e9595/descope-mgmt/api"
+)
+
+var cmdDemo = &command{
+	name:     "demo",
+	synopsis: "[--users N] [--patches N] [--rate R] [--keep]",
+	summary:  "a scripted session against one embedded fake (no credentials needed)",
+	help: `Runs a scripted session against one embedded fake Descope, so that every step sees the changes
+of the steps before it: each single-user command once, a small CSV file, a malformed file
+(refused, nothing sent), a JSON Lines file of --patches patches of which about 2% name users that
+do not exist, and the retry of its failed file. Each step prints its command line, then its
+output. The fake answers 429 above --rate requests per second, which the bulk run rides out.
+
+The demo needs no credentials and no network beyond loopback. Its exit status is 0 when every
+step went as scripted (the failures of the unknown users are part of the script).`,
+	run: runDemo,
+}
+
+type demoOpts struct {
+	users, patches, unknownEvery *int
+	rate                         *float64
+	keep                         *bool
+}
+
+func demoFlags(fs *flag.FlagSet) demoOpts {
+	return demoOpts{
+		users:        fs.Int("users", defaultFakeUsers, "sample users in the fake"),
+		patches:      fs.Int("patches", 3000, "patches in the bulk file"),
+		unknownEvery: fs.Int("unknown-every", 50, "every Nth patch of the bulk file names a user that does not exist"),
+		rate:         fs.Float64("rate", 200, "requests per second the fake allows before it answers 429 (0: no limit)"),
+		keep:         fs.Bool("keep", false, "keep the demo's files instead of removing them at the end"),
+	}
+}
+
+const (
+	// demoLogin is the user the single-user steps change.
+	demoLogin = "user00042@example.com"
+	// demoBurst is the burst of the demo fake's rate limit: the bulk run's first batches go
+	// through at once, then the run meets a 429 or two and waits out the Retry-After.
+	demoBurst = 20
+)
+
+func runDemo(ctx context.Context, c *cli, cmd *command, args []string) int {
+	fs := newFlagSet(cmd.name)
+	o := demoFlags(fs)
+	pos, code, ok := c.parse(cmd, fs, args)
+	if !ok {
+		return code
+	}
+	switch {
+	case len(pos) > 0:
+		return c.usageError(cmd, "unexpected argument %q", pos[0])
+	case *o.users < 100:
+		return c.usageError(cmd, "--users must be at least 100")
+	case *o.patches < 1 || *o.patches > *o.users:
+		return c.usageError(cmd, "--patches must be between 1 and --users (%d)", *o.users)
+	case *o.unknownEvery < 2:
+		return c.usageError(cmd, "--unknown-every must be at least 2")
+	case *o.rate < 0:
+		return c.usageError(cmd, "--rate must not be negative")
+	}
+
+	srv, err := startFake(fakeOptions{users: *o.users, rateLimit: *o.rate, burst: demoBurst})
+	if err != nil {
+		return c.fail(cmd, err)
+	}
+	defer srv.Close()
+	client, err := srv.client()
+	if err != nil {
+		return c.fail(cmd, err)
+	}
+	dir, err := os.MkdirTemp("", "descope-users-demo-")
+	if err != nil {
+		return c.fail(cmd, err)
+	}
+	if !*o.keep {
+		defer func() { _ = os.RemoveAll(dir) }()
+	}
+
+	d := &demo{
+		out: c.stdout,
+		// Every step writes its output and its errors to the transcript, in order.
+		sub: &cli{
+			stdin: strings.NewReader(""), stdout: c.stdout, stderr: c.stdout, progress: c.progress,
+			prefix:  progName + " --fake",
+			connect: func() (*api.Client, error) { return client, nil },
+		},
+	}
+	rateNote := "no rate limit"
+	if *o.rate > 0 {
+		rateNote = fmt.Sprintf("rate-limited at %g requests/s in bursts of %d (429 above that)", *o.rate, demoBurst)
+	}
+	d.say("descope-users demo: a scripted session against one embedded fake Descope with %d sample\n"+
+		"users (%s ... %s),\n%s.\n"+
+		"All steps share that one fake, so each change shows in the next step; outside the demo,\n"+
+		"every '%s --fake ...' run starts a fresh fake.",
+		*o.users, sampleLoginID(0), sampleLoginID(*o.users-1), rateNote, progName)
+
+	d.step(ctx, "Set a custom attribute. The value 25 is valid JSON, so it is sent as a number.", 0,
+		"update-attribute", "--login-id", demoLogin, "--key", "seats", "--value", "25")
+	d.step(ctx, "Set the display name and the given, middle and family names.", 0,
+		"update-name", "--login-id", demoLogin, "--display-name", "Ada King", "--given-name", "Ada", "--middle-name", "Augusta", "--family-name", "King")
+	d.step(ctx, "Set the picture.", 0,
+		"update-picture", "--login-id", demoLogin, "--picture", "https://example.com/avatars/ada.png")
+	d.step(ctx, "Set the phone number, marked as verified.", 0,
+		"update-phone", "--login-id", demoLogin, "--phone", "+15557654321", "--verified")
+	d.step(ctx, `Patch several fields at once; "beta": null removes that custom attribute.`, 0,
+		"patch-user", "--login-id", demoLogin, "--json", `{"status":"disabled","roleNames":["editor","billing"],"customAttributes":{"plan":"team","beta":null}}`)
+	d.step(ctx, "An error from the API is one line on stderr, with the HTTP status and Descope's error code; exit status 1.", 1,
+		"update-picture", "--login-id", "nobody@example.com", "--picture", "https://example.com/x.png")
+
+	csvPath := filepath.Join(dir, "users.csv")
+	d.writeFile(csvPath, "loginId,name,status,roleNames,customAttributes.plan,customAttributes.seats\n"+
+		"user00001@example.com,Grace Hopper,,admin;editor,enterprise,50\n"+
+		"user00002@example.com,,invited,,,\n"+
+		"user00003@example.com,,,,free,\n")
+	d.show("A CSV file: an empty cell leaves the field as it is; roleNames are separated by ';'.", "cat "+shellQuote(csvPath), csvPath, 0)
+	d.step(ctx, "", 0, "patch", csvPath)
+
+	badPath := filepath.Join(dir, "bad.jsonl")
+	d.writeFile(badPath, `{"loginId":"user00004@example.com","name":"Ok"}`+"\n"+
+		`{"loginId":"user00005@example.com","emial":"typo@example.com"}`+"\n"+
+		`{"loginId":"user00006@example.com","status":"paused"}`+"\n")
+	d.show("A file with mistakes is refused as a whole, before anything is sent; exit status 2.", "cat "+shellQuote(badPath), badPath, 0)
+	d.step(ctx, "", 2, "patch", badPath)
+
+	bulkPath := filepath.Join(dir, "patches.jsonl")
+	unknown := d.writeBulk(bulkPath, *o.patches, *o.unknownEvery)
+	d.show(fmt.Sprintf("A JSON Lines file of %d patches; %d of them (every %dth) name users that do not exist.",
+		*o.patches, unknown, *o.unknownEvery), "head -n 3 "+shellQuote(bulkPath), bulkPath, 3)
+	wantCode := 0
+	if unknown > 0 {
+		wantCode = 1
+	}
+	d.step(ctx, "Patch them in batches of 100, 4 batches at a time. Exit status 1: some patches failed.", wantCode,
+		"patch", "--batch-size", "100", "--concurrency", "4", bulkPath)
+	failedPath := defaultFailedPath(bulkPath)
+	if unknown > 0 {
+		d.show("The failed file holds the unfinished patches, as JSON Lines that patch reads again.", "head -n 3 "+shellQuote(failedPath), failedPath, 3)
+		d.checkLines(failedPath, unknown)
+		d.step(ctx, "Retry the failed patches. These users do not exist in the fake, so they fail again.", 1,
+			"patch", failedPath)
+		d.checkLines(defaultFailedPath(failedPath), unknown)
+	}
+	d.checkUser(srv, sampleLoginID(0), "pro")
+
+	if len(d.problems) > 0 {
+		fmt.Fprintf(c.stderr, "%s demo: the session did not go as scripted:\n", progName)
+		for _, p := range d.problems {
+			fmt.Fprintf(c.stderr, "  %s\n", p)
+		}
+		return exitFailed
+	}
+	where := "the demo's files were removed (run 'descope-users demo --keep' to keep them)"
+	if *o.keep {
+		where = "the demo's files are in " + dir
+	}
+	fmt.Fprintln(d.out)
+	d.say("Demo finished: every step went as scripted; %s.", where)
+	return exitOK
+}
+
+// demo prints a transcript and collects what did not go as scripted.
+type demo struct {
+	out interface {
+		Write([]byte) (int, error)
+	}
+	sub      *cli
+	problems []string
+}
+
+func (d *demo) say(format string, a ...any) {
+	text := fmt.Sprintf(format, a...)
+	for line := range strings.SplitSeq(text, "\n") {
+		fmt.Fprintf(d.out, "# %s\n", line)
+	}
+}
+
+// step prints the command line of a step and runs it against the demo's fake.
+func (d *demo) step(ctx context.Context, note string, wantCode int, args ...string) {
+	fmt.Fprintln(d.out)
+	if note != "" {
+		d.say("%s", note)
+	}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shellQuote(a)
+	}
+	fmt.Fprintf(d.out, "$ %s %s\n", d.sub.prefix, strings.Join(quoted, " "))
+	cmd := lookup(args[0])
+	code := cmd.run(ctx, d.sub, cmd, args[1:])
+	if code != 0 {
+		fmt.Fprintf(d.out, "(exit status %d)\n", code)
+	}
+	if code != wantCode {
+		d.problems = append(d.problems, fmt.Sprintf("%s: exit status %d, want %d", strings.Join(quoted, " "), code, wantCode))
+	}
+}
+
+// show prints a file's first lines (all when n is 0) as if by cat or head.
+func (d *demo) show(note, cmdLine, path string, n int) {
+	fmt.Fprintln(d.out)
+	d.say("%s", note)
+	fmt.Fprintf(d.out, "$ %s\n", cmdLine)
+	f, err := os.Open(path)
+	if err != nil {
+		d.problems = append(d.problems, err.Error())
+		return
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for i := 0; sc.Scan() && (n == 0 || i < n); i++ {
+		fmt.Fprintln(d.out, sc.Text())
+	}
+}
+
+func (d *demo) writeFile(path, content string) {
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		d.problems = append(d.problems, err.Error())
+	}
+}
+
+// writeBulk writes n patches to path, every unknownEvery-th for a user that does not exist, and
+// returns how many those are.
+func (d *demo) writeBulk(path string, n, unknownEvery int) int {
+	var b strings.Builder
+	unknown := 0
+	for i := range n {
+		p := api.UserPatch{
+			LoginID:          sampleLoginID(i),
+			CustomAttributes: &map[string]any{"plan": "pro", "migrated": true},
+		}
+		if i%unknownEvery == unknownEvery-1 {
+			p.LoginID = fmt.Sprintf("ghost%05d@example.com", i)
+			unknown++
+		}
+		if i%4 == 0 {
+			p.RoleNames = &[]string{"editor"}
+		}
+		line, _ := json.Marshal(p)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	d.writeFile(path, b.String())
+	return unknown
+}
+
+// checkLines checks that a file has want lines.
+func (d *demo) checkLines(path string, want int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		d.problems = append(d.problems, err.Error())
+		return
+	}
+	if got := strings.Count(string(data), "\n"); got != want {
+		d.problems = append(d.problems, fmt.Sprintf("%s has %d lines, want %d", path, got, want))
+	}
+}
+
+// checkUser checks that the bulk run reached a user.
+func (d *demo) checkUser(s fakeServer, loginID, plan string) {
+	u, ok := s.User(loginID)
+	if !ok || u.CustomAttributes["plan"] != plan {
+		d.problems = append(d.problems, fmt.Sprintf("%s: custom attribute plan is %v, want %q", loginID, u.CustomAttributes["plan"], plan))
+	}
+}
