@@ -1,6 +1,6 @@
 module github.com/seed-a84e9595/descope-mgmt
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/getkin/kin-openapi v0.152.0
