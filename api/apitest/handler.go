@@ -141,7 +141,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(c.body))
-	if _, err := s.v.ValidateRequest(r.Context(), r); err != nil {
+	if err := s.v.ValidateRequestFor(r.Context(), route, r); err != nil {
 		s.fail(w, r, c, validationFailed(err))
 		return
 	}

@@ -145,13 +145,23 @@ func (r *Route) Documents(status int) bool {
 // The body is read and replaced, so req can still be sent or served afterwards. The error names
 // what is wrong; it wraps ErrNoOperation or ErrBadCredentials where those apply.
 func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Route, error) {
-	route, params, err := v.router.FindRoute(req)
+	route, err := v.RouteFor(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s %s: %v", ErrNoOperation, req.Method, req.URL.Path, err)
+		return nil, err
 	}
+	if err := v.ValidateRequestFor(ctx, route, req); err != nil {
+		return nil, err
+	}
+	return route, nil
+}
+
+// ValidateRequestFor is ValidateRequest for a request already matched by RouteFor, so that a
+// server that routes first does not route twice.
+func (v *Validator) ValidateRequestFor(ctx context.Context, r *Route, req *http.Request) error {
+	route, params := r.route, r.pathParams
 	body, err := readBody(&req.Body)
 	if err != nil {
-		return nil, fmt.Errorf("reading request body: %w", err)
+		return fmt.Errorf("reading request body: %w", err)
 	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    req,
@@ -162,9 +172,9 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Ro
 	verr := openapi3filter.ValidateRequest(ctx, in)
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	if verr != nil {
-		return nil, requestError(route, verr)
+		return requestError(route, verr)
 	}
-	return &Route{route: route, pathParams: params}, nil
+	return nil
 }
 
 // requestError flattens kin-openapi's error into one that names the operation and keeps the
