@@ -222,20 +222,18 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 		case r.jobs <- job{batch: b, done: inFlight.Done}:
 		case <-ctx.Done():
 			inFlight.Done()
-			r.record(notAttempted(b, ctx.Err())...)
+			r.record(settle(b, NotAttempted, "not sent: "+ctx.Err().Error(), ctx.Err())...)
 		}
 	}
 	for p := range patches {
 		index++
-		pr := PatchResult{Index: index, LoginID: p.LoginID}
-		if ctx.Err() != nil {
-			r.record(notAttempted([]PatchResult{withPatch(pr, p)}, ctx.Err())...)
+		pr := PatchResult{Index: index, LoginID: p.LoginID, Patch: &p}
+		if err := ctx.Err(); err != nil {
+			r.record(settle([]PatchResult{pr}, NotAttempted, "not sent: "+err.Error(), err)...)
 			continue
 		}
 		if err := checkPatch(p, fmt.Sprintf("patches[%d]", index)); err != nil {
-			pr = withPatch(pr, p)
-			pr.Status, pr.Reason, pr.Err = Failed, err.Error(), err
-			r.record(pr)
+			r.record(settle([]PatchResult{pr}, Failed, err.Error(), err)...)
 			continue
 		}
 		if inBatch[p.LoginID] {
@@ -246,32 +244,25 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 			inFlight.Wait()
 			clear(sentSet)
 		}
-		pr.Patch = &p
 		batch = append(batch, pr)
 		inBatch[p.LoginID], sentSet[p.LoginID] = true, true
 		if len(batch) == r.cfg.batchSize {
 			dispatch()
 		}
 	}
-	if ctx.Err() != nil && len(batch) > 0 {
-		r.record(notAttempted(batch, ctx.Err())...)
+	if err := ctx.Err(); err != nil && len(batch) > 0 {
+		r.record(settle(batch, NotAttempted, "not sent: "+err.Error(), err)...)
 		batch = nil
 	}
 	dispatch()
 }
 
-func withPatch(pr PatchResult, p UserPatch) PatchResult {
-	pr.Patch = &p
-	return pr
-}
-
-func notAttempted(b []PatchResult, err error) []PatchResult {
-	out := make([]PatchResult, len(b))
-	for i, pr := range b {
-		pr.Status, pr.Reason, pr.Err = NotAttempted, "not sent: "+err.Error(), err
-		out[i] = pr
+// settle gives every result of b (which the caller owns) the same outcome, and returns b.
+func settle(b []PatchResult, status PatchStatus, reason string, err error) []PatchResult {
+	for i := range b {
+		b[i].Status, b[i].Reason, b[i].Err = status, reason, err
 	}
-	return out
+	return b
 }
 
 // send runs one batch to an outcome, sending it again while the server answers 429.
@@ -282,7 +273,7 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 	}
 	for attempt := 1; ; attempt++ {
 		if err := r.pace.wait(ctx); err != nil {
-			r.record(notAttempted(batch, err)...)
+			r.record(settle(batch, NotAttempted, "not sent: "+err.Error(), err)...)
 			return
 		}
 		r.mu.Lock()
@@ -312,18 +303,9 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 		if ctx.Err() != nil {
 			reason = "batch cut off by cancellation; the server may or may not have applied it: " + err.Error()
 		}
-		r.record(failAll(batch, reason, err)...)
+		r.record(settle(batch, Failed, reason, err)...)
 		return
 	}
-}
-
-func failAll(b []PatchResult, reason string, err error) []PatchResult {
-	out := make([]PatchResult, len(b))
-	for i, pr := range b {
-		pr.Status, pr.Reason, pr.Err = Failed, reason, err
-		out[i] = pr
-	}
-	return out
 }
 
 // resolve matches the server's patchedUsers and failedUsers to the batch's patches by login ID
@@ -336,10 +318,13 @@ func (r *bulkRun) resolve(batch []PatchResult, out *BatchResult) {
 	}
 	settled := make([]bool, len(batch))
 	match := func(u User) (int, bool) {
-		for _, k := range append(slices.Clip(u.LoginIDs), u.UserID) {
-			if i, ok := byKey[k]; ok && k != "" && !settled[i] {
+		for _, k := range u.LoginIDs {
+			if i, ok := byKey[k]; ok && !settled[i] {
 				return i, true
 			}
+		}
+		if i, ok := byKey[u.UserID]; ok && u.UserID != "" && !settled[i] {
+			return i, true
 		}
 		return 0, false
 	}
