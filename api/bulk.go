@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -25,10 +27,14 @@ type PatchStatus int
 const (
 	// Patched: the server listed the user in patchedUsers.
 	Patched PatchStatus = iota + 1
-	// Failed: the server listed the user in failedUsers, the patch was invalid, or its whole
-	// batch failed (after all retries, or cut off in flight by cancellation). Reason says which.
+	// Failed: the server listed the user in failedUsers or named it nowhere in its answer, the
+	// patch was invalid, its whole batch failed (after all retries, or a Retry-After longer than
+	// WithMaxRetryAfter), or the batch was cut off in flight by cancellation, in which case the
+	// server may or may not have applied it. Reason says which.
 	Failed
-	// NotAttempted: the context was cancelled before the patch was sent.
+	// NotAttempted: the patch was not applied and may be sent again as it is: it was never sent,
+	// or only ever answered 429, before the run stopped (cancelled, past its deadline, or ended
+	// early). Reason says why, in one wording per cause.
 	NotAttempted
 )
 
@@ -44,19 +50,28 @@ func (s PatchStatus) String() string {
 	return fmt.Sprintf("PatchStatus(%d)", int(s))
 }
 
+// ErrStoppedEarly marks a bulk run that ended before its context did, because the API would not
+// take another call in time: it asked, with Retry-After, for a wait longer than
+// WithMaxRetryAfter, or the context's deadline comes before the end of the wait it asked for (or
+// of the rate limit's). PatchSeq returns an error wrapping it, and each patch the run did not get
+// to is NotAttempted with that error's text as its reason.
+var ErrStoppedEarly = errors.New("descope: bulk run ended early")
+
 // PatchResult is the outcome of one input patch.
 type PatchResult struct {
 	Index   int         // the patch's position in the input
 	LoginID string      // the patch's loginId
 	Status  PatchStatus // patched, failed or not attempted
 	Reason  string      // for failed and not attempted patches: why
-	Err     error       // when a whole batch failed or was cut off: the error (often an *Error)
+	Err     error       // when a whole batch failed or the run stopped: the error (often an *Error)
 	Patch   *UserPatch  // for failed and not attempted patches: the patch itself, to retry it
 }
 
 // BulkResult accounts for every input patch of PatchAll exactly once.
 type BulkResult struct {
-	Results                        []PatchResult // one per input patch, in input order
+	// Results has one result per input patch, in input order; empty with WithResultFunc, which
+	// receives them instead.
+	Results                        []PatchResult
 	Patched, Failed, NotAttempted  int
 	Batches, RateLimited, Requeued int               // calls made, 429 answers met, batches sent again after a 429
 	AdditionalErrors               map[string]string // additionalErrors the server sent, merged
@@ -64,7 +79,7 @@ type BulkResult struct {
 }
 
 // Unfinished returns the results that were not patched (failed or not attempted), in input
-// order; each carries its patch, so they can be sent again.
+// order; each carries its patch, so they can be sent again. It is empty with WithResultFunc.
 func (r *BulkResult) Unfinished() []PatchResult {
 	var out []PatchResult
 	for _, res := range r.Results {
@@ -92,6 +107,7 @@ type bulkConfig struct {
 	burst       int
 	attempts429 int
 	progress    func(Progress)
+	results     func([]PatchResult)
 	total       int
 }
 
@@ -117,6 +133,15 @@ func WithRateLimitedAttempts(n int) BulkOption { return func(c *bulkConfig) { c.
 // it should return quickly.
 func WithProgressFunc(fn func(Progress)) BulkOption { return func(c *bulkConfig) { c.progress = fn } }
 
+// WithResultFunc hands the results to fn as soon as they are known, instead of collecting them in
+// BulkResult.Results: a run of any length then holds only the batches in flight. fn gets the
+// results of one batch, or of one patch that failed alone or a group that was not applied, and is
+// called once for every input patch in all. Calls are never concurrent and happen before the
+// run takes the next step that depends on them (a later patch for the same login ID waits for
+// the call that reports the earlier one), so fn may record them durably, as the command-line
+// tool's journal does. The workers wait for fn; it should not take long.
+func WithResultFunc(fn func([]PatchResult)) BulkOption { return func(c *bulkConfig) { c.results = fn } }
+
 // WithTotal tells PatchSeq how many patches the iterator yields, for Progress.Total.
 func WithTotal(n int) BulkOption { return func(c *bulkConfig) { c.total = n } }
 
@@ -126,20 +151,25 @@ func WithTotal(n int) BulkOption { return func(c *bulkConfig) { c.total = n } }
 // once in the result: patched, failed with a reason, or not attempted.
 //
 // Patches for the same login ID are applied in input order: a batch never holds the same login
-// ID twice, and a repeated login ID waits until the batches before it are done. (A user named
-// once by login ID and once by user ID cannot be recognised as the same.)
+// ID twice, and a repeated login ID waits until the batch holding the one before it is done. (A
+// user named once by login ID and once by user ID cannot be recognised as the same.)
 //
-// An invalid patch (no loginId, unknown status) fails alone, unsent. Cancelling ctx stops
-// promptly: batches not yet sent are reported NotAttempted, batches cut off in flight Failed
-// (the server may or may not have applied them). The error is non-nil only for invalid options
-// or a cancelled context; the result is never nil.
+// A Retry-After is waited out by all workers together, up to the client's WithMaxRetryAfter: a
+// longer one fails the batch that received it, with a reason that says what the server asked
+// for, and ends the run (ErrStoppedEarly). So does a context deadline that comes before the
+// wait ends: the run stops at once rather than idling until the deadline.
+//
+// An invalid patch (see CheckPatch) fails alone, unsent. Cancelling ctx stops promptly: batches
+// not yet sent are reported NotAttempted, batches cut off in flight Failed (the server may or
+// may not have applied them). The error is non-nil only for invalid options, a cancelled
+// context, or a run that ended early (wrapping ErrStoppedEarly); the result is never nil.
 func (c *Client) PatchAll(ctx context.Context, patches []UserPatch, opts ...BulkOption) (*BulkResult, error) {
 	return c.PatchSeq(ctx, slices.Values(patches), append([]BulkOption{WithTotal(len(patches))}, opts...)...)
 }
 
-// PatchSeq is PatchAll for patches from an iterator, such as a file read line by line. After a
-// cancellation the rest of the iterator is still read, so that each patch is reported
-// NotAttempted.
+// PatchSeq is PatchAll for patches from an iterator, such as a file read line by line. After the
+// run stops (a cancellation, or an early end), the rest of the iterator is still read, so that
+// each patch is reported NotAttempted.
 func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts ...BulkOption) (*BulkResult, error) {
 	cfg := bulkConfig{batchSize: DefaultBatchSize, concurrency: DefaultConcurrency, attempts429: DefaultRateLimitedAttempts, total: -1}
 	for _, o := range opts {
@@ -153,22 +183,29 @@ func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts
 		return res, fmt.Errorf("%w: batch size %d is less than 1", ErrInvalidArgument, cfg.batchSize)
 	case cfg.concurrency < 1:
 		return res, fmt.Errorf("%w: concurrency %d is less than 1", ErrInvalidArgument, cfg.concurrency)
-	case cfg.rps < 0 || (cfg.rps > 0 && cfg.burst < 1):
-		return res, fmt.Errorf("%w: rate limit needs a positive rate and a burst of at least 1", ErrInvalidArgument)
+	case !(cfg.rps >= 0) || math.IsInf(cfg.rps, 0) || (cfg.rps > 0 && cfg.burst < 1): // NaN fails the first test
+		return res, fmt.Errorf("%w: rate limit needs a finite, positive rate and a burst of at least 1 (got %v, %d)", ErrInvalidArgument, cfg.rps, cfg.burst)
 	case cfg.attempts429 < 1:
 		return res, fmt.Errorf("%w: rate-limited attempts %d is less than 1", ErrInvalidArgument, cfg.attempts429)
 	}
-	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan job), pace: newPacer(cfg.rps, cfg.burst)}
+	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan *job), pace: newPacer(cfg.rps, cfg.burst), stopped: make(chan struct{})}
+	var cancelPacing context.CancelFunc
+	r.pacing, cancelPacing = context.WithCancel(ctx)
+	defer cancelPacing()
+	r.endPacing = cancelPacing
 	start := time.Now()
 	r.run(ctx, patches)
 	res.Elapsed = time.Since(start)
-	return res, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, r.stopCause()
 }
 
-// job is one batch for a worker; done tells the producer the batch has an outcome.
+// job is one batch for a worker; done is closed once the batch's results are recorded.
 type job struct {
 	batch []PatchResult
-	done  func()
+	done  chan struct{}
 }
 
 // bulkRun is one PatchSeq: a producer forms batches, workers send them, and every outcome is
@@ -177,12 +214,72 @@ type bulkRun struct {
 	c    *Client
 	cfg  bulkConfig
 	pace *pacer
-	jobs chan job
+	jobs chan *job
+
+	// stopped is closed when the run ends early; stopWhy, set before, says why. pacing is the
+	// context the workers wait for the pacer in; stopping cancels it, so no worker sleeps on.
+	stopped   chan struct{}
+	stopOnce  sync.Once
+	stopWhy   error
+	pacing    context.Context
+	endPacing context.CancelFunc
 
 	mu     sync.Mutex
 	res    *BulkResult
 	done   int
 	failed int
+}
+
+// haltError is why a run stopped sending. Its text is the one wording of that cause in every
+// result it touches; Unwrap gives the matchable cause.
+type haltError struct {
+	msg   string
+	cause error
+}
+
+func (e *haltError) Error() string { return e.msg }
+func (e *haltError) Unwrap() error { return e.cause }
+
+var (
+	errCancelled      = &haltError{"the run was cancelled", context.Canceled}
+	errDeadlinePassed = &haltError{"the context's deadline passed", context.DeadlineExceeded}
+	errDeadlineNear   = &haltError{"the run ended early: the context's deadline comes before the API accepts another call (its Retry-After, or the rate limit)", ErrStoppedEarly}
+)
+
+func errRetryAfterTooLong(asked, limit time.Duration) *haltError {
+	return &haltError{fmt.Sprintf("the run ended early: the API asked to wait %v (Retry-After), longer than WithMaxRetryAfter (%v)", asked, limit), ErrStoppedEarly}
+}
+
+// notApplied is the reason of a NotAttempted patch.
+func notApplied(why error) string { return "not applied: " + why.Error() }
+
+// stop ends the run early: nothing more is sent.
+func (r *bulkRun) stop(why error) {
+	r.stopOnce.Do(func() {
+		r.stopWhy = why
+		close(r.stopped)
+		r.endPacing()
+	})
+}
+
+func (r *bulkRun) stopCause() error {
+	select {
+	case <-r.stopped:
+		return r.stopWhy
+	default:
+		return nil
+	}
+}
+
+// halted returns why no more batches may be sent, or nil while they may.
+func (r *bulkRun) halted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return errDeadlinePassed
+		}
+		return errCancelled
+	}
+	return r.stopCause()
 }
 
 func (r *bulkRun) run(ctx context.Context, patches iter.Seq[UserPatch]) {
@@ -191,45 +288,87 @@ func (r *bulkRun) run(ctx context.Context, patches iter.Seq[UserPatch]) {
 		workers.Go(func() {
 			for j := range r.jobs {
 				r.send(ctx, j.batch)
-				j.done()
+				close(j.done)
 			}
 		})
 	}
 	r.produce(ctx, patches)
 	close(r.jobs)
 	workers.Wait()
-	slices.SortFunc(r.res.Results, func(a, b PatchResult) int { return a.Index - b.Index })
+	if r.cfg.results == nil {
+		slices.SortFunc(r.res.Results, func(a, b PatchResult) int { return a.Index - b.Index })
+	}
 }
 
 // produce reads the patches and hands out batches. A batch holds each login ID once; a login ID
-// already sent since the last barrier makes the producer wait for the batches in flight first.
+// held by a batch still in flight makes the producer wait for that batch. The producer keeps
+// only the login IDs of batches in flight, so its memory does not grow with the input. Once the
+// run halts, the patches read are reported NotAttempted in groups of a batch.
 func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 	var (
-		batch    []PatchResult
-		inBatch  = map[string]bool{}
-		sentSet  = map[string]bool{}
-		inFlight sync.WaitGroup
-		index    = -1
+		batch   []PatchResult
+		inBatch = map[string]bool{}
+		owner   = map[string]*job{} // login ID -> the batch in flight that holds it
+		flying  []*job
+		index   = -1
 	)
+	// prune forgets the batches that are done, and their login IDs.
+	prune := func() {
+		keep := flying[:0]
+		for _, j := range flying {
+			select {
+			case <-j.done: // the worker is done with j.batch
+				for i := range j.batch {
+					if id := j.batch[i].LoginID; owner[id] == j {
+						delete(owner, id)
+					}
+				}
+			default:
+				keep = append(keep, j)
+			}
+		}
+		clear(flying[len(keep):])
+		flying = keep
+	}
+	notSent := func(why error) {
+		r.record(settle(batch, NotAttempted, notApplied(why), why)...)
+		batch = nil
+		clear(inBatch)
+	}
 	dispatch := func() {
 		if len(batch) == 0 {
 			return
 		}
-		b := batch
-		batch, inBatch = nil, map[string]bool{}
-		inFlight.Add(1)
-		select {
-		case r.jobs <- job{batch: b, done: inFlight.Done}:
-		case <-ctx.Done():
-			inFlight.Done()
-			r.record(settle(b, NotAttempted, "not sent: "+ctx.Err().Error(), ctx.Err())...)
+		if why := r.halted(ctx); why != nil {
+			notSent(why)
+			return
 		}
+		j := &job{batch: batch, done: make(chan struct{})}
+		select {
+		case r.jobs <- j:
+		case <-ctx.Done():
+			notSent(r.halted(ctx))
+			return
+		case <-r.stopped:
+			notSent(r.halted(ctx))
+			return
+		}
+		flying = append(flying, j)
+		for id := range inBatch { // not j.batch: the worker owns it now
+			owner[id] = j
+		}
+		batch = nil
+		clear(inBatch)
+		prune()
 	}
 	for p := range patches {
 		index++
 		pr := PatchResult{Index: index, LoginID: p.LoginID, Patch: &p}
-		if err := ctx.Err(); err != nil {
-			r.record(settle([]PatchResult{pr}, NotAttempted, "not sent: "+err.Error(), err)...)
+		if why := r.halted(ctx); why != nil {
+			batch = append(batch, pr)
+			if len(batch) == r.cfg.batchSize {
+				notSent(why)
+			}
 			continue
 		}
 		if err := checkPatch(p, fmt.Sprintf("patches[%d]", index)); err != nil {
@@ -239,20 +378,16 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 		if inBatch[p.LoginID] {
 			dispatch()
 		}
-		if sentSet[p.LoginID] {
-			dispatch()
-			inFlight.Wait()
-			clear(sentSet)
+		if j := owner[p.LoginID]; j != nil {
+			dispatch() // send what is ready before waiting
+			<-j.done   // the batch always ends: its worker records an outcome, also on cancellation
+			prune()
 		}
 		batch = append(batch, pr)
-		inBatch[p.LoginID], sentSet[p.LoginID] = true, true
+		inBatch[p.LoginID] = true
 		if len(batch) == r.cfg.batchSize {
 			dispatch()
 		}
-	}
-	if err := ctx.Err(); err != nil && len(batch) > 0 {
-		r.record(settle(batch, NotAttempted, "not sent: "+err.Error(), err)...)
-		batch = nil
 	}
 	dispatch()
 }
@@ -272,106 +407,71 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 		ps[i] = *pr.Patch
 	}
 	for attempt := 1; ; attempt++ {
-		if err := r.pace.wait(ctx); err != nil {
-			r.record(settle(batch, NotAttempted, "not sent: "+err.Error(), err)...)
+		if err := r.pace.wait(r.pacing); errors.Is(err, ErrStoppedEarly) {
+			r.stop(err) // the deadline comes before the pause or the rate limit allows a call
+		}
+		if why := r.halted(ctx); why != nil {
+			r.record(settle(batch, NotAttempted, notApplied(why), why)...)
 			return
 		}
 		r.mu.Lock()
 		r.res.Batches++
 		r.mu.Unlock()
-		out, err := r.c.patchBatch(withoutRateLimitRetry(ctx), ps)
+		out, outcomes, err := r.c.patchBatch(withoutRateLimitRetry(ctx), ps)
 		if err == nil {
 			r.pace.succeeded()
-			r.resolve(batch, out)
+			r.resolve(batch, out, outcomes)
 			return
 		}
 		var e *Error
 		if errors.As(err, &e) && e.StatusCode == http.StatusTooManyRequests && ctx.Err() == nil {
-			r.pace.rateLimited(e.RetryAfter)
 			r.mu.Lock()
 			r.res.RateLimited++
-			retry := attempt < r.cfg.attempts429
-			if retry {
-				r.res.Requeued++
-			}
 			r.mu.Unlock()
-			if retry {
+			if limit := r.c.maxRetryAfter; e.RetryAfter > limit {
+				r.stop(errRetryAfterTooLong(e.RetryAfter, limit))
+				reason := fmt.Sprintf("rate limited: the API asked to wait %v (Retry-After), longer than WithMaxRetryAfter (%v)", e.RetryAfter, limit)
+				r.record(settle(batch, Failed, reason, err)...)
+				return
+			}
+			r.pace.rateLimited(e.RetryAfter)
+			if attempt < r.cfg.attempts429 {
+				r.mu.Lock()
+				r.res.Requeued++
+				r.mu.Unlock()
 				continue
 			}
 		}
 		reason := "batch failed: " + err.Error()
 		if ctx.Err() != nil {
-			reason = "batch cut off by cancellation; the server may or may not have applied it: " + err.Error()
+			reason = "cut off in flight (" + r.halted(ctx).Error() + "): the server may or may not have applied it"
 		}
 		r.record(settle(batch, Failed, reason, err)...)
 		return
 	}
 }
 
-// resolve matches the server's patchedUsers and failedUsers to the batch's patches by login ID
-// or user ID. A patch the server did not mention is reported failed: it may be sent again
-// safely, since a patch sets values.
-func (r *bulkRun) resolve(batch []PatchResult, out *BatchResult) {
-	byKey := make(map[string]int, len(batch))
-	for i, pr := range batch {
-		byKey[pr.LoginID] = i
-	}
-	settled := make([]bool, len(batch))
-	match := func(u User) (int, bool) {
-		for _, k := range u.LoginIDs {
-			if i, ok := byKey[k]; ok && !settled[i] {
-				return i, true
-			}
-		}
-		if i, ok := byKey[u.UserID]; ok && u.UserID != "" && !settled[i] {
-			return i, true
-		}
-		return 0, false
-	}
-	results := make([]PatchResult, 0, len(batch))
-	for _, u := range out.PatchedUsers {
-		if i, ok := match(u); ok {
-			settled[i] = true
-			pr := batch[i]
-			pr.Status, pr.Patch = Patched, nil
-			results = append(results, pr)
-		}
-	}
-	for _, f := range out.FailedUsers {
-		if i, ok := match(f.User); ok {
-			settled[i] = true
-			pr := batch[i]
-			pr.Status, pr.Reason = Failed, f.Failure
-			if pr.Reason == "" {
-				pr.Reason = "the server reported a failure without a reason"
-			}
-			results = append(results, pr)
-		}
-	}
-	for i, pr := range batch {
-		if settled[i] {
-			continue
-		}
-		pr.Status = Failed
-		if msg, ok := out.AdditionalErrors[pr.LoginID]; ok {
-			pr.Reason = msg
+// resolve records a batch's outcomes as matchBatch found them.
+func (r *bulkRun) resolve(batch []PatchResult, out *BatchResult, outcomes []batchOutcome) {
+	for i, o := range outcomes {
+		if o.patched {
+			batch[i].Status, batch[i].Patch = Patched, nil
 		} else {
-			pr.Reason = "the server listed this user neither as patched nor as failed"
+			batch[i].Status, batch[i].Reason = Failed, o.reason
 		}
-		results = append(results, pr)
 	}
-	r.mu.Lock()
-	for k, v := range out.AdditionalErrors {
+	if len(out.AdditionalErrors) > 0 {
+		r.mu.Lock()
 		if r.res.AdditionalErrors == nil {
 			r.res.AdditionalErrors = map[string]string{}
 		}
-		r.res.AdditionalErrors[k] = v
+		maps.Copy(r.res.AdditionalErrors, out.AdditionalErrors)
+		r.mu.Unlock()
 	}
-	r.mu.Unlock()
-	r.record(results...)
+	r.record(batch...)
 }
 
-// record files outcomes and reports progress.
+// record files outcomes, hands them to the result func or keeps them, and reports progress.
 func (r *bulkRun) record(results ...PatchResult) {
 	if len(results) == 0 {
 		return
@@ -391,7 +491,11 @@ func (r *bulkRun) record(results ...PatchResult) {
 			r.res.NotAttempted++
 		}
 	}
-	r.res.Results = append(r.res.Results, results...)
+	if r.cfg.results != nil {
+		r.cfg.results(results)
+	} else {
+		r.res.Results = append(r.res.Results, results...)
+	}
 	if r.cfg.progress != nil {
 		r.cfg.progress(Progress{Done: r.done, Failed: r.failed, Total: r.cfg.total})
 	}

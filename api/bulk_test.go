@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
 // batchServer answers patch/batch calls: users whose login ID starts with "ghost" fail, the
@@ -24,6 +26,7 @@ type batchServer struct {
 	maxSeen  atomic.Int32
 	mu       sync.Mutex
 	seen     []string // login IDs in the order batches were received
+	names    []string // the name each of those patches set ("" for none)
 	before   func(n int, w http.ResponseWriter, r *http.Request, ids []string) bool
 	delay    time.Duration
 }
@@ -47,8 +50,12 @@ func (s *batchServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ids := make([]string, len(req.Users))
+	names := make([]string, len(req.Users))
 	for i, u := range req.Users {
 		ids[i] = u.LoginID
+		if u.Name != nil {
+			names[i] = *u.Name
+		}
 	}
 	if s.before != nil && s.before(n, w, r, ids) {
 		return
@@ -62,15 +69,13 @@ func (s *batchServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.seen = append(s.seen, ids...)
+	s.names = append(s.names, names...)
 	s.mu.Unlock()
 	var out BatchResult
 	for _, id := range ids {
 		u := User{LoginIDs: []string{id}}
 		if strings.HasPrefix(id, "ghost") {
-			out.FailedUsers = append(out.FailedUsers, struct {
-				Failure string `json:"failure,omitempty"`
-				User    User   `json:"user,omitempty"`
-			}{"E112102: user not found", u})
+			out.FailedUsers = append(out.FailedUsers, gen.PatchUserBatchFailure{Failure: "E112102: user not found", User: &u})
 			continue
 		}
 		out.PatchedUsers = append(out.PatchedUsers, u)
@@ -301,8 +306,9 @@ func TestPatchAllServerOmitsAUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAccounting(t, ps, res)
-	if res.Results[0].Status != Patched || res.Results[1].Reason != "quota exceeded" ||
-		!strings.Contains(res.Results[2].Reason, "neither as patched nor as failed") {
+	if res.Results[0].Status != Patched ||
+		res.Results[1].Status != Failed || res.Results[1].Reason != "the server listed this user neither as patched nor as failed: additionalErrors: quota exceeded" ||
+		res.Results[2].Status != Failed || res.Results[2].Reason != "the server listed this user neither as patched nor as failed" {
 		t.Fatalf("results %+v", res.Results)
 	}
 }

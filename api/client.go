@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -49,7 +50,9 @@ type config struct {
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithHTTPClient makes the client send through hc (its transport, proxy, tracing and timeout).
-// The default is a pooled client with a per-attempt timeout of DefaultTimeout.
+// The default sends through one pool of connections that all clients of the process share, as
+// http.DefaultTransport is shared, with a per-attempt timeout of DefaultTimeout. hc itself is not
+// changed; the client uses a copy that never follows a redirect (see Client).
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithMaxRetries sets how many times a failed call is retried (DefaultMaxRetries); 0 disables
@@ -80,16 +83,23 @@ func WithResponseValidation() Option { return func(c *config) { c.validate = tru
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
 // Client calls Descope's user-update management operations. It is safe for concurrent use by
-// many goroutines. Its management key is kept out of every string the package produces: errors,
-// and the client's own %v, %+v and %#v.
+// many goroutines, and needs no closing: clients made without WithHTTPClient share one pool of
+// connections, so making many short-lived ones leaves no idle connections behind.
+//
+// Its management key is kept out of every string the package produces: errors, results, and the
+// client's own %v, %+v and %#v. Every response body is scrubbed of the key (see Redactor) before
+// anything reads it. The client never follows a redirect, also with WithHTTPClient: a 3xx answer
+// is an *Error naming the status and the host it pointed to, and the request, with its
+// Authorization header, goes nowhere else.
 type Client struct {
-	projectID string
-	baseURL   string
-	api       *gen.Client
-	retry     *retryablehttp.Client
-	maxBody   int64
-	validator *specvalidate.Validator
-	redact    func(string) string
+	projectID     string
+	baseURL       string
+	api           *gen.Client
+	retry         *retryablehttp.Client
+	maxBody       int64
+	maxRetryAfter time.Duration
+	validator     *specvalidate.Validator
+	redact        *Redactor
 }
 
 // New returns a client for the project. It fails, naming the problem, when the project ID or
@@ -136,18 +146,15 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	hc := cfg.httpClient
-	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout, Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	}
 	c := &Client{
-		projectID: projectID,
-		baseURL:   base,
-		maxBody:   cfg.maxResponseBytes,
-		redact:    func(s string) string { return strings.ReplaceAll(s, managementKey, "[REDACTED]") },
+		projectID:     projectID,
+		baseURL:       base,
+		maxBody:       cfg.maxResponseBytes,
+		maxRetryAfter: cfg.maxRetryAfter,
+		redact:        NewRedactor(managementKey),
 	}
 	c.retry = &retryablehttp.Client{
-		HTTPClient:   hc,
+		HTTPClient:   noRedirects(cfg.httpClient),
 		Logger:       nil, // the library would log URLs and errors to stderr; we log nothing.
 		RetryWaitMin: cfg.retryWaitMin,
 		RetryWaitMax: cfg.retryWaitMax,
@@ -196,6 +203,40 @@ func (c *Client) GoString() string { return c.String() }
 // Format prints String for every verb, so that no formatting of a Client reaches its fields.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
+// sharedTransport is the transport of every client made without WithHTTPClient: one pool of
+// connections per process, as with http.DefaultTransport, so that clients made and dropped in a
+// loop reuse connections instead of each leaving its own idle ones open. Its settings are
+// net/http's defaults, but for more idle connections per host, so that PatchAll's concurrent
+// batches keep theirs.
+var sharedTransport = sync.OnceValue(func() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+})
+
+// noRedirects returns the HTTP client to send with: a copy of hc (the default client when nil)
+// that hands every 3xx answer back instead of following it. Following one would send the request,
+// and the management key in its Authorization header, to wherever the answer points (net/http
+// keeps the header on a same-host redirect, also from https to http), and a 301 or 302 would turn
+// an update into a GET that reads as success. The caller's hc is not changed.
+func noRedirects(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c = http.Client{Timeout: DefaultTimeout, Transport: sharedTransport()}
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // defaultBaseURL picks the production host, or the regional one for long project IDs.
 func defaultBaseURL(projectID string) string {
 	if len(projectID) >= 32 {
@@ -238,9 +279,10 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// doer is the generated client's HttpRequestDoer: it sends through the retrying client, reads
+// doer is the generated client's HttpRequestDoer: it sends through the retrying client and reads
 // the body (capped) while retries are still possible, so that a connection cut mid-body is
-// retried, and validates the response when asked to.
+// retried. Every body is scrubbed of the management key as it is read: this is the one redaction
+// step for everything a server sends back, before anything parses, excerpts or truncates it.
 type doer struct{ c *Client }
 
 func (d doer) Do(req *http.Request) (*http.Response, error) {
@@ -264,7 +306,7 @@ func (d doer) do(req *http.Request) (*http.Response, error) {
 			return err
 		}
 		read = true
-		resp.Body = newMemBody(data)
+		resp.Body = newMemBody(d.c.redact.Bytes(data))
 		return nil
 	})
 	resp, err := d.c.retry.Do(rreq)
@@ -280,7 +322,7 @@ func (d doer) do(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		resp.Body = newMemBody(data)
+		resp.Body = newMemBody(d.c.redact.Bytes(data))
 	}
 	return resp, nil
 }

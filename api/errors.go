@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
@@ -20,7 +21,9 @@ var (
 	ErrInvalidArgument = errors.New("descope: invalid argument")
 	// ErrResponseTooLarge marks a response body over the client's cap.
 	ErrResponseTooLarge = errors.New("descope: response body too large")
-	// ErrMalformedResponse marks a 2xx response whose body is not the JSON the spec describes.
+	// ErrMalformedResponse marks a 2xx response whose body does not carry what the operation
+	// returns: not JSON, not the JSON the spec describes, null, or a single-user answer
+	// without its user.
 	ErrMalformedResponse = errors.New("descope: malformed response")
 	// ErrResponseMismatch marks a response that fails validation against the spec (only with
 	// WithResponseValidation).
@@ -39,12 +42,16 @@ const (
 
 // Error is a non-2xx answer from the API. Code, Description and Message are Descope's
 // errorCode, errorDescription and errorMessage when the body carried them; when it did not (an
-// HTML page from a proxy, an empty or truncated body), Error() still says what came back.
+// HTML page from a proxy, an empty or truncated body), Error() still says what came back. A 3xx
+// answer is an Error too: the client never follows redirects.
 type Error struct {
 	StatusCode                 int
 	Code, Description, Message string        // Descope's errorCode, errorDescription, errorMessage
 	RetryAfter                 time.Duration // from Retry-After, when the server sent one
 	Operation                  string        // the operationId of the call, e.g. "PatchUser"
+	// RedirectTo is, for a 3xx answer, the scheme and host its Location pointed to (path and
+	// query left out: they may carry tokens), or "" when it sent none. It was not followed.
+	RedirectTo string
 
 	body string // a short, printable summary of a body that was not a Descope error
 }
@@ -69,6 +76,13 @@ func (e *Error) Error() string {
 	}
 	if e.Message != "" && e.Message != e.Description {
 		b.WriteString(": " + e.Message)
+	}
+	if e.StatusCode >= 300 && e.StatusCode <= 399 {
+		b.WriteString(": redirect")
+		if e.RedirectTo != "" {
+			b.WriteString(" to " + e.RedirectTo)
+		}
+		b.WriteString(" not followed (the client never follows redirects: check the base URL)")
 	}
 	if e.body != "" {
 		b.WriteString(": " + e.body)
@@ -97,23 +111,39 @@ func IsRateLimited(err error) bool {
 	return errors.As(err, &e) && e.StatusCode == http.StatusTooManyRequests
 }
 
-// newError builds the *Error for a non-2xx response. redact scrubs the management key from
-// anything the server echoed back.
-func newError(op string, resp *http.Response, body []byte, redact func(string) string) *Error {
+// newError builds the *Error for a non-2xx response. body has been scrubbed of the management
+// key already (the doer does it for every body); redact scrubs the one header value the error
+// shows, the redirect target.
+func newError(op string, resp *http.Response, body []byte, redact *Redactor) *Error {
 	e := &Error{Operation: op, StatusCode: resp.StatusCode}
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		e.RedirectTo = redact.String(redirectTarget(resp))
+	}
 	var eb gen.Error
 	if isJSON(resp.Header.Get("Content-Type"), body) && json.Unmarshal(body, &eb) == nil &&
 		(eb.ErrorCode != "" || eb.ErrorDescription != "" || eb.ErrorMessage != "") {
-		e.Code = redact(eb.ErrorCode)
-		e.Description = redact(eb.ErrorDescription)
-		e.Message = redact(eb.ErrorMessage)
+		e.Code = eb.ErrorCode
+		e.Description = eb.ErrorDescription
+		e.Message = eb.ErrorMessage
 		return e
 	}
-	e.body = redact(describeBody(resp.Header.Get("Content-Type"), body))
+	if len(body) > 0 || e.RedirectTo == "" {
+		e.body = describeBody(resp.Header.Get("Content-Type"), body)
+	}
 	return e
+}
+
+// redirectTarget returns the scheme and host of a redirect's Location, resolved against the
+// request's URL, or "" when there is none.
+func redirectTarget(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil || loc.Host == "" {
+		return ""
+	}
+	return loc.Scheme + "://" + loc.Host
 }
 
 func isJSON(contentType string, body []byte) bool {
@@ -137,7 +167,11 @@ func describeBody(contentType string, body []byte) string {
 	const excerpt = 120
 	text := string(body)
 	if len(text) > excerpt {
-		text = text[:excerpt] + "…"
+		cut := excerpt
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "…"
 	}
 	text = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
@@ -168,16 +202,17 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		if secs > int64(maxRetryAfterHeader/time.Second) {
+			return maxRetryAfterHeader, true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
+		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
 	}
 	return 0, false
 }
+
+// maxRetryAfterHeader caps what parseRetryAfter reads, in seconds and HTTP dates alike: a day
+// is already far beyond any wait a client honours.
+const maxRetryAfterHeader = 24 * time.Hour

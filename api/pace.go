@@ -106,7 +106,9 @@ func (p *pacer) grow(now time.Time) {
 	p.grownAt = now
 }
 
-// wait blocks until the shared pause is over and the rate allows a call, or ctx ends.
+// wait blocks until the shared pause is over and the rate allows a call, or ctx ends. When ctx
+// has a deadline that comes before the pause or the rate allows a call, it returns
+// errDeadlineNear at once instead of waiting for the deadline.
 func (p *pacer) wait(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -124,7 +126,16 @@ func (p *pacer) wait(ctx context.Context) error {
 			if lim == nil {
 				return nil
 			}
-			return lim.Wait(ctx)
+			if err := lim.Wait(ctx); err != nil {
+				if ctx.Err() == nil {
+					return errDeadlineNear // rate.Limiter refuses a wait that would pass the deadline
+				}
+				return ctx.Err()
+			}
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+			return errDeadlineNear
 		}
 		t := time.NewTimer(d)
 		select {

@@ -1,11 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
@@ -25,23 +31,32 @@ type (
 	UserStatus = gen.UserStatus
 )
 
-// The statuses a patch may set.
+// The statuses a patch may set. Expired is in the contract because Descope's SDK sends it; the
+// API reference lists only the other three for updates (see the spec's UserStatus).
 const (
 	UserStatusEnabled  = gen.UserStatusEnabled
 	UserStatusDisabled = gen.UserStatusDisabled
 	UserStatusInvited  = gen.UserStatusInvited
+	UserStatusExpired  = gen.UserStatusExpired
 )
 
 // BatchResult is the answer to PatchBatch: the users patched and the users that failed, each
 // failure with the server's reason. It has the JSON of the API's PatchUsersBatchResponse.
+//
+// Every patch sent is accounted for: a patch the server listed neither as patched nor as failed
+// is added to FailedUsers, with a Failure that says so (and carries the reasons of any failures
+// the server sent without naming their user, `"user": null`, which cannot be tied to a patch).
+// Such a patch is never counted as patched.
 type BatchResult gen.PatchUsersBatchResponse
 
-// FailedLoginIDs lists the first login ID (or, lacking one, the user ID) of every failed user,
-// in the server's order.
+// FailedLoginIDs lists the first login ID (or, lacking one, the user ID) of every failure that
+// names its user, in the order of FailedUsers.
 func (r *BatchResult) FailedLoginIDs() []string {
 	ids := make([]string, 0, len(r.FailedUsers))
 	for _, f := range r.FailedUsers {
-		ids = append(ids, userKey(f.User))
+		if f.User != nil {
+			ids = append(ids, userKey(*f.User))
+		}
 	}
 	return ids
 }
@@ -76,6 +91,9 @@ func (c *Client) UpdateCustomAttribute(ctx context.Context, loginID, key string,
 	}
 	if key == "" {
 		return nil, fmt.Errorf("%w: attribute key is empty", ErrInvalidArgument)
+	}
+	if err := checkValue(value); err != nil {
+		return nil, fmt.Errorf("%w: attribute %q: %v", ErrInvalidArgument, key, err)
 	}
 	body := gen.UpdateUserCustomAttributeRequest{LoginID: loginID, AttributeKey: key, AttributeValue: value}
 	return c.userCall(ctx, OpUpdateUserCustomAttribute, func(ctx context.Context) (*http.Response, error) {
@@ -145,8 +163,9 @@ func (c *Client) Patch(ctx context.Context, p UserPatch) (*User, error) {
 }
 
 // PatchBatch applies many patches in one call. A 200 answer is not an error even when some users
-// failed: they are in the result's FailedUsers, each with the server's reason. For more patches
-// than one call should carry, or to ride out rate limits, use PatchAll.
+// failed: they are in the result's FailedUsers, each with the server's reason, and so is every
+// patch the answer does not mention (see BatchResult). For more patches than one call should
+// carry, or to ride out rate limits, use PatchAll.
 func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, error) {
 	if err := checkContext(ctx); err != nil {
 		return nil, err
@@ -159,19 +178,109 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 			return nil, err
 		}
 	}
-	return c.patchBatch(ctx, ps)
+	out, _, err := c.patchBatch(ctx, ps)
+	return out, err
 }
 
-// patchBatch sends patches already checked.
-func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, error) {
-	var out BatchResult
-	err := c.call(ctx, OpPatchUserBatch, func(ctx context.Context) (*http.Response, error) {
+// patchBatch sends patches already checked and accounts for every one of them (see BatchResult).
+// outcomes has one entry per patch, in order. An answer that names none of the patches at all
+// (`{}` for a batch of one or more) carries nothing the operation returns: ErrMalformedResponse.
+func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, []batchOutcome, error) {
+	out, err := call[BatchResult](ctx, c, OpPatchUserBatch, func(ctx context.Context) (*http.Response, error) {
 		return c.api.PatchUserBatch(ctx, gen.PatchUsersBatchRequest{Users: ps})
-	}, &out)
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &out, nil
+	outcomes, listed := matchBatch(ps, out)
+	if listed == 0 && len(ps) > 0 {
+		return nil, nil, fmt.Errorf("%w: %s: the answer lists none of the %d patched users, neither as patched nor as failed", ErrMalformedResponse, OpPatchUserBatch, len(ps))
+	}
+	for i, o := range outcomes {
+		if o.unlisted {
+			out.FailedUsers = append(out.FailedUsers, gen.PatchUserBatchFailure{Failure: o.reason, User: &User{LoginIDs: []string{ps[i].LoginID}}})
+		}
+	}
+	return out, outcomes, nil
+}
+
+// batchOutcome is what a batch answer says of one patch.
+type batchOutcome struct {
+	patched  bool
+	unlisted bool   // named neither in patchedUsers nor in failedUsers
+	reason   string // why it was not patched
+}
+
+// unlistedReason is the reason of a patch that a batch answer does not name.
+const unlistedReason = "the server listed this user neither as patched nor as failed"
+
+// matchBatch matches a batch answer's patchedUsers and failedUsers to the patches by login ID or
+// user ID, first come first served, and says what became of each patch. listed counts the
+// entries of the answer that named a patch, plus the additionalErrors keyed by a patch's login
+// ID. A patch the answer does not name is not patched: its reason says so, with the reasons of
+// the failures that name no user (they may be about it) or its additionalErrors entry.
+func matchBatch(ps []UserPatch, out *BatchResult) (outcomes []batchOutcome, listed int) {
+	byKey := make(map[string][]int, len(ps))
+	for i, p := range ps {
+		byKey[p.LoginID] = append(byKey[p.LoginID], i)
+	}
+	outcomes = make([]batchOutcome, len(ps))
+	settled := make([]bool, len(ps))
+	match := func(u *User) (int, bool) {
+		if u == nil {
+			return 0, false
+		}
+		take := func(k string) (int, bool) {
+			for _, i := range byKey[k] {
+				if k != "" && !settled[i] {
+					settled[i] = true
+					listed++
+					return i, true
+				}
+			}
+			return 0, false
+		}
+		for _, k := range u.LoginIDs {
+			if i, ok := take(k); ok {
+				return i, true
+			}
+		}
+		return take(u.UserID)
+	}
+	for j := range out.PatchedUsers {
+		if i, ok := match(&out.PatchedUsers[j]); ok {
+			outcomes[i].patched = true
+		}
+	}
+	var anonymous []string
+	for _, f := range out.FailedUsers {
+		reason := f.Failure
+		if reason == "" {
+			reason = "the server reported a failure without a reason"
+		}
+		if i, ok := match(f.User); ok {
+			outcomes[i].reason = reason
+		} else if !slices.Contains(anonymous, reason) {
+			anonymous = append(anonymous, reason)
+		}
+	}
+	for i, p := range ps {
+		if settled[i] {
+			continue
+		}
+		o := &outcomes[i]
+		o.unlisted = true
+		switch msg, ok := out.AdditionalErrors[p.LoginID]; {
+		case ok:
+			listed++
+			o.reason = unlistedReason + ": additionalErrors: " + msg
+		case len(anonymous) > 0:
+			o.reason = unlistedReason + "; it reported failures without naming their user: " + strings.Join(anonymous, "; ")
+		default:
+			o.reason = unlistedReason
+		}
+	}
+	return outcomes, listed
 }
 
 func checkContext(ctx context.Context) error {
@@ -191,31 +300,147 @@ func checkCall(ctx context.Context, loginID string) error {
 	return nil
 }
 
-// checkPatch catches, before anything is sent, what the spec would reject in a patch.
+// CheckPatch reports, before anything is sent, what the API would refuse in a patch or what
+// JSON cannot carry: an empty loginId, a status outside the contract's, a tenant without an ID,
+// a custom attribute value that is NaN, infinite, or a number outside float64's range (such as a
+// json.Number "1e400"). The error wraps ErrInvalidArgument and names the field. Patch, PatchBatch
+// and PatchAll run it on every patch; it is exported for tools that check input before a run.
+func CheckPatch(p UserPatch) error {
+	if err := checkPatchFields(p); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+	}
+	return nil
+}
+
+// checkPatch is CheckPatch with the patch's place in the call (name) and its login ID.
 func checkPatch(p UserPatch, name string) error {
+	if err := checkPatchFields(p); err != nil {
+		if p.LoginID == "" {
+			return fmt.Errorf("%w: %s: %v", ErrInvalidArgument, name, err)
+		}
+		return fmt.Errorf("%w: %s (loginId %q): %v", ErrInvalidArgument, name, p.LoginID, err)
+	}
+	return nil
+}
+
+func checkPatchFields(p UserPatch) error {
 	if p.LoginID == "" {
-		return fmt.Errorf("%w: %s: loginId is empty", ErrInvalidArgument, name)
+		return errors.New("loginId is empty")
 	}
 	if p.Status != nil && !p.Status.Valid() {
-		return fmt.Errorf("%w: %s (loginId %q): status %q is not one of enabled, disabled, invited", ErrInvalidArgument, name, p.LoginID, *p.Status)
+		return fmt.Errorf("status %q is not one of %s", *p.Status, statusNames)
 	}
 	if p.UserTenants != nil {
 		for i, t := range *p.UserTenants {
 			if t.TenantID == "" {
-				return fmt.Errorf("%w: %s (loginId %q): userTenants[%d].tenantId is empty", ErrInvalidArgument, name, p.LoginID, i)
+				return fmt.Errorf("userTenants[%d].tenantId is empty", i)
+			}
+		}
+	}
+	if p.CustomAttributes != nil {
+		for _, k := range slices.Sorted(maps.Keys(*p.CustomAttributes)) {
+			if err := checkValue((*p.CustomAttributes)[k]); err != nil {
+				return fmt.Errorf("customAttributes[%q]: %v", k, err)
 			}
 		}
 	}
 	return nil
 }
 
-func (c *Client) userCall(ctx context.Context, op string, send func(context.Context) (*http.Response, error)) (*User, error) {
-	var out gen.UserResponse
-	if err := c.call(ctx, op, send, &out); err != nil {
+// NormalizeNullLists gives p, decoded from data, the meaning the contract gives `null` in a
+// patch: every list field that data sets to null (roleNames, userTenants, ssoAppIds,
+// additionalLoginIds) becomes an empty list, which clears it, where encoding/json leaves a nil
+// pointer that would read as "unchanged". Descope's Go SDK sends such nulls; see the spec's
+// PatchUserRequest. The fake server and the command-line tool decode patches with it.
+func NormalizeNullLists(p *UserPatch, data []byte) error {
+	if !bytes.Contains(data, []byte("null")) {
+		return nil
+	}
+	var raw struct {
+		RoleNames          json.RawMessage `json:"roleNames"`
+		UserTenants        json.RawMessage `json:"userTenants"`
+		SsoAppIDs          json.RawMessage `json:"ssoAppIds"`
+		AdditionalLoginIDs json.RawMessage `json:"additionalLoginIds"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	isNull := func(m json.RawMessage) bool { return string(m) == "null" }
+	if isNull(raw.RoleNames) {
+		p.RoleNames = &[]string{}
+	}
+	if isNull(raw.UserTenants) {
+		p.UserTenants = &[]TenantPatch{}
+	}
+	if isNull(raw.SsoAppIDs) {
+		p.SsoAppIDs = &[]string{}
+	}
+	if isNull(raw.AdditionalLoginIDs) {
+		p.AdditionalLoginIDs = &[]string{}
+	}
+	return nil
+}
+
+// statusNames lists the statuses a patch may set, for messages.
+var statusNames = func() string {
+	names := make([]string, 0, 4)
+	for _, s := range []UserStatus{UserStatusEnabled, UserStatusDisabled, UserStatusInvited, UserStatusExpired} {
+		names = append(names, string(s))
+	}
+	return strings.Join(names, ", ")
+}()
+
+// checkValue refuses a custom attribute value that JSON cannot carry or the API cannot read as a
+// number: NaN, an infinity, or a json.Number outside float64's range. Lists and objects are
+// checked element by element. Other values are left to the JSON encoder.
+func checkValue(v any) error {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil || math.IsInf(f, 0) {
+			return fmt.Errorf("the number %s does not fit a 64-bit float", v)
+		}
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%v is not a JSON number", v)
+		}
+	case float32:
+		return checkValue(float64(v))
+	case []any:
+		for i, e := range v {
+			if err := checkValue(e); err != nil {
+				return fmt.Errorf("[%d]: %w", i, err)
+			}
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if err := checkValue(v[k]); err != nil {
+				return fmt.Errorf("[%q]: %w", k, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Client) userCall(ctx context.Context, op string, send sender) (*User, error) {
+	out, err := call[userEnvelope](ctx, c, op, send)
+	if err != nil {
 		return nil, err
 	}
-	return &out.User, nil
+	if out.User == nil {
+		return nil, fmt.Errorf("%w: %s: the answer carries no user", ErrMalformedResponse, op)
+	}
+	return out.User, nil
 }
+
+// userEnvelope is the body of a single-user answer (the spec's UserResponse), with the user as
+// a pointer so that a body without one is told from an empty user.
+type userEnvelope struct {
+	User *User `json:"user"`
+}
+
+// sender sends one operation through the generated client.
+type sender func(context.Context) (*http.Response, error)
 
 // sendError marks errors that come from sending (the doer), as opposed to building the request.
 type sendError struct{ err error }
@@ -223,38 +448,43 @@ type sendError struct{ err error }
 func (e *sendError) Error() string { return e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
 
-// call sends one operation and decodes a 2xx answer into out; any other answer becomes *Error.
-func (c *Client) call(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
+// call sends one operation and decodes a 2xx answer into a new T; any other answer becomes an
+// *Error. A 2xx whose body is not JSON of T's shape, or is null, wraps ErrMalformedResponse.
+func call[T any](ctx context.Context, c *Client, op string, send sender) (*T, error) {
 	resp, err := send(ctx)
 	if err != nil {
 		var se *sendError
 		if errors.As(err, &se) {
 			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(se.err, ctxErr) {
-				return fmt.Errorf("descope: %s: %w (%v)", op, ctxErr, se.err)
+				return nil, fmt.Errorf("descope: %s: %w (%v)", op, ctxErr, se.err)
 			}
-			return fmt.Errorf("descope: %s: %w", op, se.err)
+			return nil, fmt.Errorf("descope: %s: %w", op, se.err)
 		}
 		// The request could not be built, e.g. a custom attribute value that is not JSON.
-		return fmt.Errorf("%w: %s: %v", ErrInvalidArgument, op, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidArgument, op, err)
 	}
 	mb, isMem := resp.Body.(*memBody)
 	if !isMem {
 		_ = resp.Body.Close()
-		return fmt.Errorf("descope: %s: response body was not read by the client's doer", op)
+		return nil, fmt.Errorf("descope: %s: response body was not read by the client's doer", op)
 	}
 	body := mb.data
 	if c.validator != nil {
 		if err := c.validateResponse(ctx, op, resp, body); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newError(op, resp, body, c.redact)
+		return nil, newError(op, resp, body, c.redact)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("%w: %s: HTTP %d: %v", ErrMalformedResponse, op, resp.StatusCode, err)
+	var out *T
+	if err := json.Unmarshal(body, &out); err != nil {
+		return nil, fmt.Errorf("%w: %s: HTTP %d: %v", ErrMalformedResponse, op, resp.StatusCode, err)
 	}
-	return nil
+	if out == nil {
+		return nil, fmt.Errorf("%w: %s: HTTP %d: the body is null", ErrMalformedResponse, op, resp.StatusCode)
+	}
+	return out, nil
 }
 
 // validateResponse checks the response against the spec. Error answers that the operation does
@@ -270,7 +500,7 @@ func (c *Client) validateResponse(ctx context.Context, op string, resp *http.Res
 		return nil
 	}
 	if err := c.validator.ValidateResponse(ctx, route, resp.Request, resp.StatusCode, resp.Header, body); err != nil {
-		return fmt.Errorf("%w: %s", ErrResponseMismatch, c.redact(err.Error()))
+		return fmt.Errorf("%w: %s", ErrResponseMismatch, c.redact.String(err.Error()))
 	}
 	return nil
 }

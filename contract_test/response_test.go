@@ -173,7 +173,7 @@ func TestPatchUserBatchResponse(t *testing.T) {
 	want := gen.PatchUsersBatchResponse{
 		PatchedUsers: []gen.User{richUser(), {LoginIDs: []string{"bob@example.com"}, UserID: "U2bob", Status: "disabled"}},
 		FailedUsers: []gen.PatchUserBatchFailure{
-			{Failure: "E112102: user not found", User: gen.User{LoginIDs: []string{"ghost@example.com"}}},
+			{Failure: "E112102: user not found", User: &gen.User{LoginIDs: []string{"ghost@example.com"}}},
 			{Failure: "E011003: request validation failed"},
 		},
 		AdditionalErrors: map[string]string{"ghost@example.com": "user not found", "batch": "partially applied"},

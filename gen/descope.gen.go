@@ -47,6 +47,7 @@ func NewServerURLRegional(region ServerURLRegionalRegionVariable) (string, error
 const (
 	UserStatusDisabled UserStatus = "disabled"
 	UserStatusEnabled  UserStatus = "enabled"
+	UserStatusExpired  UserStatus = "expired"
 	UserStatusInvited  UserStatus = "invited"
 )
 
@@ -57,6 +58,8 @@ func (e UserStatus) Valid() bool {
 		return true
 	case UserStatusEnabled:
 		return true
+	case UserStatusExpired:
+		return true
 	case UserStatusInvited:
 		return true
 	default:
@@ -65,7 +68,8 @@ func (e UserStatus) Valid() bool {
 }
 
 // AnyValue Any JSON value: string, number, boolean, list, object or null (a protobuf `Value` on the
-// server).
+// server). OpenAPI 3.0 has no `null` type and `nullable` only qualifies a `type` given beside
+// it, so the alternatives are spelled out and each of them admits `null`.
 type AnyValue = interface{}
 
 // CustomAttributes Custom attributes keyed by their machine name. Values follow the attribute's type in the
@@ -82,6 +86,12 @@ type Error struct {
 	ErrorMessage     string `json:"errorMessage,omitempty"`
 }
 
+// License defines model for License.
+type License struct {
+	// RateLimitTier Seen: `tier1` to `tier4`. Not an enum here, so that a new tier does not break clients.
+	RateLimitTier string `json:"rateLimitTier"`
+}
+
 // LoginID One of the user's login IDs, or the user's ID. Never empty.
 //
 // Example: jane@example.com
@@ -90,16 +100,28 @@ type LoginID = string
 // PatchUserBatchFailure defines model for PatchUserBatchFailure.
 type PatchUserBatchFailure struct {
 	// Failure Why this user was not patched.
-	Failure string `json:"failure,omitempty"`
+	Failure string `json:"failure"`
 
-	// User A user as the API returns it. Every field may be absent.
-	User User `json:"user,omitempty"`
+	// User The user the failure is about, as the patch named it. May be `null`: Descope's Go
+	// SDK's own tests answer `{"failure": "User not found", "user": null}` and expect it to
+	// decode. A failure without a user cannot be matched to a patch; the `api` package then
+	// reports every patch of the batch that no entry names as failed, with these reasons.
+	User *User `json:"user,omitempty"`
 }
 
 // PatchUserRequest A partial update of one user. Every field but `loginId` is optional; an absent field is
 // left unchanged and an empty string or list clears the field. `scim` and
 // `additionalLoginIds` are not in the API reference but Descope's Go SDK sends them.
+//
+// `null` for a list field (`roleNames`, `userTenants`, `ssoAppIds`, `additionalLoginIds`)
+// means the same as `[]`: the list is set to nothing. The reference types the first three as
+// "dynamically typed value (null, ..., list)", a protobuf `Value` that tells a present `null`
+// from an absent field. Descope's Go SDK sends the key only when its caller set the field,
+// and writes a Go nil slice as `null`: `Roles: &nilSlice` ("no roles") goes out as
+// `"roleNames": null`. Reading that `null` as "unchanged" would silently keep roles the
+// caller removed; reading it as `[]` does what the caller asked.
 type PatchUserRequest struct {
+	// AdditionalLoginIDs The user's login IDs besides the first; replaces them. `[]` or `null` leaves only the first.
 	AdditionalLoginIDs *[]string `json:"additionalLoginIds,omitempty"`
 
 	// CustomAttributes Attributes to set; a `null` value removes that attribute, others are left as they are.
@@ -119,14 +141,16 @@ type PatchUserRequest struct {
 	Phone   *string `json:"phone,omitempty"`
 	Picture *string `json:"picture,omitempty"`
 
-	// RoleNames Project-level roles; replaces the current ones. `[]` removes all.
-	RoleNames *[]string   `json:"roleNames,omitempty"`
-	Scim      *bool       `json:"scim,omitempty"`
+	// RoleNames Project-level roles; replaces the current ones. `[]` or `null` removes all.
+	RoleNames *[]string `json:"roleNames,omitempty"`
+	Scim      *bool     `json:"scim,omitempty"`
+
+	// SsoAppIDs The SSO apps the user may use; replaces the current list. `[]` or `null` empties it.
 	SsoAppIDs *[]string   `json:"ssoAppIds,omitempty"`
 	Status    *UserStatus `json:"status,omitempty"`
 	UserID    *string     `json:"userId,omitempty"`
 
-	// UserTenants Tenant memberships; replaces the current ones. `[]` removes all.
+	// UserTenants Tenant memberships; replaces the current ones. `[]` or `null` removes all.
 	UserTenants   *[]PatchUserTenant `json:"userTenants,omitempty"`
 	VerifiedEmail *bool              `json:"verifiedEmail,omitempty"`
 	VerifiedPhone *bool              `json:"verifiedPhone,omitempty"`
@@ -134,20 +158,27 @@ type PatchUserRequest struct {
 
 // PatchUserTenant defines model for PatchUserTenant.
 type PatchUserTenant struct {
+	// RoleNames The user's roles in this tenant. Absent, `[]` and `null` all mean none: Descope's Go
+	// SDK sends `"roleNames": null` for a tenant given without roles.
 	RoleNames *[]string `json:"roleNames,omitempty"`
 	TenantID  string    `json:"tenantId"`
 }
 
 // PatchUsersBatchRequest defines model for PatchUsersBatchRequest.
 type PatchUsersBatchRequest struct {
+	// Users The patches. An empty list is valid and changes nothing: Descope's Go SDK sends
+	// `{"users":[]}` when its caller passes no patches, and its tests expect a 200 with empty
+	// lists. No source shows the server refusing it, so the contract accepts it (the fake
+	// answers 200 with empty lists); the `api` package refuses an empty batch before sending,
+	// as a call that cannot do anything.
 	Users []PatchUserRequest `json:"users"`
 }
 
 // PatchUsersBatchResponse defines model for PatchUsersBatchResponse.
 type PatchUsersBatchResponse struct {
-	AdditionalErrors map[string]string       `json:"additionalErrors,omitempty"`
-	FailedUsers      []PatchUserBatchFailure `json:"failedUsers,omitempty"`
-	PatchedUsers     []User                  `json:"patchedUsers,omitempty"`
+	AdditionalErrors map[string]string       `json:"additionalErrors,omitzero"`
+	FailedUsers      []PatchUserBatchFailure `json:"failedUsers,omitzero"`
+	PatchedUsers     []User                  `json:"patchedUsers,omitzero"`
 }
 
 // UpdateUserCustomAttributeRequest defines model for UpdateUserCustomAttributeRequest.
@@ -213,66 +244,68 @@ type UpdateUserPictureRequest struct {
 // User A user as the API returns it. Every field may be absent.
 type User struct {
 	// OAuth Whether the user has signed in with each OAuth provider, keyed by provider.
-	OAuth             map[string]bool `json:"OAuth,omitempty"`
-	OIDC              bool            `json:"OIDC,omitempty"`
-	SAML              bool            `json:"SAML,omitempty"`
-	SCIM              bool            `json:"SCIM,omitempty"`
-	TOTP              bool            `json:"TOTP,omitempty"`
-	ConsentExpiration int64           `json:"consentExpiration,omitempty"`
+	OAuth             map[string]bool `json:"OAuth,omitzero"`
+	OIDC              bool            `json:"OIDC"`
+	SAML              bool            `json:"SAML"`
+	SCIM              bool            `json:"SCIM"`
+	TOTP              bool            `json:"TOTP"`
+	ConsentExpiration int64           `json:"consentExpiration"`
 
 	// CreatedTime Unix time in seconds.
-	CreatedTime int64 `json:"createdTime,omitempty"`
-
-	// CustomAttributes Custom attributes keyed by their machine name. Values follow the attribute's type in the
-	// console (string, number, boolean, single-select, multi-select, date), so any JSON value may
-	// appear. The reference's TypeScript type says strings only; its own comment and real
-	// responses say otherwise, and this schema follows the responses.
-	CustomAttributes CustomAttributes `json:"customAttributes,omitempty"`
-	Editable         bool             `json:"editable,omitempty"`
-	Email            string           `json:"email,omitempty"`
-	ExternalIDs      []string         `json:"externalIds,omitempty"`
-	FamilyName       string           `json:"familyName,omitempty"`
-	GivenName        string           `json:"givenName,omitempty"`
-	LoginIDs         []string         `json:"loginIds,omitempty"`
-	MiddleName       string           `json:"middleName,omitempty"`
+	CreatedTime      int64            `json:"createdTime"`
+	CustomAttributes CustomAttributes `json:"customAttributes,omitzero"`
+	Editable         bool             `json:"editable"`
+	Email            string           `json:"email"`
+	ExternalIDs      []string         `json:"externalIds,omitzero"`
+	FamilyName       string           `json:"familyName"`
+	GivenName        string           `json:"givenName"`
+	LoginIDs         []string         `json:"loginIds,omitzero"`
+	MiddleName       string           `json:"middleName"`
 
 	// Name The display name.
-	Name        string   `json:"name,omitempty"`
-	Password    bool     `json:"password,omitempty"`
-	Permissions []string `json:"permissions,omitempty"`
-	Phone       string   `json:"phone,omitempty"`
-	Picture     string   `json:"picture,omitempty"`
-	Push        bool     `json:"push,omitempty"`
-	RoleNames   []string `json:"roleNames,omitempty"`
-	SsoAppIDs   []string `json:"ssoAppIds,omitempty"`
+	Name        string   `json:"name"`
+	Password    bool     `json:"password"`
+	Permissions []string `json:"permissions,omitzero"`
+	Phone       string   `json:"phone"`
+	Picture     string   `json:"picture"`
+	Push        bool     `json:"push"`
+	RoleNames   []string `json:"roleNames,omitzero"`
+	SsoAppIDs   []string `json:"ssoAppIds,omitzero"`
 
-	// Status Seen: `enabled`, `disabled`, `invited`. Not an enum here, so that a new status does not break clients.
-	Status        string       `json:"status,omitempty"`
-	Test          bool         `json:"test,omitempty"`
-	UserID        string       `json:"userId,omitempty"`
-	UserTenants   []UserTenant `json:"userTenants,omitempty"`
-	VerifiedEmail bool         `json:"verifiedEmail,omitempty"`
-	VerifiedPhone bool         `json:"verifiedPhone,omitempty"`
-	Webauthn      bool         `json:"webauthn,omitempty"`
+	// Status Seen: `enabled`, `disabled`, `invited`, `expired`. Not an enum here, so that a new status does not break clients.
+	Status        string       `json:"status"`
+	Test          bool         `json:"test"`
+	UserID        string       `json:"userId"`
+	UserTenants   []UserTenant `json:"userTenants,omitzero"`
+	VerifiedEmail bool         `json:"verifiedEmail"`
+	VerifiedPhone bool         `json:"verifiedPhone"`
+	Webauthn      bool         `json:"webauthn"`
 }
 
-// UserResponse defines model for UserResponse.
+// UserResponse `user` is optional here like every response field, but a 200 without it (or with `null`)
+// carries nothing the operation promised: the `api` package reports it as a malformed
+// response.
 type UserResponse struct {
-	Created bool `json:"created,omitempty"`
+	Created bool `json:"created"`
 
 	// User A user as the API returns it. Every field may be absent.
 	User User `json:"user,omitempty"`
 }
 
-// UserStatus A status a patch may set (the values of Descope's SDKs).
+// UserStatus A status a patch may set. `enabled`, `disabled` and `invited` are the values of the
+// update-status reference page. `expired` is accepted too: Descope's Go SDK defines it
+// (`UserStatusExpired`), users are returned and searched with it, and the SDK's `Patch`
+// sends whatever status its caller sets, so a contract without it would refuse a call the
+// SDK makes. No source says whether the server lets a patch set `expired`; the fake applies
+// it like any other status.
 type UserStatus string
 
 // UserTenant defines model for UserTenant.
 type UserTenant struct {
-	Permissions []string `json:"permissions,omitempty"`
-	RoleNames   []string `json:"roleNames,omitempty"`
-	TenantID    string   `json:"tenantId,omitempty"`
-	TenantName  string   `json:"tenantName,omitempty"`
+	Permissions []string `json:"permissions,omitzero"`
+	RoleNames   []string `json:"roleNames,omitzero"`
+	TenantID    string   `json:"tenantId"`
+	TenantName  string   `json:"tenantName"`
 }
 
 // BadRequest The body of every non-2xx answer. Proxies in front of the API may send none of it.
@@ -387,6 +420,17 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// GetLicense Read the project's rate-limit tier
+	//
+	// Descope's Go SDK calls this once when its management client starts and then sends the
+	// tier back, as the `x-descope-license` header, on every call. It is in this document so that
+	// the fake (`api/apitest`) answers it under the same contract as the user operations, and a
+	// team that tests with Descope's own SDK can point that SDK at the fake too. The `api`
+	// package does not call it.
+	//
+	// Corresponds with GET /v1/mgmt/license (the `GetLicense` operationId).
+	GetLicense(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchUserWithBody Patch one user
 	//
@@ -521,6 +565,27 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/mgmt/user/update/picture (the `UpdateUserPicture` operationId).
 	UpdateUserPicture(ctx context.Context, body UpdateUserPictureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetLicense Read the project's rate-limit tier
+//
+// Descope's Go SDK calls this once when its management client starts and then sends the
+// tier back, as the `x-descope-license` header, on every call. It is in this document so that
+// the fake (`api/apitest`) answers it under the same contract as the user operations, and a
+// team that tests with Descope's own SDK can point that SDK at the fake too. The `api`
+// package does not call it.
+//
+// Corresponds with GET /v1/mgmt/license (the `GetLicense` operationId).
+func (c *Client) GetLicense(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLicenseRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // PatchUserWithBody Patch one user
@@ -775,6 +840,33 @@ func (c *Client) UpdateUserPicture(ctx context.Context, body UpdateUserPictureJS
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewGetLicenseRequest constructs an http.Request for the GetLicense method
+func NewGetLicenseRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mgmt/license")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewPatchUserRequest calls the generic PatchUser builder with application/json body
@@ -1061,6 +1153,19 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetLicenseWithResponse Read the project's rate-limit tier
+	//
+	// Descope's Go SDK calls this once when its management client starts and then sends the
+	// tier back, as the `x-descope-license` header, on every call. It is in this document so that
+	// the fake (`api/apitest`) answers it under the same contract as the user operations, and a
+	// team that tests with Descope's own SDK can point that SDK at the fake too. The `api`
+	// package does not call it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mgmt/license (the `GetLicense` operationId).
+	GetLicenseWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLicenseResponse, error)
+
 	// PatchUserWithBodyWithResponse Patch one user
 	//
 	// Changes only the fields present in the request. An absent field is left unchanged; an
@@ -1194,6 +1299,89 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/mgmt/user/update/picture (the `UpdateUserPicture` operationId).
 	UpdateUserPictureWithResponse(ctx context.Context, body UpdateUserPictureJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserPictureResponse, error)
+}
+
+// GetLicenseResponse429Headers the declared response headers of an HTTP 429 response for GetLicense
+type GetLicenseResponse429Headers struct {
+	RetryAfter int
+}
+
+type GetLicenseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *License
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetLicenseResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLicenseResponse) GetJSON200() *License {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetLicenseResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetLicenseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetLicenseResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetLicenseResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetLicenseResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLicenseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLicenseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLicenseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLicenseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // PatchUserResponse429Headers the declared response headers of an HTTP 429 response for PatchUser
@@ -1778,6 +1966,25 @@ func (r UpdateUserPictureResponse) ContentType() string {
 	return ""
 }
 
+// GetLicenseWithResponse Read the project's rate-limit tier
+//
+// Descope's Go SDK calls this once when its management client starts and then sends the
+// tier back, as the `x-descope-license` header, on every call. It is in this document so that
+// the fake (`api/apitest`) answers it under the same contract as the user operations, and a
+// team that tests with Descope's own SDK can point that SDK at the fake too. The `api`
+// package does not call it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mgmt/license (the `GetLicense` operationId).
+func (c *ClientWithResponses) GetLicenseWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetLicenseResponse, error) {
+	rsp, err := c.GetLicense(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLicenseResponse(rsp)
+}
+
 // PatchUserWithBodyWithResponse Patch one user
 //
 // Changes only the fields present in the request. An absent field is left unchanged; an
@@ -1982,6 +2189,80 @@ func (c *ClientWithResponses) UpdateUserPictureWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseUpdateUserPictureResponse(rsp)
+}
+
+// ParseGetLicenseResponse parses an HTTP response from a GetLicenseWithResponse call
+func ParseGetLicenseResponse(rsp *http.Response) (*GetLicenseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLicenseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest License
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetLicenseResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParsePatchUserResponse parses an HTTP response from a PatchUserWithResponse call
@@ -2517,89 +2798,115 @@ func ParseUpdateUserPictureResponse(rsp *http.Response) (*UpdateUserPictureRespo
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fzvchs5cn+VrkmqbCcjipK9d3X0l2gt70W3/qOy5dwHUxWCM00SqxlgDgBF8VysykPkCfMkqW5g/nJI",
-	"UdJmK3dnfRKHA6DR6P/9A79Fic4LrVA5G42+RQZtoZVF/vCjSD/hX5ZoHX1KtHKo+F9RFJlMhJNaHf9i",
-	"taJneCfyIvMDc2mtVPMzM1/m5cy3Ilsiv2iMNm90itEoejs8ORkOT6PYPz1HmxhZ0LzRKHrvZwFRTRNe",
-	"e4/WijmNz/RcqosUpAWDf1lKg2m02cTR0qL5oN1PeqnS3YufnJye7Fr8i0UDSjuY8RxbK9MKMF9o6/4t",
-	"7HyQ6LwxYkN02GSBuaCF/9ngLBpF/3Rc8/vYf2uP39LUfkDaIuJqgbwvtI62mItspk2OKWgDSuRoQWnA",
-	"O2kd8YlIGkSbOPpJm6lMU1QHHNuvQGEulJgjnRDc4BoykdxYcAuEAg1LglYw0wbcQlrQBRqmgCm9UA6N",
-	"EtlnNLdo/Cq/Cc2WF4SZkBmmTEpTXB4g6r+6pP1acsMCmmqWEeeFhPdJrJYJflHiVshMTDP87TguEyQ5",
-	"dpgX2ggjszUsazqYvCut3wu1DnbHPvA0jHD4TubS4b7DeDl8dfqH/sP4JBxCRjMA3iWIKfbo/pXWJPTr",
-	"Ujftr3ZohdG/YOKe2aZSmZomaSuyBlEcLVCkaHjnn9CZ9dHZzCFrUHvqz5holVpwGlZCOpjiTBsEZ9Zs",
-	"X+dCKpqu3kAulcyXeTQaxpFbF7RpqRzOkSnfxNEXJZZuoY38K6a/jfxMURg04PQNKjaGwTtoAyuj1Zyl",
-	"h3TpU3BhDxUdnKFBlfA4u8xzYdaVCQ5fQSHm+IzOgMdFcS1hiUHBUufMEr0Doscfz5ZuQf8UhiyfW59E",
-	"o5nILMbVk9PwZBNHHy/O35QzfD57/6569/Obi/flF1cfry6rLxLaqXJv7wrpzSofWSDmSuboPy+t0/mZ",
-	"c0ZOl87vV5Sfjm6QNlp/9nvaxBGm0nkD4VfGXMgsGkXWGanmpBd33nxfpDYafS2fX8fRTOQyW38QtH79",
-	"+lzeouo+DC68M0Eu0zTD7ruq87kQ1q60qbheO5zOdMVCq/ZImbilaT9a2kU5kdF+8c401uqzotgi1jrh",
-	"lrY5l+OYKZwRycJF2vyanlyhEhwaff22m+4ddDge257TP2tzbHMdR7do5Exi+tYfnt9f+fDS88U/XOGU",
-	"lFr5z6yGpPtpW25q1XjDUgWV4FjQM8BbNGsgsdQZAtuOhpaUatES0JPfD8PfDklNU4PWuwLpaOV30k61",
-	"ithOFMK4nHU8QjWXCjEwxOC8ZCgumel8ViiI6a9O+diMOxfOk/Bq+LvfnwYqbmURmNCWz1+Ewma41zp8",
-	"VKQradQ48C+nYpoEi3mYCWwZsH2eXVjw/kCQyedwa1mkwpEXrVZjnp2p9X+U/G9PdqbW8KfPHz8An88I",
-	"vNTEoJb5FE0MU60zFCqGTFoXg56Sb+LYc5ll8FyQu3J6upzBhFeYgFZEyVj58OrFYKxIa5dZVpuRTRwE",
-	"Z+uQJZElsktvF6V/vo/i1zChuScgFQgohEsWYDDXt+jjz0oyB31UtGfeFuYbXGMK0zVNJQ3kIllIhRx3",
-	"D4D3a2Gms0yv2os9syz2RBTzotSF5zvZS34swyOLGSYuhnyZOVl9ojN9EYPVIFqbh1ysx0oUBQozgJab",
-	"embhal3gZ96eJ8aKtQ3na0GrbP0apLOgVwoSnXOYIVQKBkU2VlUSSMNAuwWalbQY8yscxXvxCtv3zK4G",
-	"+UMPUYOXmSiO7o7m+ig8zEXx1dNyLdSa1LiK/Hv8vk7XtWFRWh2d3t2BUHaFZgCXRt9JtMTsmdHK0ZtE",
-	"zdnlBTEILKqUBiF9IR0JQtGSr0ZkWMUDrcQ00Fxa1L6o8duOl6qIceuFTZdBmzh6x4bmfJsLHz31Lqj+",
-	"Mwtsk+Di3MagTfOLi/MBfCBOAeaFWw/YR5d72rJe5GbVO1RzClFOerZ6SSpFJulH+ucnITP2md86PJzV",
-	"X7Qp//Ni7eWFTdZK+FyEFdUHsFsrlg7iPhvZz8KK3kbZot+wBNfcsS5AzkSKLJhS4jqJDifW8JYFcCYx",
-	"S2G6dDAJnmECnNb6NV6DUCCmFJOFV6UdqwxnDpYqWQg1x5TVSCh/REEp6RzJykKSoTBeo3j8ACY2kfmE",
-	"Bo3VpN7Nu+CXJiAMMl+9wWHRryNWopSEVRdkFv6o4fP5z6wVvEbulbV9nNtr0FPpMLe9sh4eCGPEuqnp",
-	"R/ZGFkclZ44KTSmEqaPdXl+fZR9nHBPtk4AtB0KBTucsa0PuNFh0r0GU7sLbz9pTCFdb79jbO8tc5XMT",
-	"zKk1PRg8ZHshWu4y7AEzNKPoJ0zTCLufMEuQ9vuUs7Rim3YM/4SFVZhg2zWk0haZWHuXvGVNHrBESA+e",
-	"QGSVTzxhjkaw393tpa8LHGV4ixnQi/Y1GCwykYRYJ1kaQ0ZHK7QDmHy9nlQCLrKMuPPrKzAZpsaEIZ55",
-	"0Ax1QvV/YWHK2PxQu0Ku47MfQxbl4HXKgP8Jh99KCbeEnb+AHClwtAtZPOH09+2/8p9+waewvpN2PkVI",
-	"Osnq46ciHSu7BKOvlUW73hdJBE7cF0i0PWhLk399sa7T/2/7I7jOhqtxe3dsOdg7NIJqb5ykuL3pg8St",
-	"XIydhrrwY086DOruxq910FbqguCuSIcTkL2J6K7Tq5f1zYQvj2NBK8LuygY5GB80P2x2Hyn38HGL9i8c",
-	"8NL7ndjqcXJQhVM/47rfdzfTaYqzBSSdDBwSrWZyvjSYlqFtSKUH92cu1SxV6eMwD1AVS7YjSqJa4apT",
-	"emjE63W5gdPxOSo0wmEKSSY5wc5WnIWXwXdIEJ4LUDILQamwnBncFZlMpAuL+PSf41RejvIFaUFxoidz",
-	"/+52jYMsis5JUAq3fnwgt8Nqxu1Dvt4rVGQMH5eTTUhAJvDcdQoczLsXnEpNQhz4oX7z8/nP9ln5zlS7",
-	"BSTCGC7llFHjWNHMr32FgF9ZSbfgNyzJJJ/HAD4j8rOqb/nMQoPCvvypQc79cWsMS5WGAp6XB9aIOmWj",
-	"rTCRT4pwv6cSh6cSO45Ezxqn0kqyn3AyDwhJam3iQOhxhpl81Ef1RqtZJhO3zQvyQLBaoAKhOBEO1ebM",
-	"oEjXsOBkWFrgjClUMhvbf0R093BhqLK1nv5pg6zXWzWWMiT2xvLRUlTGo9skvBfmhsWG/ESTFrLr5bCn",
-	"sOtx4uJz08cJzCOOp06Few7IfwlfPr3bfT6ufvE3Ui3b1zU/qzotdVnNLY1iAWqVA3OxhimGut92jblq",
-	"At8TW5bisNWc+PMCWRfLSi/roZVz5UMjdlwokgXwSlAYfStTNHHdwygfDaKe7fu2cx8Zvgnd+w13pPu+",
-	"8f3pvm96mtXfopk2uXAeYPC7V9E23qDTzu6e0hcl78DJnBsu1gMdaJeHzNtTgHxY2bHZI+/b8Y4a4KbT",
-	"Oj84SbzHk+/30K1m5kOW3Od9n1Cg2zQb+H3ca7XFH0LwjnrevjrdpgQA9BHymHz+kdWtVtWqi+JBNYJJ",
-	"6DNPYg58q/+lupUO08kAPmjHplUtc1igwTp7EOyY/Pw1NmxqUNyEJMX2HpMLfmObM7sqX9sVrYMT1h21",
-	"pwNqSgfUijZNmMP2t5sdzmF3CaHC/ezizuO7WY1qZI9vCqdY9r19s9P59OfWd6dbESvlES+4IaiWOYMi",
-	"KrxCKUZRHAUpanjJ+kDb5bA2Gx6tqo9UrWYJrEdcayjMAa1XUjlMlka69Wc6FE/L+wqAF2oYHoD2U+lW",
-	"Qkn+4nzUfnMrgT0LQDn2eCP40ePYxsvh8GVSTcIfceSftib030xGPiry78PFuW8idrC38Vj9oqXyLl9A",
-	"orMyQ2VpY+nk5WslXzhXeKCJVDPdb8ZJjI/KlmiZB3fEq0HI2eVFDCsjnUNFhCyI1JnReTt/Gqs2rs4G",
-	"eEENeZ7qVKJtjNIr1ciH4YoykVQnjA5nYCkl7wymGCurlybxjXNDQRF30BknXmgrnTbrEUzmqI65f1sX",
-	"a5hQ6eEQk0QrZ0Ti/pMs4DF3DiWxwY6VxyOUpHrwhDcSHlBpHYWJYzWmbOsWFfMshtVCJosAZggoCrLR",
-	"JZRiRAP+BUKs7sNL61uSZMJVo+ssDFZt57jsKbdazxmKMpy2ThtMxwpCnalqRg/gbLsT7T9zP1qSiTEo",
-	"ygJVXYVqNamvFkiT12z8o654Q5LGLxsPO71BLCrKyy0KCyF+t/B8ck+IPwIO8ScvaM3SuY0jv/lxxMwY",
-	"R7yLcUSWck2hiJMqcQGiBCtpcNBktbcGlo3opC9QLxf1mjgXDldiDSu9zFKwMkPlsjXIuaItCiKMDGKB",
-	"WTiN4IW5iMkyBQb9itIBiQuKNBAUxKikyNf5DqSL0hSRprYSHRrL4TFLCNEVypH50jp/FittbujkOe+X",
-	"jiODMsGphLpEMzRkboqJWFoMqCGoIUCgc1kJ78wgZmve2lUg0EpnYYoLyTZs/unyzTEDmwJTSy3xzLSw",
-	"VDeKVN+0tSIwDfTML07com0wrgGuSCakhdXCl/18IfG4XSwkzzc36O3WFDO9glw4EkJvNjOZYHD7AXt6",
-	"VohkgUeng2EUR0uTBRNqR8fHq9VqIPjrgTbz4zDWHr+7ePP2w+e3PIa8j3QMxwlmDd63LCf8z3/9t8/x",
-	"vMG1EQc11lvjk8HQT6ILVKKQ0Sh6ORgOXjIW1i3YcR3fnhzn89wd0yzHHB2why7/6eDe2Ax4TFit0BYK",
-	"g2xJQuU9sJ6tRQfeAm10C6X1Y7XHomwbjwsFk24uNol34DXGqg3YqLyGN5INAF8vgoOPtXJijNKsejCR",
-	"rxigdT/qdP1A/LjVeQc67lkL9EXgauw37zmqM7Sxt9ElgM61EOU92ekeuGuGc5GsaUPEtC78tUa+vuyF",
-	"t/bDw4LM/0kohHONURuQfP0AXOt2q69dnwnUtK6fnQ6Hu6at3usAZuPo1SGDGhfbeMjJAes0LzzwoJf3",
-	"D6ovYvGIV/ePqK4S0YDTP9w/oHtfZhNHPxzCgr6bVzz2gG31XCFiSagkn0+7gs5RsCnmLImsZdf0co+V",
-	"Op7eY6vOSAXR+lKXT3uEhUklWxPvjX37LRFZFmCiFk6HQ4q5lHdxrJHcPoaEBowVp8FYIhPJk2qK48iA",
-	"SOt8lW3S6O9OYk8EV97ImRkUVqvqtaXByV5Tw+3eJ9kbt9KtK06h9f71236VruDqVdK3ifttTbAXpy0j",
-	"MdXTzoStKwq3Eld8wo+yDW3kweEW4gFcCwDPtqH+qKqjj1lqm/c+Kwa32vtfG6jX8nrfyPvt5uCyANC8",
-	"RLB1aZQU4rrb4f/67fCbB438vXv14Noz8UlXm/pQEo3rTI0bNPWNpkY2vptvrfsw329Lfb8t9bd8W6pP",
-	"g7/L83d5/huV5yc58P3314KahAisTN/8J19e4ppKOyYbfA/u/18F93z/3Z+ZVBw0UcB9QKjvyxrHHaPE",
-	"RlJb19f1ctbP38UH6pnHyjV//gImbeTfpOrN994cHKte/F5P5L4TIPmkIL7sFTUD+TZ2kpP1bTyj19k9",
-	"kT4xnnKXfVOXJYLt6VtXZu9ZxSNc9q3jM4ntVV6dDn64d/rQpdkzfXk/uA/12b4wHEd/lUU0OjkZDjf3",
-	"LvyIqBme94nTi1Yw3WFNacC7pPsiTk1io30V/t3DkUaZaHvmbt1oHxcOv7d8H374e73n79glfAm9wV1W",
-	"+tAyUPANJaCk3yH4xWwTy+sBmkKlx+E6LMeaMfg4kkMMH5OGX03q8xxjNVY78J1hVGPBI17QV8B9Y+F1",
-	"6Onp2UwmUmR8z/L5H3U8Vpdrt9Aqhk/L6TqGy3+/fBEw4K1eRACNh7ZSt/VR1o+tBlE2cChWGis/Vbt8",
-	"71t+/ieOKpiHQZFCEsr9SrsF//aLSsE6mWUwJz8r4HQ49I3Vsao6q3XrLhHGSLSMlw49xyY11fRbZ8PN",
-	"pgpqPVY9WOtR40cM6F8FTtygBZzNMHG+JcSdsK0t0s5s6EFORCEnUIjkRszRbx7vROKYPcLtd+0cPz/F",
-	"n3eg37WGnLfwxdw/8SBjRp7XKGPb9BWt2ZpV+AcV7TcBonUpjOv8ggfNzHeevQDFJdbRw+fbfGlcXMjb",
-	"ZbFGsufJa2Z6RMZ9FLfSvcd5neYFg++u5u/f1YjyFw+6HsD/wzJ9uMOp8IJ7UhDXgZf3OZG9kHOYlHk3",
-	"JSXmhjuZHiq+DRJ/7fsINVSfxtyUtz1FlvFP1+1G6o+Vh+oLV4L09xo+Xwl4UvsT2zF696LBvQlLXab5",
-	"15Mf+G94MhxGTbh99bNED7UOrQsT383DP5B5aGrsA+xBjRK+zyLU9xkeZhA6dxx2Kmag5Cmq6Zdsaed+",
-	"PayqowEb6R4ztkTFNL4/pgGDgtPYx2hx+x7Ldz3+R9Jjo2cyq1SmR5UbKF6uqnfwu1+vN4yBIVp92X3r",
-	"FzbSZcIfurguUchB6jNDXxaJu4M/cSFNZL1Dv/ky26Y1BwXQRtLGg4rOw3WYFGdimTn/C8MnUf8vAtPL",
-	"Mf+mbgAEW1gxYuHiHKSFl6eUiBmRMJpSG8i0mqMZNZ+egtPwQ/hdqbFqAIufD4+mwmIKNpMJwteT0Q/X",
-	"Lzg12PodoRSNDNHNWJFCXlfn0p+1t60jXzYI6YqHwV9v/jcAAP//",
+	"7H3bchs5luCvIHI3wtJuiqJku3uLelmV5apRly8Ky555MBVDMPOQRCkTyAZAUWyFIuYj5gvnSybOOcgb",
+	"maQoyeWY7rafRDITODj3K3wXJSYvjAbtXTS4iyy4wmgH9OFnmX6Cv87BefyUGO1B05+yKDKVSK+MPvzd",
+	"GY3fwa3Mi4xfzJVzSk9P7XSelyvfyGwO9KC1xr4xKUSD6G3/6KjfP45i/vYMXGJVgetGg+g9ryJktUx4",
+	"7D04J6f4fmamSp+nQjlh4a9zZSGN7u/jaO7AfjD+FzPX6ebNj46OjzZt/sWBFdp4MaE11nbGHcR0Zpz/",
+	"/+HkvcTkjTfuEQ6XzCCXuPH/tjCJBtH/Oqzxfci/usO3uDS/kLaA+DwDOhc4j0fMZTYxNodUGCu0zMEJ",
+	"bQTcKucRTwhSL7qPo1+MHas0Bb0D2b4BhLnUcgpIIXENS5HJ5NoJPwNRgCVOMFpMjBV+ppwwBViCgCA9",
+	"1x6sltkl2BuwvMt3gdnRhmIiVQYpgdJkl0ew+jfntG/FN8SgqSEe8cwkdE5EtUrgi5Y3UmVynMH3w7hK",
+	"APnYQ14YK63KlmJew0HgfTbmvdTLoHfcI6lhpYd3KlcethHjZf/V8U/dxPgkPYgMVxBwmwCk0CH7n41B",
+	"pl+Wsum+GdEKa36HxL9wTaGyNUzKVWD1ojiagUzB0sk/gbfLg9OJB5Kg9tKXkBidOuGNWEjlxRgmxoLw",
+	"dkn6dSqVxuXqA+RKq3yeR4N+HPllgYdW2sMUCPL7OPqi5dzPjFV/g/T78M8YpAUrvLkGTcowWAdjxcIa",
+	"PSXuQVn6FEzYY1kHJmBBJ/Sem+e5tMtKBYefRCGn8AJpQO9Fcc1hiQVJXOftHNgA4dcfT+d+hn8UFjWf",
+	"Xx5Fg4nMHMTVN8fhm/s4+nh+9qZc4fL0/bvq2cs35+/LHz5//HxR/ZDgSbV/e1soVqtEsgDMZ5UDf547",
+	"b/JT760azz2fV5afDq4BD1p/5jPdxxGkyrOC4J0hlyqLBpHzVukpysUtq+/z1EWDr+X3V3E0kbnKlh8k",
+	"7l8/PlU3oFe/DCZ8ZYFcpWkGq8/qlc+FdG5hbIX12uCsLFfMjG6/qRI/t+2v5m5WLmQNb76yjHPmtCjW",
+	"gHVe+rlrruXJZwo0Ql44T5s/4zefQUtyjb7ebYZ7Axye3m2vyd+1MXZ/FUc3YNVEQfqWicfnK7+8YLzw",
+	"lwsYo1Br/kxiiLKftvmmFo03xFWiYhwnzETADdilQLY0GQjSHQ0pKcWixaBHf+6Hfxs4NU0tODYFyuPO",
+	"75QbGx2Rniik9TnJeAR6qjRAQIiFaYlQmBPSiVYgEemvjols1p9JzyC86v/pz8cBihtVBCS0+fN3qaHp",
+	"7rWIDxplJY0aBP9yLMdJ0Ji7qcCWAttm2aUTbA8kqnxyt+ZFKj1a0Wo3wtmpXv5riX+plx8nxHJ6nmVN",
+	"2Q5avmSceOMTep6P0QxsfmJsTAZS0yPKQ+4eOnQF4X28aU1prVzSijJNFSJDZhesQBV8iw3MGA0vSUwb",
+	"46d6Kf5y+fGDICYeCMZQLBgPsQinjUWmnI8Fr0MO+jzLxJ5Em+7NeD4RI4JhJIxGcg01+6D7PfGxAH16",
+	"cS5e9vpiJsmpH+HbI5IfIXXKnxFsfD1bir/OZYYS7IQUI3xqJEi7ijE4lcJQKx8LZ4gvZEZa2qsbfNyC",
+	"cAVkGUYRc0+Lg0xmKLt+BrmQaa68CwD0hjqKo9uDqTlouAF2IhO4u0dsvumW12dRqI3/dS1zDUtIxXiJ",
+	"8CorcpnMlAYKiHqCVnFiYrLMLPj45ZsvHONTBfyXSmpvI0nRwcjgwEEGiY9FPs+8qj6hsO0TkmWLRUQu",
+	"l0MtiwKk7YmW//DCic/LAi7peAyMk0sXeMoRaU8Eot8stEhMTv4fksiCzIa6is7xNWH8DOxCOYjpEQqv",
+	"GJ/h+ByFVS8xMdv83iZuLouvDMuV1ChuURWSdThkJl3WGl8bfXB8eyukdguwPXFhzS2yp9JiYo32gb8E",
+	"8nkul8KBTvElwB+UR/ezaHFLw2WvHLVWxmBVY3W483cbHqpc+bUH7tcUQhy9UwkEf7INYhVtfFbdXjfo",
+	"gRh5BfZohL43/flq1BMfDFJVgJ7nYgYWgqhKL6TQsBD4XB27jS3Ia5FkCiWmt3ZyJKHBkCcv0DiyL9l5",
+	"DrJkZ+uAfmQq+GBbXjhBRk+cn7lYGNv84fysJz4gxQVt1yMnsKTNmnlEP06/Az1FH/iog2QX0icztHk/",
+	"4x+/SJWRU7aK6En9Qxvyf5stme/JJi4kI6zAxThC2gFVtbMusyxYx4dMdIedqCwzYisATPZ5bOY+RntN",
+	"KREEjVRVilwv3sulGEPQtgOB3GsK1BO/mqG+PPvtBasC9CddkC0xuhuWGBlGAzFcySAMo1gM6Uz4Ky58",
+	"P2I1f1ugaVJeeDPUKSQmhZ44rYBdKD8jk8DnSKQm7kOFRvhEFpZ8ghM6zEgWaiQKmVzLKeA3GlVUYax3",
+	"QSvwcQNvjekDsbk2ArRHtUFZLOlCJiYmIPBph4pLOqOD2tputhtq7MBdq+LAFGyBDgpDFmubXFRM2Eh2",
+	"dtuw4NCvOAgCXVAls+CA4XFRr1E6TrwlPEwUZKkYz70YBX9yJCgZxnucoDaQY4zkwqPKDXUGEy/mOplJ",
+	"PYWUSIhKA3k3WAwUTnQ7RJKBtMxh9H5PjFyicqL7UI/q07wL3uyIHAGkL1tD0st1nIuQNnlRXJ79Riqb",
+	"9sh7Qz3UwUWZGCskQ8Gg742qqGUUi1Ej1sGPVQiFHzrg2h/qHKTmsziZAzLH6OvVaEDf0D5o5wC5GA8w",
+	"U3q6YmbJspbYsM4LP7OACw31MEqXWuYqkVm2pOfSYLX38Dix6PV67Mrtoxx1eG/Evx6yzNGvQERjXAz1",
+	"xKKr0qZlbwsmKWFKDt1iBposP0IGlg9YkjMeaqT+wipPHt+vRmiVCZephPET1Mfok8nADcRw3u8f/0mr",
+	"7BKfGIm9YaSNQLK4YbQvpmhZSNLdUI+GdZRZKoxRT3wCmSKH0XEDqaVDxVIy5DASCzPPUuFUBtpnS3EN",
+	"UPAuwcHio1jIzQ2kJyjQtKbyJVHZyC0IpTMozy7dNaQs9m07sM4v3a7JqhULXnGDJRCYIpMJBIZmaIwt",
+	"j5qBRG+ZSFO9hAalCmjWbNnWyGVnBbUhBN7JMq054x3RTO1Ge4NMdoIBBJ+Z5YCp5YI7Uj4es7fJ8QMp",
+	"JjZoS/yi95jjhSTSXYdp3nGFZnLpGcs0slHPWCWo84fim9L3um+ntp6xsQ4LrHN/qlyRSbat3T7QjluE",
+	"rNkzgKzSbM9Yo5EDWz3tBafLDzK4gYw1T1uwRTK3FjWx0eDWhLxkdZll30e00SY3NigTJY9Zoc5AdpH+",
+	"8vKjkEXhKpedYq25gw1oQUO3hhb0MCh0+04Kr8ygPcYBv+R3UMHtvE+ZlnsGL7YSt2sEoB9EDvkYrJup",
+	"4psw4zZMVJ4rb/0tibKSNn4Oz64km5++FCqDsso/+Fqp3qttPn3AzEMu/Upgv1nlNNwL9nTIf6aiJm7U",
+	"E6fk+sVM3ip1N0K6CvRsKenREekFp7DTHQtONm8REn1ltEZQsLP0x4tqXXi42x7ar5Cqem8rrRxlAXaN",
+	"wtokQ5psIBenA1xPnJbRUxlF3MhMcWDFPq0rA4rBBp99qDH4pr2G0eDr1f1ozXEvpHPcmBH25ewcPsFR",
+	"fAjDpTju9zncJaCGGqFyPfHBCGfmNgHhZmUOL7QrWJjMHXvQVXY3MdpbiQsmCRSeygJ7nIO4Bowb3AL9",
+	"tvZmhAG33xXG0x6oh0pkcdgeSsaIBaWnGJBgIIJnZk8xZAtSyoZyUNbmyZ30WEn7+9XE/wo/MbV3Yqa6",
+	"GLwplqAc59bM9Zo8rWcfVtNK5Xd/A2uqWhInOb6UrPo43LRSZPcdMrwTCCE39jgYOOX1tC27Mi5fKFGC",
+	"q66ELE+T/SpK+Q2W3SqgWSMQZoKcu1JWQDmaqOncQlqmREJ9oPdwGrNapS607eTJ1FWPznSihgUHZSel",
+	"EWnkeao9OfkxBQ1WekhDoljIbEGlhSrVELIzklIHHOtJFvPbIlOJKsP8/TobTduRvnFCU9ZX5fxsb1Mu",
+	"9bHx0AabHreJerWVidBYPi13N0KGGLG+bFZpCFf7bL5DOPWhfvLy7Df3onxmbPxMJNJaThSEp4caVz7h",
+	"Mgc9UiY2OalF+O+JS6C8ad0V98KJBoRdOZAGOA+Hf7GY67TMSRP9SQJq44ZHISCfFSj+iMh3j8g3kMRM",
+	"GlRpJWOfQZlHOMy1NJGb/jRFjPbto35j9CRTiV/HBVovdpikpnxS6GXILMh0SbVv8qUp8RDKsY3jPyH2",
+	"eDwzVEmPDkeyAdbJWi6+DOBYOT6Zi8poaR2E99JeE9ugXWjCgnq8fO056Hoau3CK52kM8wTy1BmlDgLx",
+	"j+LLp3eb6ePrB7+TaLmu6vBp1cdTl1/83GpioFbZKOcaIdcU1gvlVYvhA95r3ZazVkQFksUqZ4Ry6NRU",
+	"syvEUYNMZoJ2EoU1NyoFG9eNGOVXvejJrjG3PnbmBjq8DG6O3Plp6p7c9Wnur9z16Y4GzLtoYmwuPXfL",
+	"/OlVtNZDu2mtZlfcKr980epWeJVT/4rjhl7E91P3+rZVhh2pXHeU7orfLeWCrqebDal3WxIiTwueHvJz",
+	"OiB6wKfZ7EH/IQd4yNPpAOc5dYaO5eqW3V05oNUc++1RsqXI0QXMtoJG1/PUVLzrUVt5x2990Fbp4Jsv",
+	"XuXwO3ugQm/sKKZwqvpb6Rvl+U9ABQrpDs1RvNXz2qPKDu1dCbOtdLDh8UaZYOccS53GfxoVdknad4C7",
+	"S4K+47W6X3y3N+43+EbNHN1KeI6IbHXKEEeITF1D6DAquxtDowR1rtSpVTOnfqc9Y9mNCRmOocaAXdX5",
+	"3nYQjv5Mrhykg878KDc4cRODrIfy6vbMrrC9mg95DMvtlpfbhNfLDTJ5WopQaOYK/Zi+1y2nnAUpRZUa",
+	"ABArN9xoy71dQ829Twdh5fbETK8Wb+qIo0Q19ZOZjkR7ChOlKY4a6r1RfZC3YYn9mLxUbkVgnzl0RzmQ",
+	"lhrViNbKl32xlLF54cSIcqmjoeak2GImPSW1AtDt7hvHrb11fr3BT9z3wpnyOgsOXMfJ5TW00/hyiZvV",
+	"TnbI5mfgaxo48DWWTkSZwBc0tgRuqJVntpc6dP4GsJnZUFvSpEM1hFDSL4qjQDvq1aQNGmFKrfjb1bI2",
+	"9/7BNvgPtXvNmtWOpqGepLl7WrMtWkRI5lb55SXKKp/sfTXTFxLVPNP2S+nBh3aG87NB+8m1rOVpmL0j",
+	"bTUQP/No3HDe779MqkXoIwz429aC/EvoqAsjh+L8jDsMV8Z546H+3SjNcR5KQ1amJUkJkSKj7WvDO/O+",
+	"4NkVpSemHMOTnBAKI1wpS/1BPs29yKXSXioN1kVxNLdZWMQNDg+nys/m415i8kMHkB7I//cKfnr90+vD",
+	"5grRxjmZg7Ins9Ttrp1paxz29OI8phY7DxoPO0N0UENfKzGHar6p3FylZMpJ7bFJ0bTUb5mFbiRaxeeZ",
+	"QvcloaF2modFnUCjBkMddAaqVYvRNulXGm8vjFPe2OVAjKagD0mV1ll/AlTxsMCo1Fn/jl7O4YjrnNKj",
+	"GimtJoPKowXBgtIcqEMFR/2db4y+AU04i8VippJZMLlhxoAscRg0GOAL/0eEJBDbYhfUlJ9J3Wh7Ra1d",
+	"WvO4bGpt9b6G3jvCijcWLasIBYuq+bBRzK1bYdvFXUlDE+HFupzR6pL9jEpbNND4q6lwUzWRWi59Undj",
+	"5YeEI0onQmLIib3RA7mjgSB9gf6HqJzaYcSHH0aEjGHE1eAI1fsSYyyvdOLD0JBYKIvuRY1q1jjcEDvq",
+	"ygCVm7K0T6WHhVyudm6qqcYjSgQMFX0BmS89qtU6swXeUXmB7AIyDQAFNioh4oLRjnCdXpwLmaauYh18",
+	"l7IdxCEIV6hr5XPnmRYLY6+R8qECTxFBmTlru4VNDzIWY0jknPvLM1y4nqpBzV5CMLEA2ZKOdlovx13z",
+	"qVDaM1parMMsAxqfcWIsk2sRHqPxIOVFInMgWY3FxFjcHRqZPt/SDNcaJUu4RGbSVgyHZOLSXqmrkO8q",
+	"m1TxWIyLI/Ko1E9/5bLgBco3EXNEJerkXKBAh47mOAiTIU9MJ9k8ZTksN0MTO0AdhRSkNtlajBtttEEW",
+	"qWPUzP0+4fNck3ASA8diUx95dxu42HMAwZNrdAyMcGWx7kw+0DIduFs5BJLakJUPJVOEp9k2TZB/Dqzq",
+	"0Fccw0yRxZx+unhzSBQO4lXqSxYrJ+Yaaakr1RJoGcRHmAmzIcpNCEZy1E3SM1hcWeRa5WG7Hole3tQC",
+	"W7AxZGYhculRHbGRzurZpWB5TwuZzODguNdfs7WLxaIn6eeesdPD8K47fHf+5u2Hy7f0Dvo6ytO4T0C2",
+	"eN+yoeK//uM/OY3MphdN+g1Yx3b5qNfnRUwBWhYqGkQve/3eSxrm9jNykw5vjg7Rqh82gJ9CRzlpjdro",
+	"iIcSkkH7XPXmNMx8UCM0/FvZbl3XyYeapq9QeKupndHtQeluBJhGgu9eiFExh5lnmWU9cU40K5vCKlkO",
+	"2n6oK8d+D8PKQ1kgf/rRvigbdZRvFAiJ8+sOn0ZfZ+3QxKWK9CDzcjwBRZ6ioDUvRCRSs83iZ/Gr0H5P",
+	"cHljuKOAwt6hLuPeKt9C0Q75CBGRkcGgeedfwZfDcnH7KqHjfv+R9zHQ2FzrEo+VcbvwxCOGq0vYHrx8",
+	"A3c64Bs3cBO6WuJV/2jT+tVJD1vXYtBLLx9+qb6uB984/unhN1YvSbmPo9eM4O3vdV23Q+/uAGXHvTGE",
+	"+eo6gE+oyvw2PGKIIKc0SV+S4grXqAQeOfuQ4mEKOss/VgaCQ6teYzaDtGk5ixO6d4KuJUdxZbRKtCer",
+	"ToTUQ73FmVz3G8+1GK1WUEbxhlEKFPrmLEUVMLB/3Jhs7hyu6JCzyvpFXIUE53826fKREuZMvnLZCaNW",
+	"4A8BqzEfnjGKhjBm97ycLPatO1A6akpbLmjIYCqTJR6IRq9WLmyo72p42XkhQ/e8aTByf5EaxJkhNdS4",
+	"QuPqEcpivSexXfMtUxcdWu4BHdG64gF1xA4vNa5i+466qP/q4Teqy6/+rpXXBQ+qhrHNhqIiKdukpQ7H",
+	"D+iqU87ecfmcE33SNbzXEQdibHDJsDb7deEm+OgskZz1TPCFYTmaG9o5MYgyGMJbHpHkyv2o0W86ihmI",
+	"kBp1Ybq2emxuYbRV1VD76bP0jV+Ylj0PLdtf77aLdHXBSpXRvI+7dU3QF8ctJTE245UFW5fq3ChYEIWf",
+	"pBvaHeu7a4hHYC0MF7cV9UddkT4mrm3eVFghuNVu/LUxRl9eSDdgX7L5cll2aF57s3bNIQrE1Wov8de7",
+	"3e/KaSSnVy/LuWIkPusyrq7e7sYFXI07n+o7uBp55s14a93g9ON+rx/3e/093+/VJcE/+PkHP/+d8vOz",
+	"DPj2G9eCmJR15xC+8SeuLFA6ve2T9X449/+jnHu6sZVppjQ5Tehw7+Dqcx7zcEUpkZI0znf1PHnH66/O",
+	"GJkJz9s0L2wWo/b00Kjq923dKnZS3THSOQPU4blvHLJ6lhNfdq00Hfn2/BUF6+szUSyzWzx9RDzGLtuW",
+	"LlME68u3Lnl8YJdwheGWfTiSWN/l1XHv9YPLhyaALcuXN1p2TY61r7iMo7+pIhocHfX79w9u/ASvWex1",
+	"sdN+y5leQU2pwFdB5yRODWJjFDj8uQUjjTTR+sqreaNtWNj9ps2HZhB/5Hv+gU3Cl9AWsklL75oGCrah",
+	"bJLuNgi8mWvOB/LQl9TpYbhfj3zNWLAfSS4G+6ThhrQuyzHUQ71hZiy81djwgDbkDDhXEk9C3cpMJipR",
+	"MqNK0N6vJh7qi6WfGR2LT/PxMhYX/3KxX95O0Cw+hsHT0FGwWuss88fcRMdFNy6B8VLt9H2zL66qNFmQ",
+	"a5P53OjnVZaJKffPHff73FMz1FW5re7aKBs9x8bPQqWsCU21/BptqM+gGt8c6o75zUHj2l2uInp5DU7A",
+	"ZAKJ5xowldfXjognc6H9pN1eSoeHW5l4Qo/02007+c/Psecr46S1hJy1ZhapfsJ1SZpmrScXXdNWtFZr",
+	"ZuEflbS/D2MHF9L6lTuncWW6b48ZqKrQ8khuGy+N4ee8nRZrBHsMXjPSQzAegrgV7j3N6jSHln+Ymn98",
+	"UyPLa2NWLQD/QTy9u8Gppla2hCB+ZWS1y4hsHWMVozLuxqDEXjtuX9Cw6Bg8PeE6Qj3+O+JO6OpiP7ri",
+	"c/P071Dz+K/05eDvVsXHmYBnlT+h7aOvDi8/GLDUaZr/e/Sa/vWP+v2oOcJbXaT/WO3QGsL+oR7+idRD",
+	"U2IfoQ/qubSHNEI9I/04hbAyN71RMAMkzxFN3rIlndvlsMqOhtZ7/5R3yza4xu+H+EKvoDD2KVLcno3/",
+	"Icf/THJszURllch0iHJjSISy6ivjIV+v7qkHBmHltPva5ZfpPKEPq42cslC90LDIaZF49eVPlEiTWeer",
+	"d5xmu2+tgQ60VXjwIKLTMOyewkTOM8//J95R1P1/2OHD1PJcdoc5saCOhfMzoZx4eYyBmJUJNdIbKzKj",
+	"p2AHzW+PhTfidTVw1phb2esfjKWDNHT3fj0avL7ap9CgY7jMquDdDDUK5FVFl+6ova0dab40hCvhUqy7",
+	"x3QSlo3Ba3BRQChk6Es9mBeNjaq2xav7/w4AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

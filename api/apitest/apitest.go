@@ -3,14 +3,17 @@
 // its ProjectID and ManagementKey, and inspect the users, the request log and the counters
 // afterwards.
 //
-// The fake serves the six operations of spec/openapi.yaml and behaves like the API:
+// The fake serves the operations of spec/openapi.yaml and behaves like the API:
 //
 //   - Every request is checked in this order: route, credentials, rate limit, injected faults,
 //     validation against the spec (package specvalidate), and only then the operation.
 //   - Users live in memory. An operation finds its user by any of the user's login IDs or by
 //     its user ID. Patches follow the spec's conventions: an absent field leaves the stored
-//     value, "" clears a string, [] clears a list, and customAttributes merge key by key, a
-//     null value removing that attribute.
+//     value, "" clears a string, [] or null clears a list (api.NormalizeNullLists), and
+//     customAttributes merge key by key, a null value removing that attribute. A batch of no
+//     patches is answered 200 with empty lists.
+//   - GET /v1/mgmt/license answers the rate-limit tier (WithLicenseTier), which Descope's Go SDK
+//     reads when it starts, so that SDK can be pointed at the fake too.
 //   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
 //     field is a 400 E011003 here, where the real gateway would ignore the field and answer
 //     200 without applying it. Holding clients to the spec is the point of the fake.
@@ -20,7 +23,7 @@
 // # Status and error codes
 //
 // Every non-2xx answer carries a gen.Error body. The management key configured for the
-// server never appears in one.
+// server never appears in one: it is replaced by api.RedactedKey.
 //
 //	200                 success: gen.UserResponse, or gen.PatchUsersBatchResponse for the batch
 //	400 E011003         the request does not match the spec; errorMessage names what is wrong
@@ -42,6 +45,7 @@
 // "E011004: <reason>", and the other patches are applied and listed in patchedUsers.
 //
 // E011005 and E011503 are apitest's choices: the reference documents no code for these cases.
+// The others are the api package's constants, so a client's checks and the fake agree.
 package apitest
 
 import (
@@ -57,6 +61,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/seed-a84e9595/descope-mgmt/api"
 	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
@@ -77,14 +82,18 @@ const MaxRequestBodyBytes = specvalidate.MaxBodyBytes
 
 // Error codes the fake answers with; see the package documentation for when.
 const (
-	CodeBadRequest         = "E011001"
-	CodeValidationFailed   = "E011003"
-	CodeInvalidArguments   = "E011004"
+	CodeBadRequest         = api.CodeBadRequest
+	CodeValidationFailed   = api.CodeValidationFailed
+	CodeInvalidArguments   = api.CodeInvalidArguments
 	CodeUnauthorized       = "E011005"
-	CodeUserNotFound       = "E112102"
-	CodeRateLimitExceeded  = "E130429"
+	CodeUserNotFound       = api.CodeUserNotFound
+	CodeRateLimitExceeded  = api.CodeRateLimitExceeded
 	CodeServiceUnavailable = "E011503"
 )
+
+// DefaultLicenseTier is the rate-limit tier GetLicense answers unless WithLicenseTier says
+// otherwise.
+const DefaultLicenseTier = "tier1"
 
 // Server is a running fake of the user-update management API. Its methods are safe for
 // concurrent use, also while requests are being served.
@@ -93,6 +102,7 @@ type Server struct {
 	URL string
 
 	cfg     config
+	redact  *api.Redactor
 	v       *specvalidate.Validator
 	srv     *http.Server
 	client  *http.Client
@@ -124,6 +134,7 @@ type config struct {
 	rateLimit                float64
 	burst                    int
 	faults                   Faults
+	licenseTier              string
 	logRequests              bool
 	report                   func(error) // receives response validation failures; nil: no check
 	maxBody                  int         // MaxRequestBodyBytes, lowered by this package's tests
@@ -162,7 +173,7 @@ func WithUsers(users ...gen.User) Option {
 // WithCredentials sets the project ID and management key the server accepts, instead of
 // DefaultProjectID and DefaultManagementKey. Neither may be empty or contain white space, and
 // the project ID may not contain a colon. Pick a distinctive key: every occurrence of it in an
-// error message is replaced by "[redacted]", so that no answer ever carries it.
+// answer is replaced by api.RedactedKey, so that no answer ever carries it.
 func WithCredentials(projectID, managementKey string) Option {
 	return func(c *config) { c.projectID, c.managementKey = projectID, managementKey }
 }
@@ -173,6 +184,11 @@ func WithCredentials(projectID, managementKey string) Option {
 // rounded up, at least 1. requestsPerSecond <= 0 means no limit; burst < 1 counts as 1.
 func WithRateLimit(requestsPerSecond float64, burst int) Option {
 	return func(c *config) { c.rateLimit, c.burst = requestsPerSecond, burst }
+}
+
+// WithLicenseTier sets the rateLimitTier that GET /v1/mgmt/license answers (DefaultLicenseTier).
+func WithLicenseTier(tier string) Option {
+	return func(c *config) { c.licenseTier = tier }
 }
 
 // WithFaults injects failures; see Faults.
@@ -233,6 +249,7 @@ func start(report func(error), opts []Option) (*Server, error) {
 		projectID:     DefaultProjectID,
 		managementKey: DefaultManagementKey,
 		addr:          "127.0.0.1:0",
+		licenseTier:   DefaultLicenseTier,
 		report:        report,
 		maxBody:       MaxRequestBodyBytes,
 	}
@@ -250,6 +267,7 @@ func start(report func(error), opts []Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg:     cfg,
+		redact:  api.NewRedactor(cfg.managementKey),
 		v:       v,
 		store:   newStore(),
 		closing: make(chan struct{}),

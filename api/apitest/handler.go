@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed-a84e9595/descope-mgmt/api"
 	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
@@ -28,6 +29,9 @@ type call struct {
 	op           string
 	status       int
 	fault        string
+	// cut is the hijacked connection of a cut call, closed by finish once the call is counted
+	// and logged, so that a client that sees the cut also finds it in the log.
+	cut io.Closer
 }
 
 // apiError is a non-2xx answer.
@@ -252,7 +256,7 @@ func (s *Server) cut(w http.ResponseWriter, c *call) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	defer func() { _ = conn.Close() }()
+	c.cut = conn
 	c.status = http.StatusOK
 	const partial = `{"user":{"loginIds":["`
 	_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
@@ -263,13 +267,9 @@ func (s *Server) cut(w http.ResponseWriter, c *call) {
 // fail answers with e, the management key scrubbed from the message.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, e *apiError) {
 	body := e.body
-	body.ErrorMessage = s.redact(body.ErrorMessage)
-	body.ErrorDescription = s.redact(body.ErrorDescription)
+	body.ErrorMessage = s.redact.String(body.ErrorMessage)
+	body.ErrorDescription = s.redact.String(body.ErrorDescription)
 	s.respond(w, r, c, e.status, body)
-}
-
-func (s *Server) redact(msg string) string {
-	return strings.ReplaceAll(msg, s.cfg.managementKey, "[redacted]")
 }
 
 // respond encodes v and sends it, after checking it against the spec when the server reports
@@ -281,7 +281,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, c *call, status
 		body, _ = json.Marshal(gen.Error{
 			ErrorCode:        "E011500",
 			ErrorDescription: "Internal server error",
-			ErrorMessage:     s.redact("apitest: encoding the answer: " + err.Error()),
+			ErrorMessage:     s.redact.String("apitest: encoding the answer: " + err.Error()),
 		})
 	}
 	if s.cfg.mutateResponse != nil {
@@ -324,8 +324,11 @@ func (s *Server) checkResponse(r *http.Request, c *call, status int, h http.Head
 	return nil
 }
 
-// finish counts the call and logs it.
+// finish counts the call and logs it, and then closes a cut call's connection.
 func (s *Server) finish(c *call) {
+	if c.cut != nil {
+		defer func() { _ = c.cut.Close() }()
+	}
 	s.stats.byOp[opIndex(c.op)].Add(1)
 	if c.status > 0 && c.status < len(s.stats.byStatus) && c.fault != "cut" {
 		s.stats.byStatus[c.status].Add(1)
@@ -424,7 +427,7 @@ func (s *Server) dispatch(c *call) (int, any) {
 		})
 	case "PatchUser":
 		var req gen.PatchUserRequest
-		if err := json.Unmarshal(c.body, &req); err != nil {
+		if err := decodePatch(c.body, &req); err != nil {
 			e = decodeFailed(err)
 			break
 		}
@@ -435,12 +438,24 @@ func (s *Server) dispatch(c *call) (int, any) {
 			s.stats.patchedUsers.Add(1)
 		}
 	case "PatchUserBatch":
-		var req gen.PatchUsersBatchRequest
+		var req struct{ Users []json.RawMessage }
 		if err := json.Unmarshal(c.body, &req); err != nil {
 			e = decodeFailed(err)
 			break
 		}
-		return http.StatusOK, s.patchBatch(req.Users)
+		patches := make([]gen.PatchUserRequest, len(req.Users))
+		for i, raw := range req.Users {
+			if err := decodePatch(raw, &patches[i]); err != nil {
+				e = decodeFailed(fmt.Errorf("users[%d]: %w", i, err))
+				break
+			}
+		}
+		if e != nil {
+			break
+		}
+		return http.StatusOK, s.patchBatch(patches)
+	case "GetLicense":
+		return http.StatusOK, gen.License{RateLimitTier: s.cfg.licenseTier}
 	default:
 		e = &apiError{http.StatusNotFound, gen.Error{
 			ErrorCode:        CodeBadRequest,
@@ -449,7 +464,7 @@ func (s *Server) dispatch(c *call) (int, any) {
 		}}
 	}
 	if e != nil {
-		e.body.ErrorMessage = s.redact(e.body.ErrorMessage)
+		e.body.ErrorMessage = s.redact.String(e.body.ErrorMessage)
 		return e.status, e.body
 	}
 	if c.op != "PatchUser" {
@@ -471,8 +486,8 @@ func (s *Server) patchBatch(patches []gen.PatchUserRequest) gen.PatchUsersBatchR
 				failure = CodeUserNotFound + ": user not found"
 			}
 			resp.FailedUsers = append(resp.FailedUsers, gen.PatchUserBatchFailure{
-				Failure: s.redact(failure),
-				User:    gen.User{LoginIDs: []string{p.LoginID}},
+				Failure: s.redact.String(failure),
+				User:    &gen.User{LoginIDs: []string{p.LoginID}},
 			})
 			continue
 		}
@@ -482,6 +497,14 @@ func (s *Server) patchBatch(patches []gen.PatchUserRequest) gen.PatchUsersBatchR
 	s.stats.patchedUsers.Add(int64(len(resp.PatchedUsers)))
 	s.stats.failedUsers.Add(int64(len(resp.FailedUsers)))
 	return resp
+}
+
+// decodePatch decodes one patch as the API reads it: null for a list field clears it.
+func decodePatch(data []byte, p *gen.PatchUserRequest) error {
+	if err := json.Unmarshal(data, p); err != nil {
+		return err
+	}
+	return api.NormalizeNullLists(p, data)
 }
 
 // decodeFailed answers a body that passed validation but does not decode into the generated

@@ -19,6 +19,7 @@ var operations = [...]string{
 	"UpdateUserPhone",
 	"PatchUser",
 	"PatchUserBatch",
+	"GetLicense",
 }
 
 func opIndex(op string) int {

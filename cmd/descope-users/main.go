@@ -117,14 +117,13 @@ import (
 )
 
 const (
-	progName       = "descope-users"
-	envProjectID   = "DESCOPE_PROJECT_ID"
-	envManagement  = "DESCOPE_MANAGEMENT_KEY"
-	exitOK         = 0
-	exitFailed     = 1
-	exitUsage      = 2
-	userAgent      = "descope-users (descope-mgmt-go)"
-	minRedactedLen = 8 // shorter secrets are not masked in output: masking them would mangle it
+	progName      = "descope-users"
+	envProjectID  = "DESCOPE_PROJECT_ID"
+	envManagement = "DESCOPE_MANAGEMENT_KEY"
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	userAgent     = "descope-users (descope-mgmt-go)"
 )
 
 func main() {
@@ -207,11 +206,11 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 
 	// Everything written goes through a filter that masks the management key: the program never
 	// prints it, and the filter makes sure of that should a message ever echo it.
-	key := strings.TrimSpace(env(envManagement))
-	if len(key) >= minRedactedLen {
-		stdout, stderr = redactWriter(stdout, key), redactWriter(stderr, key)
+	if key := strings.TrimSpace(env(envManagement)); key != "" {
+		r := api.NewRedactor(key)
+		stdout, stderr = redactWriter(stdout, r), redactWriter(stderr, r)
 		if progress != nil {
-			progress = redactWriter(progress, key)
+			progress = redactWriter(progress, r)
 		}
 	}
 
@@ -527,23 +526,20 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// redactingWriter masks a secret in everything written through it. A secret split across two
-// writes would get through, but every line this program writes is written whole.
+// redactingWriter masks the management key (as api.RedactedKey) in everything written through
+// it. A key split across two writes would get through, but every line this program writes is
+// written whole.
 type redactingWriter struct {
-	w      io.Writer
-	secret string
+	w io.Writer
+	r *api.Redactor
 }
 
-func redactWriter(w io.Writer, secret string) io.Writer {
-	return &redactingWriter{w: w, secret: secret}
+func redactWriter(w io.Writer, r *api.Redactor) io.Writer {
+	return &redactingWriter{w: w, r: r}
 }
 
-func (r *redactingWriter) Write(p []byte) (int, error) {
-	s := string(p)
-	if !strings.Contains(s, r.secret) {
-		return r.w.Write(p)
-	}
-	if _, err := io.WriteString(r.w, strings.ReplaceAll(s, r.secret, "[management key hidden]")); err != nil {
+func (rw *redactingWriter) Write(p []byte) (int, error) {
+	if _, err := rw.w.Write(rw.r.Bytes(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -49,7 +49,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 
 func checkNoKey(t *testing.T, args []string, output string) {
 	t.Helper()
-	for _, secret := range []string{testKey, apitest.DefaultManagementKey, "management key hidden"} {
+	for _, secret := range []string{testKey, apitest.DefaultManagementKey, api.RedactedKey} {
 		if strings.Contains(output, secret) {
 			t.Errorf("output of %q contains %q:\n%s", args, secret, output)
 		}
@@ -293,7 +293,7 @@ func TestKeyNeverPrinted(t *testing.T) {
 		all := out.String() + errb.String()
 		if c.args[len(c.args)-1] == testKey {
 			// The value was sent (and echoed in the user) but the output masks it.
-			if strings.Contains(all, testKey) || !strings.Contains(all, "management key hidden") {
+			if strings.Contains(all, testKey) || !strings.Contains(all, api.RedactedKey) {
 				t.Errorf("a value equal to the key was not masked:\n%s", all)
 			}
 			continue
@@ -314,10 +314,10 @@ func TestKeyNeverPrinted(t *testing.T) {
 
 func TestRedactingWriter(t *testing.T) {
 	var b bytes.Buffer
-	w := redactWriter(&b, "s3cret-value")
+	w := redactWriter(&b, api.NewRedactor("s3cret-value"))
 	_, _ = io.WriteString(w, "a s3cret-value b s3cret-value\n")
 	_, _ = io.WriteString(w, "clean\n")
-	if got := b.String(); got != "a [management key hidden] b [management key hidden]\nclean\n" {
+	if got := b.String(); got != "a "+api.RedactedKey+" b "+api.RedactedKey+"\nclean\n" {
 		t.Errorf("got %q", got)
 	}
 }
