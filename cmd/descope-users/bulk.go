@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,34 +27,44 @@ var cmdPatch = &command{
 	summary:  "apply the patches of a JSON Lines or CSV file, in batches",
 	help: `Reads FILE, checks every patch in it, and only then sends them in batches (PatchUserBatch),
 a few batches at a time, backing off together when the API answers 429. Any malformed line stops
-the command before anything is sent: the error names FILE:LINE and what is wrong (exit 2).
+the command before anything is sent: the error names FILE:LINE and what is wrong (exit 2). The
+file is read twice, line by line, and never held in memory, so its size does not matter.
 
 Formats (from the extension, or --format; FILE - reads standard input and needs --format):
   .jsonl .ndjson .json   JSON Lines: one patch object per line, with the fields of the API's
                          PatchUser body (loginId required); blank lines are skipped, unknown
-                         fields are errors. An absent field is left unchanged, "" or [] clears
-                         it, and null in customAttributes removes that attribute:
+                         fields are errors. An absent field is left unchanged, "" or [] (or
+                         null, for a list) clears it, and null in customAttributes removes that
+                         attribute:
                            {"loginId":"jane@example.com","name":"Jane Doe","roleNames":["editor"]}
                            {"loginId":"joe@example.com","status":"disabled","customAttributes":{"plan":null}}
   .csv                   a header row naming the columns, then one patch per row. Columns:
                          loginId (required), userId, email, phone, name, givenName, middleName,
-                         familyName, picture, status (enabled|disabled|invited), verifiedEmail and
-                         verifiedPhone (true|false), roleNames and ssoAppIds (values separated
-                         by ;), customAttributes.<key> (a cell is JSON if valid JSON - 42, true,
-                         null, ["a"], "\"42\"" - else a plain string). Cells are trimmed; an
-                         empty cell leaves the field unchanged (it is not sent). To clear a
-                         field, use JSON Lines.
+                         familyName, picture, status (enabled|disabled|invited|expired),
+                         verifiedEmail and verifiedPhone (true|false), roleNames and ssoAppIds
+                         (values separated by ;), customAttributes.<key> (a cell is JSON if valid
+                         JSON - 42, true, null, ["a"], "\"42\"" - else a plain string). Cells are
+                         trimmed; an empty cell leaves the field unchanged (it is not sent). To
+                         clear a field, use JSON Lines. A byte-order mark and quoted headers, as
+                         spreadsheets export them, are fine; blank rows are skipped.
                            loginId,name,roleNames,customAttributes.plan
                            jane@example.com,Jane Doe,editor;billing,pro
+The file must be UTF-8; numbers must fit a 64-bit float.
+
+Nothing is lost, even if the command is killed. The patches that fail or are not attempted are
+written to the --failed file (default FILE.failed.jsonl) as soon as their outcome is known, as
+JSON Lines that patch accepts, and a journal beside it (FAILED.journal) records which patches
+have an outcome. Before sending, patch checks that it can write both, and it never overwrites a
+failed file that holds patches: retry those first, or remove it. Ctrl-C (or --timeout) stops
+promptly and writes every patch not applied to the failed file. A run that is killed outright
+leaves its journal: run the same command with --resume to send only the patches without a
+known outcome (at most the batches in flight when it died are sent twice).
 
 While it runs, a progress bar is drawn on stderr when stderr is a terminal. At the end it prints
 a summary (patched, failed, not attempted, batches, 429s, time, rate) and the failure reasons.
-The patches that failed or were not attempted (Ctrl-C, --timeout) are written as JSON Lines to
-the --failed file, which patch accepts as input to retry them. When every patch was applied, no
-failed file is written, and one left at that path by an earlier run is removed (unless it is
-FILE itself).
 
-Exit status: 0 all applied; 1 some failed or were not attempted; 2 bad input, nothing sent.`,
+Exit status: 0 all applied; 1 some failed or were not attempted; 2 bad input or a failed file
+that cannot be written, nothing sent.`,
 	run: runPatch,
 }
 
@@ -64,6 +76,7 @@ type patchOpts struct {
 	burst       *int
 	failed      *string
 	dryRun      *bool
+	resume      *bool
 }
 
 func patchFlags(fs *flag.FlagSet) patchOpts {
@@ -73,8 +86,9 @@ func patchFlags(fs *flag.FlagSet) patchOpts {
 		concurrency: fs.Int("concurrency", api.DefaultConcurrency, "batches in flight at once"),
 		rate:        fs.Float64("rate", 0, "at most this many calls per second, all batches together (0: none; the run then paces itself by the API's 429s)"),
 		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
-		failed:      fs.String("failed", "", "where to write the failed and not-attempted patches, as JSON Lines (default: `FILE` without extension + .failed.jsonl, beside it)"),
+		failed:      fs.String("failed", "", "where to write the failed and not-attempted patches, as JSON Lines (default: `FILE`.failed.jsonl, beside it); its journal goes beside it"),
 		dryRun:      fs.Bool("dry-run", false, "check the file and report what it holds; send nothing (needs no credentials)"),
+		resume:      fs.Bool("resume", false, "continue a run that was killed: send only the patches its journal does not record"),
 	}
 }
 
@@ -94,96 +108,270 @@ func runPatch(ctx context.Context, c *cli, cmd *command, args []string) int {
 		return c.usageError(cmd, "--batch-size must be at least 1")
 	case *o.concurrency < 1:
 		return c.usageError(cmd, "--concurrency must be at least 1")
-	case *o.rate < 0:
-		return c.usageError(cmd, "--rate must not be negative")
+	case !(*o.rate >= 0) || math.IsInf(*o.rate, 0): // NaN fails the first test
+		return c.usageError(cmd, "--rate must be a finite number of calls per second, 0 or more (got %v)", *o.rate)
 	case *o.rate > 0 && *o.burst < 1:
 		return c.usageError(cmd, "--burst must be at least 1")
+	case *o.dryRun && *o.resume:
+		return c.usageError(cmd, "--dry-run and --resume exclude each other")
 	}
-	path := pos[0]
-	format, err := formatOf(path, *o.format)
+	format, err := formatOf(pos[0], *o.format)
 	if err != nil {
 		return c.usageError(cmd, "%v", err)
 	}
+	in := &patchInput{path: pos[0], format: format}
+	defer in.cleanup()
 	failedPath := *o.failed
 	if failedPath == "" {
-		failedPath = defaultFailedPath(path)
+		failedPath = defaultFailedPath(in.path)
+	}
+	refuse := func(format string, a ...any) int {
+		fmt.Fprintf(c.stderr, "%s %s: %s; nothing was sent\n", progName, cmd.name, fmt.Sprintf(format, a...))
+		return exitUsage
+	}
+	if !*o.dryRun {
+		if err := checkOutcomePaths(in.path, failedPath, *o.resume); err != nil {
+			return refuse("%v", err)
+		}
 	}
 
-	patches, err := readInput(path, c.stdin, format)
-	if err != nil {
+	if err := in.check(c.stdin); err != nil {
 		var ie *inputError
 		if errors.As(err, &ie) {
 			fmt.Fprintf(c.stderr, "%s %s: %s\n", progName, cmd.name, ie.describe("; nothing was sent"))
-		} else {
-			fmt.Fprintf(c.stderr, "%s %s: %v; nothing was sent\n", progName, cmd.name, err)
+			return exitUsage
 		}
-		return exitUsage
+		return refuse("%v", err)
 	}
 	if *o.dryRun {
-		fmt.Fprintf(c.stdout, "%s: %d patches, all well formed (dry run: nothing was sent)\n", path, len(patches))
+		fmt.Fprintf(c.stdout, "%s: %d patches, all well formed (dry run: nothing was sent)\n", in.name(), in.patches)
 		return exitOK
 	}
-	if len(patches) == 0 {
-		fmt.Fprintf(c.stdout, "%s: no patches; nothing to do\n", path)
+	if in.patches == 0 {
+		fmt.Fprintf(c.stdout, "%s: no patches; nothing to do\n", in.name())
 		return exitOK
 	}
 
+	var resumed *resumeState
+	if *o.resume {
+		if resumed, err = in.resumable(journalPath(failedPath)); err != nil {
+			return refuse("%v", err)
+		}
+	}
 	cl, err := c.connect()
 	if err != nil {
 		return c.fail(cmd, err)
 	}
-	opts := []api.BulkOption{api.WithBatchSize(*o.batchSize), api.WithConcurrency(*o.concurrency)}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out, err := openOutcomeFiles(in, failedPath, resumed, cancel)
+	if err != nil {
+		return refuse("%v", err)
+	}
+
+	opts := []api.BulkOption{
+		api.WithBatchSize(*o.batchSize), api.WithConcurrency(*o.concurrency),
+		api.WithTotal(out.sent.len()), api.WithResultFunc(out.record),
+	}
 	if *o.rate > 0 {
 		opts = append(opts, api.WithRateLimit(*o.rate, *o.burst))
 	}
-	bar := newProgressBar(c.progress, len(patches))
+	bar := newProgressBar(c.progress, out.sent.len())
 	if bar != nil {
 		opts = append(opts, api.WithProgressFunc(bar.update))
 	}
-	res, err := cl.PatchAll(ctx, patches, opts...)
+	var readErr error
+	seq := func(yield func(api.UserPatch) bool) {
+		ord := -1
+		readErr = in.each(func(p api.UserPatch) bool {
+			ord++
+			return !out.sent.contains(ord) || yield(p)
+		})
+	}
+	res, runErr := cl.PatchSeq(runCtx, seq, opts...)
 	if bar != nil {
 		bar.done()
 	}
-	if err != nil && ctx.Err() == nil {
-		// Only invalid options fail PatchAll outright, and they were checked above.
-		return c.fail(cmd, err)
+	closeErr := out.close()
+	if runErr != nil && runCtx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly) {
+		// Only invalid options fail PatchSeq outright, and they were checked above.
+		return c.fail(cmd, runErr)
 	}
-
-	unfinished := res.Unfinished()
+	complete := out.err == nil && closeErr == nil && readErr == nil
 	var stopped string
 	switch {
-	case len(unfinished) == 0:
+	case !complete:
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		stopped = "stopped early: the --timeout ran out"
 	case ctx.Err() != nil:
 		stopped = "stopped early: interrupted"
+	case errors.Is(runErr, api.ErrStoppedEarly):
+		stopped = "stopped early: " + strings.TrimPrefix(runErr.Error(), "the run ended early: ")
 	}
-	wrote, removed, ferr := writeFailedFile(failedPath, path, unfinished)
+	failedLines := out.unfinished
+	if resumed != nil {
+		failedLines += countLines(failedPath, resumed.failedBytes)
+	}
+	removed := false
+	if complete {
+		// Every patch has an outcome on disk: the journal has done its job.
+		_ = os.Remove(journalPath(failedPath))
+		if out.failedBytes == 0 {
+			removed = os.Remove(failedPath) == nil
+		}
+	}
 	printSummary(c.stdout, summary{
-		input: path, res: res, total: len(patches), stopped: stopped,
-		failedPath: failedPath, wroteFailed: wrote, removedStale: removed, retry: c.prefix + " patch " + fileArg(failedPath),
+		input: in.label(), res: res, total: in.patches, stopped: stopped, out: out,
+		resumed: in.patches - out.sent.len(), failedPath: failedPath, failedLines: failedLines, removed: removed,
+		retry: c.prefix + " patch " + fileArg(failedPath),
 	})
-	if ferr != nil {
-		fmt.Fprintf(c.stderr, "%s %s: writing the failed patches: %v\n", progName, cmd.name, ferr)
+	if !complete {
+		problem := errors.Join(out.err, closeErr, readErr)
+		fmt.Fprintf(c.stderr, "%s %s: %v\nThe run was stopped, and the patches without a recorded outcome were not lost: their journal is %s.\nFix the problem, then continue with: %s\n",
+			progName, cmd.name, problem, journalPath(failedPath), c.prefix+" patch --resume "+fileArg(in.path))
 		return exitFailed
 	}
-	if len(unfinished) > 0 {
+	if failedLines > 0 || res.Failed+res.NotAttempted > 0 {
 		return exitFailed
 	}
 	return exitOK
 }
 
-func readInput(path string, stdin io.Reader, format string) ([]api.UserPatch, error) {
-	rc, err := openInput(path, stdin)
+// defaultFailedPath is FILE.failed.jsonl, beside FILE: every input has its own, so users.jsonl
+// and users.csv never share one.
+func defaultFailedPath(path string) string {
+	if path == "-" {
+		return "stdin.failed.jsonl"
+	}
+	return path + ".failed.jsonl"
+}
+
+// checkOutcomePaths checks, before anything is read or sent, that the failed file and its
+// journal can be written, and that no earlier run's outcomes would be overwritten.
+func checkOutcomePaths(input, failedPath string, resume bool) error {
+	if input != "-" && sameFile(failedPath, input) {
+		return fmt.Errorf("--failed %s is the input file: the failed file is written while the input is read; name another", failedPath)
+	}
+	dir := filepath.Dir(failedPath)
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("cannot write the failed file %s: its directory %s: %v", failedPath, dir, pathErr(err))
+	} else if !st.IsDir() {
+		return fmt.Errorf("cannot write the failed file %s: %s is not a directory", failedPath, dir)
+	}
+	jp := journalPath(failedPath)
+	for _, p := range []string{failedPath, jp} {
+		if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("cannot write %s: it is not a regular file (a directory?)", p)
+		}
+	}
+	probe, err := os.CreateTemp(dir, ".descope-users-probe-*")
 	if err != nil {
+		return fmt.Errorf("cannot write the failed file %s: %s is not writable: %v", failedPath, dir, pathErr(err))
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+
+	_, jerr := os.Stat(jp)
+	switch {
+	case resume && jerr != nil:
+		return fmt.Errorf("nothing to resume: there is no journal %s (a run leaves one only when it is killed before it ends)", jp)
+	case !resume && jerr == nil:
+		return fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, failedPath)
+	case !resume:
+		if st, err := os.Stat(failedPath); err == nil && st.Size() > 0 {
+			return fmt.Errorf("%s holds unfinished patches of an earlier run (%d lines); retry them with 'patch %s', or remove it (or give --failed another path) to run this file again",
+				failedPath, countLines(failedPath, st.Size()), fileArg(failedPath))
+		}
+	}
+	return nil
+}
+
+// pathErr is the reason of a *os.PathError without the path, which the message already names.
+func pathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// countLines counts the lines in the first n bytes of path (0 when it cannot be read).
+func countLines(path string, n int64) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = f.Close() }()
+	lines := 0
+	buf := make([]byte, 32<<10)
+	r := io.LimitReader(f, n)
+	for {
+		k, err := r.Read(buf)
+		lines += bytes.Count(buf[:k], []byte("\n"))
+		if err != nil {
+			return lines
+		}
+	}
+}
+
+// openOutcomeFiles creates the failed file and the journal of a new run, or reopens those of
+// the run being resumed, cut back to its last complete record.
+func openOutcomeFiles(in *patchInput, failedPath string, resumed *resumeState, cancel func()) (*outcomeFiles, error) {
+	jp := journalPath(failedPath)
+	o := &outcomeFiles{reasons: map[string]int{}, cancel: cancel}
+	var err error
+	if resumed == nil {
+		o.sent = newRemaining(in.patches, nil)
+		if o.failed, err = os.OpenFile(failedPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
+			return nil, fmt.Errorf("cannot write the failed file: %w", err)
+		}
+		if o.journal, err = os.OpenFile(jp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			_ = o.failed.Close()
+			return nil, fmt.Errorf("cannot write the journal: %w", err)
+		}
+		head, _ := json.Marshal(journalHeader{Journal: journalMagic, Version: journalVersion, Input: in.path, Format: in.format, SHA256: in.sha256, Patches: in.patches})
+		if _, err = o.journal.Write(append(head, '\n')); err == nil {
+			err = o.journal.Sync()
+		}
+	} else {
+		o.sent = newRemaining(in.patches, resumed.done)
+		o.failedBytes = resumed.failedBytes
+		if o.failed, err = os.OpenFile(failedPath, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+			return nil, fmt.Errorf("cannot write the failed file: %w", err)
+		}
+		if o.journal, err = os.OpenFile(jp, os.O_RDWR, 0o600); err != nil {
+			_ = o.failed.Close()
+			return nil, fmt.Errorf("cannot write the journal: %w", err)
+		}
+		err = cutTo(o.failed, resumed.failedBytes, failedPath)
+		if err == nil {
+			err = cutTo(o.journal, resumed.validBytes, jp)
+		}
+	}
+	if err != nil {
+		_ = o.failed.Close()
+		_ = o.journal.Close()
 		return nil, err
 	}
-	defer func() { _ = rc.Close() }()
-	name := path
-	if path == "-" {
-		name = "stdin"
+	o.failedBuf = bufio.NewWriterSize(o.failed, 64<<10)
+	return o, nil
+}
+
+// cutTo truncates f to n bytes, dropping what a killed run wrote after its last record, and
+// moves to its end. f shorter than n was changed since: that is refused.
+func cutTo(f *os.File, n int64, path string) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
 	}
-	return readPatchFile(name, rc, format)
+	if st.Size() < n {
+		return fmt.Errorf("%s is shorter (%d bytes) than its journal records (%d): it was changed since the run was killed", path, st.Size(), n)
+	}
+	if err := f.Truncate(n); err != nil {
+		return err
+	}
+	_, err = f.Seek(n, io.SeekStart)
+	return err
 }
 
 // fileArg is path as a command line's last argument.
@@ -194,68 +382,7 @@ func fileArg(path string) string {
 	return shellQuote(path)
 }
 
-// defaultFailedPath is FILE without its extension, plus .failed.jsonl, beside FILE.
-func defaultFailedPath(path string) string {
-	if path == "-" {
-		return "stdin.failed.jsonl"
-	}
-	return strings.TrimSuffix(path, filepath.Ext(path)) + ".failed.jsonl"
-}
-
-// writeFailedFile writes the unfinished patches to path as JSON Lines, atomically (a temporary
-// file renamed over path), so that path may be the input itself. With nothing unfinished it
-// writes nothing and removes a stale file at path, unless path is the input.
-func writeFailedFile(path, input string, unfinished []api.PatchResult) (wrote, removedStale bool, err error) {
-	if len(unfinished) == 0 {
-		if sameFile(path, input) {
-			return false, false, nil
-		}
-		if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
-			return false, false, nil // nothing there, or not a file of ours
-		}
-		if err := os.Remove(path); err != nil {
-			return false, false, fmt.Errorf("removing the stale %s: %w", path, err)
-		}
-		return false, true, nil
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return false, false, err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriter(tmp)
-	for _, r := range unfinished {
-		line, err := json.Marshal(r.Patch)
-		if err != nil {
-			return false, false, fmt.Errorf("encoding the patch for %q: %w", r.LoginID, err)
-		}
-		_, _ = w.Write(append(line, '\n'))
-	}
-	if err = w.Flush(); err != nil {
-		return false, false, err
-	}
-	if err = tmp.Close(); err != nil {
-		return false, false, err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return false, false, err
-	}
-	return true, false, nil
-}
-
 func sameFile(a, b string) bool {
-	if b == "-" {
-		return false
-	}
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	if err1 == nil && err2 == nil {
@@ -267,14 +394,16 @@ func sameFile(a, b string) bool {
 }
 
 type summary struct {
-	input        string
-	res          *api.BulkResult
-	total        int
-	stopped      string
-	failedPath   string
-	wroteFailed  bool
-	removedStale bool
-	retry        string
+	input       string
+	res         *api.BulkResult
+	out         *outcomeFiles
+	total       int
+	resumed     int
+	stopped     string
+	failedPath  string
+	failedLines int
+	removed     bool
+	retry       string
 }
 
 const maxReasons = 10
@@ -286,12 +415,8 @@ func printSummary(w io.Writer, s summary) {
 	if elapsed > 0 {
 		rate = float64(r.Patched+r.Failed) / elapsed.Seconds()
 	}
-	input := s.input
-	if input == "-" {
-		input = "standard input"
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Summary of %s", input)
+	fmt.Fprintf(&b, "Summary of %s", s.input)
 	if s.stopped != "" {
 		fmt.Fprintf(&b, " (%s)", s.stopped)
 	}
@@ -300,6 +425,9 @@ func printSummary(w io.Writer, s summary) {
 		fmt.Fprintf(&b, "  %-14s %s\n", label, fmt.Sprintf(format, a...))
 	}
 	row("total", "%d", s.total)
+	if s.resumed > 0 {
+		row("resumed", "%d already had an outcome in the journal of the killed run (not sent again)", s.resumed)
+	}
 	row("patched", "%d", r.Patched)
 	row("failed", "%d", r.Failed)
 	row("not attempted", "%d", r.NotAttempted)
@@ -316,36 +444,20 @@ func printSummary(w io.Writer, s summary) {
 	row("elapsed", "%v", round(elapsed))
 	row("rate", "%.0f patches/s", rate)
 
-	unfinished := r.Unfinished()
-	if len(unfinished) > 0 {
-		counts := map[string]int{}
-		var order []string
-		for _, u := range unfinished {
-			reason := oneLine(u.Reason)
-			if reason == "" {
-				reason = u.Status.String()
-			}
-			if len(reason) > 200 {
-				reason = reason[:200] + "…"
-			}
-			if counts[reason] == 0 {
-				order = append(order, reason)
-			}
-			counts[reason]++
-		}
-		keys := sortedCounts(counts, order)
+	if o := s.out; o.unfinished > 0 {
+		keys := sortedCounts(o.reasons, o.order)
 		if len(keys) > maxReasons {
 			fmt.Fprintf(&b, "Failure reasons (top %d of %d):\n", maxReasons, len(keys))
 		} else {
 			b.WriteString("Failure reasons:\n")
 		}
-		rest := 0
+		rest := o.otherCount
 		for i, k := range keys {
 			if i >= maxReasons {
-				rest += counts[k]
+				rest += o.reasons[k]
 				continue
 			}
-			fmt.Fprintf(&b, "  %6d  %s\n", counts[k], k)
+			fmt.Fprintf(&b, "  %6d  %s\n", o.reasons[k], k)
 		}
 		if rest > 0 {
 			fmt.Fprintf(&b, "  %6d  (other reasons)\n", rest)
@@ -355,13 +467,9 @@ func printSummary(w io.Writer, s summary) {
 		fmt.Fprintf(&b, "The API also sent %d additionalErrors.\n", len(r.AdditionalErrors))
 	}
 	switch {
-	case s.wroteFailed:
-		fmt.Fprintf(&b, "Failed file: %d unfinished patches written to %s\n  retry them with: %s\n", len(unfinished), s.failedPath, s.retry)
-	case len(unfinished) > 0:
-		fmt.Fprintf(&b, "Failed file: not written (see the error below); %d patches are unfinished\n", len(unfinished))
-	case s.removedStale:
-		fmt.Fprintf(&b, "All patches applied; removed %s, a failed file left by an earlier run\n", s.failedPath)
-	default:
+	case s.failedLines > 0:
+		fmt.Fprintf(&b, "Failed file: %d unfinished patches in %s\n  retry them with: %s\n", s.failedLines, s.failedPath, s.retry)
+	case s.removed:
 		b.WriteString("All patches applied; no failed file written\n")
 	}
 	_, _ = io.WriteString(w, b.String())

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,16 @@ func batchBodies(t *testing.T, s *apitest.Server) []map[string]json.RawMessage {
 		out = append(out, body.Users...)
 	}
 	return out
+}
+
+// loginOf returns the loginId of a JSON Lines patch.
+func loginOf(t *testing.T, line string) string {
+	t.Helper()
+	var p api.UserPatch
+	if err := json.Unmarshal([]byte(line), &p); err != nil {
+		t.Fatalf("%q: %v", line, err)
+	}
+	return p.LoginID
 }
 
 func readLines(t *testing.T, path string) []string {
@@ -152,9 +163,9 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 	writeFile(t, in, strings.Join(lines, "\n")+"\n")
 	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "2", "--concurrency", "2", in)...)
 	wantExit(t, r, 1)
-	failed := filepath.Join(dir, "batch.v2.failed.jsonl")
+	failed := in + ".failed.jsonl"
 	for _, want := range []string{"total          5", "patched        3", "failed         2", "Failure reasons:", "     2  E112102: user not found",
-		"2 unfinished patches written to " + failed, "retry them with: descope-users --base-url " + s.URL + " patch " + failed} {
+		"Failed file: 2 unfinished patches in " + failed, "retry them with: descope-users --base-url " + s.URL + " patch " + failed} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
 		}
@@ -163,6 +174,8 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("failed file has %d lines:\n%s", len(got), strings.Join(got, "\n"))
 	}
+	// In the order the outcomes became known: compare as a set.
+	slices.SortFunc(got, func(a, b string) int { return strings.Compare(loginOf(t, a), loginOf(t, b)) })
 	for i, want := range []string{lines[1], lines[3]} {
 		var a, b any
 		_ = json.Unmarshal([]byte(got[i]), &a)
@@ -171,18 +184,35 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 			t.Errorf("failed line %d = %s, want %s", i+1, got[i], want)
 		}
 	}
+	if _, err := os.Stat(journalPath(failed)); !os.IsNotExist(err) {
+		t.Errorf("a finished run left its journal: %v", err)
+	}
 
 	// Fed back while the users are still missing: they fail again, into <failed>.failed.jsonl.
 	r = runCLI(t, env, withURL(s, "patch", failed)...)
 	wantExit(t, r, 1)
-	if again := readLines(t, filepath.Join(dir, "batch.v2.failed.failed.jsonl")); !reflect.DeepEqual(again, got) {
+	failed2 := failed + ".failed.jsonl"
+	again := readLines(t, failed2)
+	slices.SortFunc(again, func(a, b string) int { return strings.Compare(loginOf(t, a), loginOf(t, b)) })
+	if !reflect.DeepEqual(again, got) {
 		t.Errorf("second failed file %q, want %q", again, got)
 	}
 
-	// Once the users exist, feeding the failed file back applies the patches.
+	// Running the same file again would overwrite those unfinished patches: refused, unsent.
+	before := s.Stats().Requests
+	r = runCLI(t, env, withURL(s, "patch", failed)...)
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, failed2+" holds unfinished patches of an earlier run (2 lines)") || !strings.Contains(r.stderr, "nothing was sent") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if s.Stats().Requests != before {
+		t.Error("the refused run sent requests")
+	}
+
+	// Once the users exist, retrying the newest failed file applies the patches.
 	s.AddUsers(gen.User{LoginIDs: []string{"ghost1@example.com"}, CustomAttributes: map[string]any{"gone": "x"}},
 		gen.User{LoginIDs: []string{"ghost2@example.com"}, RoleNames: []string{"r"}})
-	r = runCLI(t, env, withURL(s, "patch", failed)...)
+	r = runCLI(t, env, withURL(s, "patch", failed2)...)
 	wantExit(t, r, 0)
 	if g := user(t, s, "ghost1@example.com"); g.Name != "G1" || !reflect.DeepEqual(g.CustomAttributes, map[string]any{"n": float64(1)}) {
 		t.Errorf("ghost1 %+v", g)
@@ -190,38 +220,35 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 	if g := user(t, s, "ghost2@example.com"); g.RoleNames != nil {
 		t.Errorf("ghost2 %+v", g)
 	}
-	// ... and removes the failed file that run would have written, left from the run before.
-	if _, err := os.Stat(filepath.Join(dir, "batch.v2.failed.failed.jsonl")); !os.IsNotExist(err) {
-		t.Errorf("stale failed file not removed: %v", err)
+	if !strings.Contains(r.stdout, "All patches applied; no failed file written") {
+		t.Errorf("summary:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stdout, "removed "+filepath.Join(dir, "batch.v2.failed.failed.jsonl")) {
-		t.Errorf("summary does not say the stale file was removed:\n%s", r.stdout)
+	// No failed file, no journal for that run; its input, itself a failed file, is left alone.
+	for _, p := range []string{failed2 + ".failed.jsonl", journalPath(failed2 + ".failed.jsonl")} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s: %v", p, err)
+		}
 	}
-	// The input of that run, itself a failed file, is left alone.
-	if _, err := os.Stat(failed); err != nil {
+	if _, err := os.Stat(failed2); err != nil {
 		t.Errorf("input removed: %v", err)
 	}
 }
 
-func TestPatchFailedInPlace(t *testing.T) {
+// The failed file is written while the input is read, so it may not be the input.
+func TestPatchFailedFileIsNotTheInput(t *testing.T) {
 	s, env := newServer(t)
 	dir := t.TempDir()
 	in := filepath.Join(dir, "todo.jsonl")
-	writeFile(t, in, `{"loginId":"jane@example.com","name":"A"}`+"\n"+`{"loginId":"ghost@example.com","name":"G"}`+"\n")
-	r := runCLI(t, env, withURL(s, "patch", "--failed", in, in)...)
-	wantExit(t, r, 1)
-	if got := readLines(t, in); len(got) != 1 || !strings.Contains(got[0], "ghost@example.com") {
-		t.Errorf("in-place failed file: %q", got)
+	content := `{"loginId":"jane@example.com","name":"A"}` + "\n" + `{"loginId":"ghost@example.com","name":"G"}` + "\n"
+	writeFile(t, in, content)
+	r := runCLI(t, env, withURL(s, "patch", in, "--failed", in)...) // flags after FILE work too
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "is the input file") {
+		t.Errorf("stderr: %s", r.stderr)
 	}
-	s.AddUsers(gen.User{LoginIDs: []string{"ghost@example.com"}})
-	r = runCLI(t, env, withURL(s, "patch", in, "--failed", in)...) // flags after FILE work too
-	wantExit(t, r, 0)
-	if _, err := os.Stat(in); err != nil {
-		t.Errorf("the input was removed: %v", err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary files left: %v", entries)
+	wantNoRequests(t, s)
+	if data, _ := os.ReadFile(in); string(data) != content {
+		t.Errorf("the input changed: %q", data)
 	}
 }
 
@@ -234,7 +261,7 @@ func TestPatchStdinAndFormat(t *testing.T) {
 	if u := user(t, s, "jane@example.com"); u.Name != "From Stdin" {
 		t.Errorf("name %q", u.Name)
 	}
-	if !strings.Contains(r.stdout, "Summary of standard input") {
+	if !strings.Contains(r.stdout, "Summary of standard input") || strings.Contains(r.stdout, "Failed file") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
 	// A .txt file read as JSON Lines with --format.
@@ -267,11 +294,7 @@ func TestPatchDryRunAndEmpty(t *testing.T) {
 func TestPatchBadInput(t *testing.T) {
 	s, env := newServer(t)
 	dir := t.TempDir()
-	file := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		writeFile(t, p, content)
-		return p
-	}
+	file := fileMaker(t, dir)
 	mkdir := func(name string) string {
 		p := filepath.Join(dir, name)
 		if err := os.Mkdir(p, 0o700); err != nil {
@@ -292,7 +315,7 @@ func TestPatchBadInput(t *testing.T) {
 		{"wrong JSON type", []string{file("t.jsonl", `{"loginId":"joe@example.com","roleNames":"admin"}`)}, []string{"t.jsonl:1: field \"roleNames\": expected a list of strings, got a JSON string"}},
 		{"JSON without loginId", []string{file("l.jsonl", good+`{"name":"x"}`)}, []string{"l.jsonl:2: loginId is missing or empty"}},
 		{"JSON bad status", []string{file("s.jsonl", `{"loginId":"joe@example.com","status":"active"}`)}, []string{`s.jsonl:1: status "active" is not one of enabled, disabled, invited`}},
-		{"JSON empty tenant", []string{file("te.jsonl", `{"loginId":"joe@example.com","userTenants":[{"roleNames":["a"]}]}`)}, []string{"te.jsonl:1: userTenants[0].tenantId is missing or empty"}},
+		{"JSON empty tenant", []string{file("te.jsonl", `{"loginId":"joe@example.com","userTenants":[{"roleNames":["a"]}]}`)}, []string{"te.jsonl:1: userTenants[0].tenantId is empty"}},
 		{"JSON two objects on a line", []string{file("two.jsonl", `{"loginId":"a"} {"loginId":"b"}`)}, []string{"two.jsonl:1: unexpected data after the JSON object"}},
 		{"JSON array", []string{file("arr.json", `[{"loginId":"a"}]`)}, []string{"arr.json:1: a JSON array"}},
 		{"JSON not an object", []string{file("num.jsonl", "42\n")}, []string{"num.jsonl:1: expected a JSON object"}},
@@ -300,8 +323,8 @@ func TestPatchBadInput(t *testing.T) {
 		{"unknown CSV column", []string{file("c.csv", "loginId,name,emial\na,b,c\n")}, []string{"c.csv:1: column 3 \"emial\" is not a known column", "customAttributes.<key>"}},
 		{"CSV column case", []string{file("cc.csv", "loginId,Email\na,b\n")}, []string{`cc.csv:1: column 2 "Email" is not a known column (did you mean "email"?`}},
 		{"CSV without loginId", []string{file("n.csv", "email,name\na@example.com,b\n")}, []string{"n.csv:1: the header row has no loginId column"}},
-		{"CSV empty loginId", []string{file("el.csv", "loginId,name\na@example.com,A\n,B\n")}, []string{"el.csv:3: loginId is missing or empty"}},
-		{"CSV bad status", []string{file("bs.csv", "loginId,status\na@example.com,enabled\nb@example.com,on\n")}, []string{`bs.csv:3: column 2 "status": "on" is not one of enabled, disabled, invited`}},
+		{"CSV empty loginId", []string{file("el.csv", "loginId,name\na@example.com,A\n,B\n")}, []string{"el.csv:3: loginId is empty"}},
+		{"CSV bad status", []string{file("bs.csv", "loginId,status\na@example.com,enabled\nb@example.com,on\n")}, []string{`bs.csv:3: status "on" is not one of enabled, disabled, invited, expired`}},
 		{"CSV bad bool", []string{file("bb.csv", "loginId,verifiedPhone\na@example.com,yes\n")}, []string{`bb.csv:2: column 2 "verifiedPhone": "yes" is not true or false`}},
 		{"CSV row length", []string{file("rl.csv", "loginId,name\na@example.com,A,extra\n")}, []string{"rl.csv:2: the row has 3 cells, the header row has 2 columns"}},
 		{"CSV duplicate column", []string{file("dc.csv", "loginId,name,name\na,b,c\n")}, []string{`dc.csv:1: column 3 "name" repeats column 2`}},
@@ -368,7 +391,7 @@ func TestPatchTimeoutAndInterrupt(t *testing.T) {
 	if !strings.Contains(r.stdout, "stopped early: the --timeout ran out") || !strings.Contains(r.stdout, "not attempted") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	failedPath := filepath.Join(dir, "slow.failed.jsonl")
+	failedPath := in + ".failed.jsonl"
 	patched := 0
 	for _, u := range s.Users() {
 		if strings.HasPrefix(u.LoginIDs[0], "u") && u.Name != "" {
@@ -471,7 +494,7 @@ func TestPatchBatchFailureReasons(t *testing.T) {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
 	var p api.UserPatch
-	if err := json.Unmarshal([]byte(readLines(t, strings.TrimSuffix(in, ".jsonl")+".failed.jsonl")[0]), &p); err != nil || p.LoginID != "jane@example.com" {
+	if err := json.Unmarshal([]byte(readLines(t, in+".failed.jsonl")[0]), &p); err != nil || p.LoginID != "jane@example.com" {
 		t.Errorf("failed file: %v %+v", err, p)
 	}
 }

@@ -22,8 +22,8 @@ func TestDemo(t *testing.T) {
 		"bad.jsonl:2: unknown field \"emial\"",
 		"$ descope-users --fake patch --batch-size 100 --concurrency 4 ",
 		"Failure reasons:",
-		"patches.failed.jsonl",
-		"patches.failed.failed.jsonl",
+		"patches.jsonl.failed.jsonl",
+		"patches.jsonl.failed.jsonl.failed.jsonl",
 		"Demo finished: every step went as scripted",
 	} {
 		if !strings.Contains(r.stdout, want) {

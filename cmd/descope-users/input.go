@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
@@ -94,54 +98,98 @@ func (e *inputError) err() error {
 	return e
 }
 
-// readPatchFile reads and checks a whole patch file; name is how errors call it. Any problem
-// makes it return an error and no patches.
-func readPatchFile(name string, r io.Reader, format string) ([]api.UserPatch, error) {
+// maxLineBytes caps one line of a patch file; a longer one is a problem at its line.
+const maxLineBytes = 1 << 20
+
+// scanPatches reads a patch file once, in order, and calls fn with each well-formed patch and
+// the line it starts on. It holds one line at a time, never the file. Malformed lines do not
+// stop it: they are collected, up to maxReportedProblems with a count of all, into the
+// *inputError it returns at the end (fn is not called for them). A read error, an error from fn,
+// or a line it cannot get past stops it at once.
+func scanPatches(name string, r io.Reader, format string, fn func(line int, p api.UserPatch) error) error {
+	r = skipBOM(r)
+	problems := &inputError{name: name}
+	var err error
 	if format == formatCSV {
-		return readCSV(name, r)
+		err = scanCSV(name, r, problems, fn)
+	} else {
+		err = scanJSONL(name, r, problems, fn)
 	}
-	return readJSONL(name, r)
+	if err != nil {
+		return err
+	}
+	return problems.err()
 }
 
-// readJSONL reads one patch per line, skipping blank lines.
-func readJSONL(name string, r io.Reader) ([]api.UserPatch, error) {
+// skipBOM drops a UTF-8 byte-order mark at the start of r, as spreadsheet exports write one.
+func skipBOM(r io.Reader) io.Reader {
 	br := bufio.NewReader(r)
-	problems := &inputError{name: name}
-	var patches []api.UserPatch
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
+	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+// scanJSONL reads one patch per line, skipping blank lines.
+func scanJSONL(name string, r io.Reader, problems *inputError, fn func(int, api.UserPatch) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	lineNo := 0
+	for sc.Scan() {
+		lineNo++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
 		}
-		if lineNo == 1 {
-			line = bytes.TrimPrefix(line, []byte("\uFEFF"))
+		p, err := decodeLine(line, lineNo)
+		if err != nil {
+			problems.add(lineNo, "%v", err)
+			continue
 		}
-		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
-			if p, perr := decodePatch(trimmed, false); perr != nil {
-				msg := perr.Error()
-				if lineNo == 1 && trimmed[0] == '[' {
-					msg = "a JSON array: write one patch object per line (JSON Lines), not an array"
-				}
-				problems.add(lineNo, "%s", msg)
-			} else if cerr := checkPatch(&p); cerr != nil {
-				problems.add(lineNo, "%v", cerr)
-			} else {
-				patches = append(patches, p)
-			}
-		}
-		if err == io.EOF {
-			break
+		if err := fn(lineNo, p); err != nil {
+			return err
 		}
 	}
-	if err := problems.err(); err != nil {
-		return nil, err
+	switch err := sc.Err(); {
+	case errors.Is(err, bufio.ErrTooLong):
+		problems.add(lineNo+1, "the line is longer than %d bytes: one patch per line, please", maxLineBytes)
+	case err != nil:
+		return fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
 	}
-	return patches, nil
+	return nil
+}
+
+// decodeLine decodes and checks one JSON Lines patch.
+func decodeLine(line []byte, lineNo int) (api.UserPatch, error) {
+	if !utf8.Valid(line) {
+		return api.UserPatch{}, fmt.Errorf("invalid UTF-8 at byte %d: the file must be UTF-8", invalidUTF8At(line)+1)
+	}
+	p, err := decodePatch(line, false)
+	if err != nil {
+		if lineNo == 1 && line[0] == '[' {
+			err = errors.New("a JSON array: write one patch object per line (JSON Lines), not an array")
+		}
+		return p, err
+	}
+	return p, checkPatch(&p)
+}
+
+// invalidUTF8At returns the offset of the first byte of b that is not valid UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // decodePatch decodes one patch object. Unknown fields are errors; custom attribute numbers
-// keep their digits. With allowEmptyLoginID (patch-user, whose --login-id may supply it), a
-// patch without loginId is not an error here.
+// keep their digits; null for a list field means the empty list, as in the API. With
+// allowEmptyLoginID (patch-user, whose --login-id may supply it), a patch without loginId is not
+// an error here.
 func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	var p api.UserPatch
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -152,6 +200,9 @@ func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return p, errors.New("unexpected data after the JSON object (one patch object per line)")
+	}
+	if err := api.NormalizeNullLists(&p, data); err != nil {
+		return p, describeJSONError(err)
 	}
 	if !allowEmptyLoginID && p.LoginID == "" {
 		return p, errors.New(`loginId is missing or empty`)
@@ -198,20 +249,11 @@ func describeType(t reflect.Type) string {
 	return t.String()
 }
 
-// checkPatch catches what the API would refuse in a patch, as the client does before sending.
+// checkPatch catches what the API would refuse in a patch, as the client does before sending
+// (api.CheckPatch), in the words of a file's line: without the package's error prefix.
 func checkPatch(p *api.UserPatch) error {
-	if p.LoginID == "" {
-		return errors.New("loginId is missing or empty")
-	}
-	if p.Status != nil && !p.Status.Valid() {
-		return fmt.Errorf("status %q is not one of enabled, disabled, invited", *p.Status)
-	}
-	if p.UserTenants != nil {
-		for i, t := range *p.UserTenants {
-			if t.TenantID == "" {
-				return fmt.Errorf("userTenants[%d].tenantId is missing or empty", i)
-			}
-		}
+	if err := api.CheckPatch(*p); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), api.ErrInvalidArgument.Error()+": "))
 	}
 	return nil
 }
@@ -272,10 +314,7 @@ var csvColumns = []struct {
 	{"familyName", stringColumn(func(p *api.UserPatch) **string { return &p.FamilyName })},
 	{"picture", stringColumn(func(p *api.UserPatch) **string { return &p.Picture })},
 	{"status", func(p *api.UserPatch, cell string) error {
-		s := api.UserStatus(strings.ToLower(cell)) // spreadsheets capitalise
-		if !s.Valid() {
-			return fmt.Errorf("%q is not one of enabled, disabled, invited", cell)
-		}
+		s := api.UserStatus(strings.ToLower(cell)) // spreadsheets capitalise; checkPatch checks
 		p.Status = &s
 		return nil
 	}},
@@ -327,75 +366,84 @@ func csvSetterFor(column string) (csvSetter, error) {
 	return nil, fmt.Errorf("is not a known column%s; the known columns are %s", hint, csvColumnNames())
 }
 
-// readCSV reads a header row and one patch per row.
-func readCSV(name string, r io.Reader) ([]api.UserPatch, error) {
+// scanCSV reads a header row and one patch per row. Rows whose cells are all blank (a line of
+// spaces, or of commas, as spreadsheets leave at the end) are skipped like blank JSON Lines.
+func scanCSV(name string, r io.Reader, problems *inputError, fn func(int, api.UserPatch) error) error {
 	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // checked here, so that a blank line of any width can be skipped
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: the CSV file is empty: it needs a header row naming its columns (%s)", name, csvColumnNames())
+		return fmt.Errorf("%s: the CSV file is empty: it needs a header row naming its columns (%s)", name, csvColumnNames())
 	}
 	if err != nil {
-		return nil, csvError(name, err)
+		return csvError(name, err)
 	}
+	header = slices.Clone(header)
 	setters := make([]csvSetter, len(header))
 	seen := map[string]int{}
 	hasLoginID := false
 	for i, col := range header {
-		if i == 0 {
-			col = strings.TrimPrefix(col, "\uFEFF")
+		if !utf8.ValidString(col) {
+			return fmt.Errorf("%s:1: column %d: invalid UTF-8 in the header row: the file must be UTF-8", name, i+1)
 		}
 		col = strings.TrimSpace(col)
 		header[i] = col
 		if col == "" {
-			return nil, fmt.Errorf("%s:1: column %d has no name in the header row", name, i+1)
+			return fmt.Errorf("%s:1: column %d has no name in the header row", name, i+1)
 		}
 		if j, dup := seen[col]; dup {
-			return nil, fmt.Errorf("%s:1: column %d %q repeats column %d", name, i+1, col, j+1)
+			return fmt.Errorf("%s:1: column %d %q repeats column %d", name, i+1, col, j+1)
 		}
 		seen[col] = i
 		set, err := csvSetterFor(col)
 		if err != nil {
-			return nil, fmt.Errorf("%s:1: column %d %q %v", name, i+1, col, err)
+			return fmt.Errorf("%s:1: column %d %q %v", name, i+1, col, err)
 		}
 		setters[i] = set
 		hasLoginID = hasLoginID || col == "loginId"
 	}
 	if !hasLoginID {
-		return nil, fmt.Errorf("%s:1: the header row has no loginId column: every row needs the login ID (or user ID) of the user to patch", name)
+		return fmt.Errorf("%s:1: the header row has no loginId column: every row needs the login ID (or user ID) of the user to patch", name)
 	}
 
-	problems := &inputError{name: name}
-	var patches []api.UserPatch
+	cr.ReuseRecord = true
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				problems.add(pe.StartLine, "the row has %d cells, the header row has %d columns", len(rec), len(header))
-				continue
-			}
 			// A quoting error leaves the reader unsure where rows start: stop here.
+			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				problems.add(pe.Line, "%v", pe.Err)
-			} else {
-				problems.add(line, "%v", err)
+				return nil
 			}
-			break
+			return csvError(name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if blankRow(rec) {
+			continue
+		}
+		if len(rec) != len(header) {
+			problems.add(line, "the row has %d cells, the header row has %d columns", len(rec), len(header))
+			continue
 		}
 		var p api.UserPatch
 		bad := false
 		for i, cell := range rec {
 			cell = strings.TrimSpace(cell)
-			if cell == "" {
+			switch {
+			case cell == "":
 				continue // an empty cell leaves the field unchanged
-			}
-			if err := setters[i](&p, cell); err != nil {
-				problems.add(line, "column %d %q: %v", i+1, header[i], err)
+			case !utf8.ValidString(cell):
+				problems.add(line, "column %d %q: invalid UTF-8 at byte %d: the file must be UTF-8", i+1, header[i], invalidUTF8At([]byte(cell))+1)
 				bad = true
+			default:
+				if err := setters[i](&p, cell); err != nil {
+					problems.add(line, "column %d %q: %v", i+1, header[i], err)
+					bad = true
+				}
 			}
 		}
 		if bad {
@@ -405,12 +453,19 @@ func readCSV(name string, r io.Reader) ([]api.UserPatch, error) {
 			problems.add(line, "%v", err)
 			continue
 		}
-		patches = append(patches, p)
+		if err := fn(line, p); err != nil {
+			return err
+		}
 	}
-	if err := problems.err(); err != nil {
-		return nil, err
+}
+
+func blankRow(rec []string) bool {
+	for _, cell := range rec {
+		if strings.TrimSpace(cell) != "" {
+			return false
+		}
 	}
-	return patches, nil
+	return true
 }
 
 func csvError(name string, err error) error {
@@ -421,22 +476,141 @@ func csvError(name string, err error) error {
 	return fmt.Errorf("%s: %v", name, err)
 }
 
-// openInput opens a patch file, or standard input for "-".
-func openInput(path string, stdin io.Reader) (io.ReadCloser, error) {
-	if path == "-" {
-		return io.NopCloser(stdin), nil
-	}
+// openInput opens a patch file.
+func openInput(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("cannot read %s: %v", path, pe.Err)
-		}
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, fmt.Errorf("cannot read %s: %v", path, pathErr(err))
 	}
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		_ = f.Close()
 		return nil, fmt.Errorf("cannot read %s: it is a directory", path)
 	}
 	return f, nil
+}
+
+// patchInput is the patch file of a patch run. It is read twice, line by line: check reads
+// every patch, counts them and hashes the bytes; each reads them again to send. Standard input
+// is copied to a temporary file by check, which each then reads: neither pass holds the input
+// in memory.
+type patchInput struct {
+	path, format string
+
+	spool   string      // standard input's copy; removed by cleanup
+	patches int         // how many patches check read
+	sha256  string      // of the bytes check read
+	stat    os.FileInfo // the file as check saw it
+}
+
+// name is how messages call the input.
+func (in *patchInput) name() string {
+	if in.path == "-" {
+		return "stdin"
+	}
+	return in.path
+}
+
+// label is how the summary calls the input.
+func (in *patchInput) label() string {
+	if in.path == "-" {
+		return "standard input"
+	}
+	return in.path
+}
+
+// check reads the whole input and checks every patch, counting and hashing. Malformed lines come
+// back as an *inputError.
+func (in *patchInput) check(stdin io.Reader) error {
+	var r io.Reader
+	h := sha256.New()
+	if in.path == "-" {
+		spool, err := os.CreateTemp("", "descope-users-stdin-*.spool")
+		if err != nil {
+			return fmt.Errorf("copying standard input to a temporary file: %w", err)
+		}
+		in.spool = spool.Name()
+		defer func() { _ = spool.Close() }()
+		r = io.TeeReader(stdin, io.MultiWriter(h, spool))
+	} else {
+		rc, err := openInput(in.path)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = rc.Close() }()
+		if in.stat, err = rc.Stat(); err != nil {
+			return err
+		}
+		r = io.TeeReader(rc, h)
+	}
+	err := scanPatches(in.name(), r, in.format, func(int, api.UserPatch) error {
+		in.patches++
+		return nil
+	})
+	// scanPatches may stop before the end (a CSV quoting error): hash the rest, so that the
+	// hash is always the whole input's.
+	if _, cerr := io.Copy(io.Discard, r); cerr != nil && err == nil {
+		err = cerr
+	}
+	in.sha256 = hex.EncodeToString(h.Sum(nil))
+	return err
+}
+
+// errInputChanged is returned by each when the input is not what check read.
+var errInputChanged = errors.New("the input changed after it was checked")
+
+// each reads the input again and calls fn with each patch, in order, until fn returns false.
+func (in *patchInput) each(fn func(api.UserPatch) bool) error {
+	path := in.path
+	if in.spool != "" {
+		path = in.spool
+	}
+	f, err := openInput(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	if in.stat != nil {
+		if st, err := f.Stat(); err != nil || st.Size() != in.stat.Size() || !st.ModTime().Equal(in.stat.ModTime()) {
+			return fmt.Errorf("%s: %w: nothing more was sent", in.name(), errInputChanged)
+		}
+	}
+	stop := errors.New("stop")
+	err = scanPatches(in.name(), f, in.format, func(_ int, p api.UserPatch) error {
+		if !fn(p) {
+			return stop
+		}
+		return nil
+	})
+	if err == stop {
+		return nil
+	}
+	var ie *inputError
+	if errors.As(err, &ie) {
+		return fmt.Errorf("%s: %w: %v", in.name(), errInputChanged, err)
+	}
+	return err
+}
+
+// resumable reads the journal of a killed run and checks that it is about this input.
+func (in *patchInput) resumable(journal string) (*resumeState, error) {
+	st, err := readJournal(journal)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resume from %s: %v", journal, pathErr(err))
+	}
+	h := st.header
+	switch {
+	case h.SHA256 != in.sha256 || h.Patches != in.patches:
+		return nil, fmt.Errorf("cannot resume: %s is not the input of the run that %s records (%s, %d patches; its SHA-256 differs): --resume needs the same file",
+			in.name(), journal, h.Input, h.Patches)
+	case h.Format != in.format:
+		return nil, fmt.Errorf("cannot resume: the run that %s records read its input as %s, not %s", journal, h.Format, in.format)
+	}
+	return st, nil
+}
+
+// cleanup removes the copy of standard input.
+func (in *patchInput) cleanup() {
+	if in.spool != "" {
+		_ = os.Remove(in.spool)
+	}
 }

@@ -28,7 +28,7 @@
 //	update-picture    --login-id ID --picture URL
 //	update-phone      --login-id ID --phone PHONE [--verified] [--fail-on-conflict]
 //	patch-user        --login-id ID --json '{"name":"Jane Doe","roleNames":["editor"]}'
-//	patch             [--format jsonl|csv] [--batch-size N] [--concurrency N] [--rate R --burst B] [--failed FILE] [--dry-run] FILE
+//	patch             [--format jsonl|csv] [--batch-size N] [--concurrency N] [--rate R --burst B] [--failed FILE] [--dry-run] [--resume] FILE
 //	demo              a scripted session against one embedded fake
 //	help [COMMAND]    usage of the tool or of one command
 //
@@ -52,30 +52,37 @@
 // JSON Lines: one patch object per line, with the fields of the API's PatchUser body (loginId,
 // userId, email, phone, name, givenName, middleName, familyName, picture, status,
 // verifiedEmail, verifiedPhone, roleNames, ssoAppIds, userTenants, customAttributes,
-// additionalLoginIds, scim). An absent field is left unchanged; "" or [] clears a field; a null
-// value in customAttributes removes that attribute. Unknown fields are errors. Blank lines are
-// skipped.
+// additionalLoginIds, scim). An absent field is left unchanged; "" or [] (or null, for a list)
+// clears a field; a null value in customAttributes removes that attribute. Unknown fields are
+// errors. Blank lines are skipped. The file must be UTF-8, and numbers must fit a float64.
 //
 //	{"loginId":"jane@example.com","name":"Jane Doe","customAttributes":{"plan":"pro"}}
 //	{"loginId":"joe@example.com","status":"disabled","roleNames":[]}
 //
 // CSV: a header row names the columns: loginId (required), userId, email, phone, name,
-// givenName, middleName, familyName, picture, status (enabled, disabled or invited, in any case),
+// givenName, middleName, familyName, picture, status (enabled, disabled, invited or expired, in
+// any case),
 // verifiedEmail and verifiedPhone (true or false), roleNames and ssoAppIds (values separated by
 // ";"), and customAttributes.<key> (the cell is read as for --value above). Cells are trimmed;
 // an empty cell leaves that field unchanged (it is not sent), so a CSV file cannot clear a
-// field, except a custom attribute with the cell null: use JSON Lines to clear fields.
+// field, except a custom attribute with the cell null: use JSON Lines to clear fields. A
+// byte-order mark and quoted headers (as spreadsheets export them) are read; blank rows are
+// skipped.
 //
 //	loginId,name,status,roleNames,customAttributes.plan,customAttributes.seats
 //	jane@example.com,Jane Doe,,editor;billing,pro,5
 //	joe@example.com,,disabled,,,
 //
-// The patches that failed or were not attempted (after Ctrl-C or --timeout) are written, as
-// JSON Lines that patch accepts, to --failed FILE, by default <input without extension>.failed.jsonl
-// beside the input (stdin.failed.jsonl for standard input); the summary says where. When every
-// patch was applied, no failed file is written, and a failed file left at that path by an
-// earlier run is removed, as it no longer holds anything to retry (unless it is the input
-// itself, which is never removed). --failed may name the input file, to retry in place.
+// The input is read twice, line by line (a check before anything is sent, then the run), and
+// never held in memory. The patches that fail or are not attempted (after Ctrl-C or --timeout)
+// are written, as JSON Lines that patch accepts, to --failed FILE, by default FILE.failed.jsonl
+// beside the input (stdin.failed.jsonl for standard input), as soon as their outcome is known;
+// a journal beside it (FILE.failed.jsonl.journal) records which patches have an outcome. Both
+// are synced to disk batch by batch. Before anything is sent, patch checks that it can write
+// them, and refuses (exit 2) a failed file that is the input or already holds patches of an
+// earlier run. A run that ends, also by Ctrl-C, removes its journal, and removes the failed file
+// when it is empty. A run that is killed outright leaves its journal: the same command with
+// --resume then sends only the patches without a recorded outcome.
 //
 // # Exit status
 //
@@ -83,7 +90,7 @@
 //	1  the API refused the update or could not be reached, or some patches failed or were not
 //	   attempted (interrupted)
 //	2  bad usage or bad input (unknown flag or command, malformed patch file, missing
-//	   credentials); nothing was sent
+//	   credentials, a failed file that cannot be written); nothing was sent
 //
 // # Examples
 //
@@ -95,7 +102,8 @@
 //	descope-users update-phone --login-id jane@example.com --phone +15551234567 --verified
 //	descope-users patch-user --login-id jane@example.com --json '{"status":"disabled"}'
 //	descope-users patch --rate 50 --burst 5 users.csv
-//	descope-users patch users.failed.jsonl
+//	descope-users patch users.csv.failed.jsonl
+//	descope-users patch --resume users.csv
 //	descope-users --fake patch --dry-run users.jsonl
 //	descope-users demo
 package main

@@ -278,7 +278,7 @@ func TestKeyNeverPrinted(t *testing.T) {
 		{env, []string{"patch", bad}, 2},
 		{wrongProject, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 1},
 		{wrongKey, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 1},
-		{wrongKey, []string{"patch", good}, 1},
+		{wrongKey, []string{"patch", "--failed", filepath.Join(dir, "wrong-key.failed.jsonl"), good}, 1},
 		{spaced, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 2},
 		// Last, as it leaves the key in a user: even a value equal to the key is masked in output.
 		{env, []string{"update-attribute", "--login-id", "ann@example.com", "--key", "k", "--value", testKey}, 0},
@@ -306,7 +306,7 @@ func TestKeyNeverPrinted(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	// The failed file written by "patch good" holds patches, not credentials.
-	data, err := os.ReadFile(filepath.Join(dir, "good.failed.jsonl"))
+	data, err := os.ReadFile(good + ".failed.jsonl")
 	if err != nil || strings.Contains(string(data), testKey) {
 		t.Errorf("failed file: %v\n%s", err, data)
 	}
@@ -333,6 +333,15 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// fileMaker returns a function that writes a file in dir and returns its path.
+func fileMaker(t *testing.T, dir string) func(name, content string) string {
+	return func(name, content string) string {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, content)
+		return p
 	}
 }
 

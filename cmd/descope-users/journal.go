@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/seed-a84e9595/descope-mgmt/api"
+)
+
+// The journal of a patch run sits beside its failed file (FAILED.journal). Its first line says
+// which input the run is about; every later line records that a group of input patches has a
+// known outcome, and how long the failed file was once the group's unfinished patches were in
+// it. Both files are written, and synced to disk, before the run takes the next step that
+// depends on them, so that a run killed at any moment (SIGKILL, a crash, a power cut) leaves
+// what it knew: `patch --resume` then sends only the patches without a recorded outcome, and
+// cuts the failed file back to the length of the last record, dropping the half of a group that
+// was being written.
+//
+// A patch's place in the input (its ordinal, from 0) names it in the journal. A run that ends
+// with every patch accounted for, a Ctrl-C included, removes its journal.
+
+// journalVersion is written in the header; a journal of another version is refused.
+const journalVersion = 1
+
+// journalHeader is the journal's first line.
+type journalHeader struct {
+	Journal string `json:"journal"` // always "descope-users patch"
+	Version int    `json:"version"`
+	Input   string `json:"input"`   // the input's path as given ("-" for standard input)
+	Format  string `json:"format"`  // jsonl or csv
+	SHA256  string `json:"sha256"`  // of the input's bytes
+	Patches int    `json:"patches"` // patches in the input
+}
+
+const journalMagic = "descope-users patch"
+
+// journalRecord is one later line.
+type journalRecord struct {
+	Done        [][2]int `json:"done"`        // inclusive ranges of ordinals with an outcome
+	FailedBytes int64    `json:"failedBytes"` // the failed file's length after this group
+}
+
+// journalPath is where the journal of a failed file lives.
+func journalPath(failedPath string) string { return failedPath + ".journal" }
+
+// resumeState is what an interrupted run's journal says.
+type resumeState struct {
+	header      journalHeader
+	done        [][2]int // sorted, merged
+	failedBytes int64
+	validBytes  int64 // the journal's length up to the end of its last complete record
+}
+
+// readJournal reads a journal. A last line without its newline is a record the run was killed
+// while writing: it is ignored, as is anything after a line that does not parse.
+func readJournal(path string) (*resumeState, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) == 0 || !bytes.HasSuffix(lines[0], []byte("\n")) {
+		return nil, errors.New("it has no complete header line")
+	}
+	st := &resumeState{validBytes: int64(len(lines[0]))}
+	if err := json.Unmarshal(lines[0], &st.header); err != nil || st.header.Journal != journalMagic {
+		return nil, errors.New("it is not the journal of a descope-users patch run")
+	}
+	if st.header.Version != journalVersion {
+		return nil, fmt.Errorf("it is of version %d; this descope-users reads version %d", st.header.Version, journalVersion)
+	}
+	for _, line := range lines[1:] {
+		var rec journalRecord
+		if !bytes.HasSuffix(line, []byte("\n")) || json.Unmarshal(line, &rec) != nil {
+			break
+		}
+		st.done = append(st.done, rec.Done...)
+		st.failedBytes = rec.FailedBytes
+		st.validBytes += int64(len(line))
+	}
+	st.done = mergeRanges(st.done)
+	return st, nil
+}
+
+// count returns how many ordinals the ranges hold.
+func count(ranges [][2]int) int {
+	n := 0
+	for _, r := range ranges {
+		n += r[1] - r[0] + 1
+	}
+	return n
+}
+
+// mergeRanges sorts inclusive ranges and merges those that touch or overlap.
+func mergeRanges(rs [][2]int) [][2]int {
+	if len(rs) == 0 {
+		return nil
+	}
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b [2]int) int { return a[0] - b[0] })
+	out := rs[:1]
+	for _, r := range rs[1:] {
+		last := &out[len(out)-1]
+		if r[0] <= last[1]+1 {
+			last[1] = max(last[1], r[1])
+		} else {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// remaining maps the patches a run sends, numbered from 0 in the order it sends them, to their
+// ordinals in the input: the ordinals of 0..total-1 outside the done ranges.
+type remaining struct {
+	gaps   [][2]int // inclusive ranges of ordinals still to send, in order
+	starts []int    // starts[i]: how many ordinals the gaps before gaps[i] hold
+}
+
+func newRemaining(total int, done [][2]int) remaining {
+	var r remaining
+	next := 0
+	add := func(lo, hi int) {
+		if lo <= hi {
+			r.starts = append(r.starts, count(r.gaps))
+			r.gaps = append(r.gaps, [2]int{lo, hi})
+		}
+	}
+	for _, d := range done {
+		add(next, min(d[0], total)-1)
+		next = d[1] + 1
+	}
+	add(next, total-1)
+	return r
+}
+
+// len is how many patches remain.
+func (r remaining) len() int { return count(r.gaps) }
+
+// ordinal returns the ordinal of the k-th patch sent.
+func (r remaining) ordinal(k int) int {
+	i := sort.Search(len(r.starts), func(i int) bool { return r.starts[i] > k }) - 1
+	return r.gaps[i][0] + k - r.starts[i]
+}
+
+// contains reports whether ordinal o is still to send.
+func (r remaining) contains(o int) bool {
+	i := sort.Search(len(r.gaps), func(i int) bool { return r.gaps[i][1] >= o })
+	return i < len(r.gaps) && r.gaps[i][0] <= o
+}
+
+// outcomeFiles writes a run's failed file and journal as results arrive (api.WithResultFunc).
+// After a write fails it writes nothing more and cancels the run: the patches it could not
+// record keep no outcome, so --resume sends them again once the problem is fixed.
+type outcomeFiles struct {
+	failed, journal *os.File
+	failedBuf       *bufio.Writer
+	failedBytes     int64
+	sent            remaining
+	cancel          func()
+
+	err        error
+	unfinished int            // lines in the failed file, this run
+	reasons    map[string]int // unfinished patches by reason, for the summary
+	order      []string       // reasons in order of first appearance
+	otherCount int            // unfinished patches whose reason did not fit in reasons
+}
+
+// maxDistinctReasons bounds the summary's memory: reasons beyond it are counted together.
+const maxDistinctReasons = 1000
+
+func (o *outcomeFiles) record(results []api.PatchResult) {
+	if o.err != nil {
+		return
+	}
+	if err := o.write(results); err != nil {
+		o.err = err
+		o.cancel()
+	}
+}
+
+func (o *outcomeFiles) write(results []api.PatchResult) error {
+	before := o.failedBytes
+	for _, r := range results {
+		if r.Status == api.Patched {
+			continue
+		}
+		line, err := json.Marshal(r.Patch)
+		if err != nil {
+			return fmt.Errorf("encoding the patch for %q: %w", r.LoginID, err)
+		}
+		n, err := o.failedBuf.Write(append(line, '\n'))
+		o.failedBytes += int64(n)
+		if err != nil {
+			return err
+		}
+		o.countReason(r)
+	}
+	if o.failedBytes != before {
+		if err := o.failedBuf.Flush(); err != nil {
+			return err
+		}
+		if err := o.failed.Sync(); err != nil {
+			return err
+		}
+	}
+	ords := make([][2]int, 0, 1)
+	for _, r := range results {
+		ords = append(ords, [2]int{o.sent.ordinal(r.Index), o.sent.ordinal(r.Index)})
+	}
+	rec, err := json.Marshal(journalRecord{Done: mergeRanges(ords), FailedBytes: o.failedBytes})
+	if err != nil {
+		return err
+	}
+	if _, err := o.journal.Write(append(rec, '\n')); err != nil {
+		return err
+	}
+	return o.journal.Sync()
+}
+
+func (o *outcomeFiles) countReason(r api.PatchResult) {
+	o.unfinished++
+	reason := oneLine(r.Reason)
+	if reason == "" {
+		reason = r.Status.String()
+	}
+	reason = truncate(reason, 200)
+	if _, ok := o.reasons[reason]; !ok {
+		if len(o.reasons) >= maxDistinctReasons {
+			o.otherCount++
+			return
+		}
+		o.order = append(o.order, reason)
+	}
+	o.reasons[reason]++
+}
+
+// close flushes and closes both files.
+func (o *outcomeFiles) close() error {
+	err := o.failedBuf.Flush()
+	return errors.Join(err, o.failed.Close(), o.journal.Close())
+}
+
+// truncate cuts s to at most n bytes, at a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
