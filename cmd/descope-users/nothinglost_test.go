@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
 )
 
 func TestFailedFileCheckedBeforeSending(t *testing.T) {
@@ -281,5 +282,25 @@ func TestStdinSpoolRemoved(t *testing.T) {
 	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "descope-users-stdin-*"))
 	if len(after) > len(before) {
 		t.Errorf("the copy of standard input was left: %v", after)
+	}
+}
+
+// A Retry-After longer than the client waits out ends the run at once: the summary says what the
+// server asked for, and every patch not applied is in the failed file.
+func TestPatchEndsEarlyOnLongRetryAfter(t *testing.T) {
+	s, env := newServer(t, apitest.WithRateLimit(0.01, 1)) // a token every 100 s
+	in := fileMaker(t, t.TempDir())("p.jsonl", `{"loginId":"jane@example.com","name":"A"}`+"\n"+
+		`{"loginId":"joe@example.com","name":"B"}`+"\n"+`{"loginId":"ann@example.com","name":"C"}`+"\n")
+	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "1", "--concurrency", "1", in)...)
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stdout, "(stopped early: the API asked to wait 1m40s (Retry-After), longer than WithMaxRetryAfter (30s))") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+	lines := readLines(t, in+".failed.jsonl")
+	if len(lines) != 2 || !strings.Contains(r.stdout, "patched        1") {
+		t.Errorf("%d lines in the failed file:\n%s", len(lines), r.stdout)
+	}
+	if _, err := os.Stat(journalPath(in + ".failed.jsonl")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("journal left: %v", err)
 	}
 }
