@@ -14,8 +14,8 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // Defaults of the client's options.
@@ -98,7 +98,7 @@ type Client struct {
 	retry         *retryablehttp.Client
 	maxBody       int64
 	maxRetryAfter time.Duration
-	validator     *specvalidate.Validator
+	validator     *spec.Validator
 	redact        *Redactor
 }
 
@@ -164,7 +164,7 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	if cfg.validate {
-		if c.validator, err = specvalidate.Default(); err != nil {
+		if c.validator, err = spec.Default(); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
-	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 const apiUserReply = `{"user":{"loginIds":["jane@example.com"],"userId":"U2abc","customAttributes":{"n":1,"s":"x","b":true,"l":[1,"a"],"o":{"k":null}}},"created":false}`
@@ -149,7 +149,7 @@ func TestAPIUnknownOperationIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.UpdatePicture(context.Background(), "jane@example.com", "")
-	if !errors.Is(err, specvalidate.ErrNoOperation) {
+	if !errors.Is(err, spec.ErrNoOperation) {
 		t.Fatalf("err = %v, want ErrNoOperation", err)
 	}
 	f.assertNotHit(t)

@@ -1,7 +1,7 @@
 package contract_test
 
 // The harness: a fake Descope API on httptest that records what it receives and answers with a
-// canned reply, and the generated client wired through specvalidate's Transport, so every request
+// canned reply, and the generated client wired through spec.Validator's Transport, so every request
 // is validated before it is sent and every response before it is accepted. The tests that use it
 // are in request_test.go, response_test.go and reject_test.go; TestConcurrentCalls is below.
 
@@ -21,8 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // Fake credentials: the project ID has the 32-character shape of a real one.
@@ -32,14 +32,14 @@ const (
 	testBearer    = "Bearer " + testProjectID + ":" + testKey
 )
 
-// validator is built once with specvalidate.New, the same constructor production uses.
-var validator = sync.OnceValues(specvalidate.New)
+// validator is built once with spec.NewValidator, the same constructor production uses.
+var validator = sync.OnceValues(spec.NewValidator)
 
-func newValidator(t *testing.T) *specvalidate.Validator {
+func newValidator(t *testing.T) *spec.Validator {
 	t.Helper()
 	v, err := validator()
 	if err != nil {
-		t.Fatalf("specvalidate.New: %v", err)
+		t.Fatalf("spec.NewValidator: %v", err)
 	}
 	return v
 }
@@ -350,7 +350,7 @@ func assertRequestRejected(t *testing.T, err error, id string, fragments ...stri
 	if err == nil {
 		t.Fatal("the request was accepted")
 	}
-	if errors.Is(err, specvalidate.ErrNoOperation) || errors.Is(err, specvalidate.ErrBadCredentials) {
+	if errors.Is(err, spec.ErrNoOperation) || errors.Is(err, spec.ErrBadCredentials) {
 		t.Fatalf("rejected for routing or credentials, not for the body: %v", err)
 	}
 	msg := err.Error()
@@ -368,7 +368,7 @@ func assertResponseRejected(t *testing.T, err error, id string, status int, frag
 	if err == nil {
 		t.Fatal("the response was accepted")
 	}
-	if errors.Is(err, specvalidate.ErrNoOperation) || errors.Is(err, specvalidate.ErrBadCredentials) {
+	if errors.Is(err, spec.ErrNoOperation) || errors.Is(err, spec.ErrBadCredentials) {
 		t.Fatalf("rejected for routing or credentials, not for the response: %v", err)
 	}
 	msg := err.Error()

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 func TestRequestRejected(t *testing.T) {
@@ -295,13 +295,13 @@ func TestBadCredentials(t *testing.T) {
 		t.Parallel()
 		// The scheme name is case-insensitive (RFC 9110).
 		for _, h := range []string{testBearer, "bearer " + testProjectID + ":" + testKey, "BEARER " + testProjectID + ":" + testKey} {
-			if err := specvalidate.CheckBearer(h); err != nil {
+			if err := spec.CheckBearer(h); err != nil {
 				t.Errorf("valid bearer %q rejected: %v", h, err)
 			}
 		}
 		for _, h := range []string{"Bearer  " + testProjectID + ":" + testKey,
 			"Bearer " + testProjectID + ":" + testKey + "\n", "Bearer\t" + testProjectID + ":" + testKey} {
-			if err := specvalidate.CheckBearer(h); !errors.Is(err, specvalidate.ErrBadCredentials) {
+			if err := spec.CheckBearer(h); !errors.Is(err, spec.ErrBadCredentials) {
 				t.Errorf("CheckBearer(%q) = %v, want ErrBadCredentials", h, err)
 			}
 		}
@@ -310,7 +310,7 @@ func TestBadCredentials(t *testing.T) {
 
 func assertBadCredentials(t *testing.T, err error, id, value string) {
 	t.Helper()
-	if !errors.Is(err, specvalidate.ErrBadCredentials) {
+	if !errors.Is(err, spec.ErrBadCredentials) {
 		t.Fatalf("err = %v, want ErrBadCredentials", err)
 	}
 	msg := err.Error()
@@ -358,7 +358,7 @@ func TestNoOperation(t *testing.T) {
 				_ = resp.Body.Close()
 				t.Fatalf("%s %s was sent and answered %d", tc.method, tc.path, resp.StatusCode)
 			}
-			if !errors.Is(err, specvalidate.ErrNoOperation) {
+			if !errors.Is(err, spec.ErrNoOperation) {
 				t.Fatalf("err = %v, want ErrNoOperation", err)
 			}
 			if !strings.Contains(err.Error(), tc.method+" "+tc.path) {

@@ -333,7 +333,7 @@ func TestRequestWireLiterals(t *testing.T) {
 // The full patch sends every property the spec defines for PatchUserRequest, and no other.
 func TestRequestWireCoversSpec(t *testing.T) {
 	t.Parallel()
-	doc := loadEmbeddedSpec(t)
+	doc := loadSpec(t)
 	for schema, wire := range map[string]map[string]string{
 		"PatchUserRequest":                 fullPatchWire,
 		"UpdateUserNameRequest":            wireCaseWant(t, "UpdateUserName/all fields"),

@@ -349,7 +349,7 @@ func TestResponseErrors(t *testing.T) {
 // the server byte for byte, response examples are accepted and decoded.
 func TestExamplesEndToEnd(t *testing.T) {
 	t.Parallel()
-	doc := loadEmbeddedSpec(t)
+	doc := loadSpec(t)
 	checked := 0
 	for _, op := range operations {
 		spec := doc.Paths.Value(op.path).GetOperation(op.method)

@@ -109,7 +109,7 @@ func jsonLosses(at string, src, got any) []string {
 
 func TestResponseRoundTrip(t *testing.T) {
 	t.Parallel()
-	doc := loadEmbeddedSpec(t)
+	doc := loadSpec(t)
 	schemas := doc.Components.Schemas
 	examples := doc.Components.Responses["UserResponse"].Value.Content.Get("application/json").Examples
 	batchExamples := doc.Paths.Value("/v1/mgmt/user/patch/batch").Patch.Responses.Status(200).Value.Content.Get("application/json").Examples

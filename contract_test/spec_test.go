@@ -3,13 +3,9 @@ package contract_test
 // The spec's own checks: run by `make lint` (`go test -run '^TestSpec'`), they need no server.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -17,50 +13,29 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
-// specPath is spec/openapi.yaml relative to this package's directory, where `go test` runs.
-const specPath = "../spec/openapi.yaml"
-
-// loadEmbeddedSpec loads the spec embedded in package gen.
-func loadEmbeddedSpec(t *testing.T) *openapi3.T {
+// loadSpec loads the document as package spec embeds it (spec/openapi.yaml itself).
+func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
-	doc, err := gen.GetSpec()
+	doc, err := spec.Load()
 	if err != nil {
-		t.Fatalf("gen.GetSpec: %v", err)
+		t.Fatal(err)
 	}
 	return doc
 }
 
-// loadFileSpec loads spec/openapi.yaml from disk.
-func loadFileSpec(t *testing.T) *openapi3.T {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
-	if err != nil {
-		t.Fatalf("loading %s: %v", specPath, err)
-	}
-	return doc
-}
-
+// TestSpecValid checks the document with kin-openapi, every option on: examples, patterns,
+// defaults and extensions.
 func TestSpecValid(t *testing.T) {
 	t.Parallel()
-	for name, load := range map[string]func(*testing.T) *openapi3.T{
-		"embedded": loadEmbeddedSpec,
-		"file":     loadFileSpec,
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			doc := load(t)
-			// No options: examples, patterns, defaults and extensions are all checked.
-			if err := doc.Validate(context.Background()); err != nil {
-				t.Fatalf("%s spec is invalid: %v", name, err)
-			}
-			if got := doc.OpenAPI; got != "3.0.3" {
-				t.Errorf("openapi = %q, want 3.0.3", got)
-			}
-		})
+	doc := loadSpec(t)
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the spec is invalid: %v", err)
+	}
+	if got := doc.OpenAPI; got != "3.0.3" {
+		t.Errorf("openapi = %q, want 3.0.3", got)
 	}
 }
 
@@ -231,7 +206,7 @@ func checkExample(schema *openapi3.Schema, value any, asResp bool) error {
 
 func TestSpecExamples(t *testing.T) {
 	t.Parallel()
-	doc := loadEmbeddedSpec(t)
+	doc := loadSpec(t)
 	sites := collectExamples(doc)
 
 	counts := map[string]int{}
@@ -309,7 +284,7 @@ func TestSpecExamples(t *testing.T) {
 	// And the walk plus the check must catch a broken example planted in a loaded document,
 	// both in a $ref'd component response and at schema level.
 	t.Run("rejects/planted in the document", func(t *testing.T) {
-		doc := loadEmbeddedSpec(t)
+		doc := loadSpec(t)
 		doc.Components.Responses["NotFound"].Value.Content.Get("application/json").
 			Examples["userNotFound"].Value.Value = map[string]any{"errorCode": 112102}
 		doc.Components.Schemas["Error"].Value.Properties["errorCode"].Value.Example = false
@@ -363,7 +338,7 @@ func wantStatusesOf(id string) []string {
 
 func TestSpecOperations(t *testing.T) {
 	t.Parallel()
-	doc := loadEmbeddedSpec(t)
+	doc := loadSpec(t)
 
 	// Every operation of the document, so that an extra or moved one is caught too.
 	type found struct{ method, path string }
@@ -518,110 +493,6 @@ func normSecurity(srs openapi3.SecurityRequirements) []map[string][]string {
 		out = append(out, m)
 	}
 	return out
-}
-
-func TestSpecEmbeddedMatchesFile(t *testing.T) {
-	t.Parallel()
-	if diffs := specDiff(t, loadEmbeddedSpec(t), loadFileSpec(t)); len(diffs) > 0 {
-		t.Fatalf("the spec embedded in gen/ differs from %s (run `make generate`):\n  %s",
-			specPath, strings.Join(diffs, "\n  "))
-	}
-
-	// The comparison notices an edit anywhere, even in a description, made in a copy of the file.
-	t.Run("detects an edit", func(t *testing.T) {
-		t.Parallel()
-		raw, err := os.ReadFile(specPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		const from, to = "description: Seconds to wait before trying again.", "description: Seconds to wait."
-		if !bytes.Contains(raw, []byte(from)) {
-			t.Fatalf("%s no longer contains %q; pick another line to edit", specPath, from)
-		}
-		edited := filepath.Join(t.TempDir(), "openapi.yaml")
-		if err := os.WriteFile(edited, bytes.Replace(raw, []byte(from), []byte(to), 1), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		doc, err := openapi3.NewLoader().LoadFromFile(edited)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := `/components/responses/TooManyRequests/headers/Retry-After/description: embedded "Seconds to wait before trying again.", file "Seconds to wait."`
-		if got := specDiff(t, loadEmbeddedSpec(t), doc); !slices.Equal(got, []string{want}) {
-			t.Errorf("diff = %q, want [%q]", got, want)
-		}
-	})
-}
-
-// specDiff compares two documents after JSON marshalling, dropping nothing, and lists where they
-// differ (at most 20 lines).
-func specDiff(t *testing.T, embedded, file *openapi3.T) []string {
-	t.Helper()
-	a, err := json.Marshal(embedded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(a, b) {
-		return nil
-	}
-	var av, bv any
-	if err := errors.Join(json.Unmarshal(a, &av), json.Unmarshal(b, &bv)); err != nil {
-		t.Fatal(err)
-	}
-	diffs := jsonDiff("", av, bv, "embedded", "file")
-	if len(diffs) == 0 { // same values, different bytes: still a difference
-		diffs = []string{"the marshalled documents differ in bytes only"}
-	}
-	if len(diffs) > 20 {
-		diffs = append(diffs[:20], fmt.Sprintf("... and %d more", len(diffs)-20))
-	}
-	return diffs
-}
-
-// jsonDiff lists the JSON pointers at which a and b, named aName and bName, differ.
-func jsonDiff(at string, a, b any, aName, bName string) []string {
-	am, aok := a.(map[string]any)
-	bm, bok := b.(map[string]any)
-	if aok && bok {
-		var out []string
-		keys := map[string]bool{}
-		for k := range am {
-			keys[k] = true
-		}
-		for k := range bm {
-			keys[k] = true
-		}
-		for _, k := range sortedKeys(keys) {
-			av, ain := am[k]
-			bv, bin := bm[k]
-			switch {
-			case !ain:
-				out = append(out, fmt.Sprintf("%s/%s: only in %s", at, k, bName))
-			case !bin:
-				out = append(out, fmt.Sprintf("%s/%s: only in %s", at, k, aName))
-			default:
-				out = append(out, jsonDiff(at+"/"+k, av, bv, aName, bName)...)
-			}
-		}
-		return out
-	}
-	al, aok := a.([]any)
-	bl, bok := b.([]any)
-	if aok && bok && len(al) == len(bl) {
-		var out []string
-		for i := range al {
-			out = append(out, jsonDiff(fmt.Sprintf("%s/%d", at, i), al[i], bl[i], aName, bName)...)
-		}
-		return out
-	}
-	if reflect.DeepEqual(a, b) {
-		return nil
-	}
-	return []string{fmt.Sprintf("%s: %s %s, %s %s", at, aName, compactJSON(a), bName, compactJSON(b))}
 }
 
 func compactJSON(v any) string {

@@ -38,7 +38,7 @@ var wireTypes = []struct {
 
 func TestWireTags(t *testing.T) {
 	t.Parallel()
-	doc := loadEmbeddedSpec(t)
+	doc := loadSpec(t)
 	for _, wt := range wireTypes {
 		t.Run(wt.schema, func(t *testing.T) {
 			t.Parallel()
@@ -87,7 +87,7 @@ func TestWireTags(t *testing.T) {
 // The guard itself must notice a renamed, a missing and an extra key.
 func TestWireTagsGuardDetects(t *testing.T) {
 	t.Parallel()
-	schema := loadEmbeddedSpec(t).Components.Schemas["UserTenant"].Value
+	schema := loadSpec(t).Components.Schemas["UserTenant"].Value
 	type renamed struct {
 		TenantID    string   `json:"tenantID"`
 		RoleNames   []string `json:"roleNames"`
@@ -107,7 +107,7 @@ func TestWireTagsGuardDetects(t *testing.T) {
 	}
 	// Nested: a User whose tenant carries an unknown key.
 	user := map[string]any{"userTenants": []any{map[string]any{"tenantId": "x", "tenantNme": "x"}}}
-	userSchema := loadEmbeddedSpec(t).Components.Schemas["User"].Value
+	userSchema := loadSpec(t).Components.Schemas["User"].Value
 	want := "User/userTenants/0: spec properties missing from the JSON [permissions roleNames tenantName], JSON keys not in the spec [tenantNme]"
 	if got := keyMismatches("User", userSchema, user); !slices.Contains(got, want) {
 		t.Errorf("nested mismatch not reported as expected: %v", got)

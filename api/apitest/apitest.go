@@ -6,7 +6,7 @@
 // The fake serves the operations of spec/openapi.yaml and behaves like the API:
 //
 //   - Every request is checked in this order: route, credentials, rate limit, injected faults,
-//     validation against the spec (package specvalidate), and only then the operation.
+//     validation against the spec (package spec), and only then the operation.
 //   - Users live in memory. An operation finds its user by any of the user's login IDs or by
 //     its user ID. Patches follow the spec's conventions: an absent field leaves the stored
 //     value, "" clears a string, [] or null clears a list (api.NormalizeNullLists), and
@@ -62,8 +62,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
-	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // Default credentials of a Server made without WithCredentials. Both are fake.
@@ -78,7 +78,7 @@ const (
 
 // MaxRequestBodyBytes caps the request bodies the fake reads; a larger body is answered 400
 // E011001.
-const MaxRequestBodyBytes = specvalidate.MaxBodyBytes
+const MaxRequestBodyBytes = spec.MaxBodyBytes
 
 // Error codes the fake answers with; see the package documentation for when.
 const (
@@ -103,7 +103,7 @@ type Server struct {
 
 	cfg     config
 	redact  *api.Redactor
-	v       *specvalidate.Validator
+	v       *spec.Validator
 	srv     *http.Server
 	client  *http.Client
 	store   *store
@@ -261,7 +261,7 @@ func start(report func(error), opts []Option) (*Server, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	v, err := specvalidate.Default()
+	v, err := spec.Default()
 	if err != nil {
 		return nil, err
 	}

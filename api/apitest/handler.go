@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
-	"github.com/seed-a84e9595/descope-mgmt/api/specvalidate"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // call is what the handler learns about one request, for the counters and the log.
@@ -25,7 +25,7 @@ type call struct {
 	method, path string
 	body         []byte
 	bodyErr      error
-	route        *specvalidate.Route
+	route        *spec.Route
 	op           string
 	status       int
 	fault        string
@@ -164,7 +164,7 @@ func validationFailed(err error) *apiError {
 
 // authenticate checks the Authorization header. Its messages never echo the header.
 func (s *Server) authenticate(header string) *apiError {
-	if specvalidate.CheckBearer(header) != nil {
+	if spec.CheckBearer(header) != nil {
 		return unauthorized(`the Authorization header must be "Bearer <ProjectID>:<ManagementKey>"`)
 	}
 	// CheckBearer has checked the scheme (in any case) and the colon.

@@ -1,15 +1,4 @@
-// Package specvalidate checks HTTP requests and responses against the OpenAPI document that
-// the generated client was built from (gen.GetSpec), using kin-openapi's openapi3filter.
-//
-// It is the one validating layer of this module: the contract tests wrap the generated client's
-// transport with it, api.WithResponseValidation uses it to catch API drift, and the fake server
-// in api/apitest uses it to reject requests the real API would not accept.
-//
-// Routing is by method and path only. The spec's servers name Descope's hosts, and a router
-// built from them would not match a test server on 127.0.0.1; rather than let such a request
-// slip through unvalidated, the validator drops the servers before routing, and a request that
-// matches no operation is an error (ErrNoOperation), never a silent pass.
-package specvalidate
+package spec
 
 import (
 	"bytes"
@@ -25,8 +14,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
 // SecuritySchemeName is the name of the spec's only security scheme.
@@ -43,8 +30,13 @@ var ErrNoOperation = errors.New("request matches no operation of the spec")
 // the form "Bearer <ProjectID>:<ManagementKey>". The header's value is never part of the message.
 var ErrBadCredentials = errors.New("authorization header is not \"Bearer <ProjectID>:<ManagementKey>\"")
 
-// Validator validates requests and responses against the embedded spec. It is safe for
-// concurrent use.
+// Validator validates requests and responses against the document, with kin-openapi's
+// openapi3filter. It is safe for concurrent use.
+//
+// Routing is by method and path only. The document's servers name Descope's hosts, and a router
+// built from them would not match a test server on 127.0.0.1; rather than let such a request
+// slip through unvalidated, the validator drops the servers before routing, and a request that
+// matches no operation is an error (ErrNoOperation), never a silent pass.
 type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
@@ -56,27 +48,23 @@ var (
 	sharedErr  error
 )
 
-// Default returns a Validator for the embedded spec, built once per process.
+// Default returns a Validator for the document, built once per process.
 func Default() (*Validator, error) {
-	sharedOnce.Do(func() { shared, sharedErr = New() })
+	sharedOnce.Do(func() { shared, sharedErr = NewValidator() })
 	return shared, sharedErr
 }
 
-// New loads the spec embedded in package gen, checks it with kin-openapi's Validate, and builds
-// a router for it.
-func New() (*Validator, error) {
-	doc, err := gen.GetSpec()
+// NewValidator loads the document and builds a router for it.
+func NewValidator() (*Validator, error) {
+	doc, err := Load()
 	if err != nil {
-		return nil, fmt.Errorf("specvalidate: loading embedded spec: %w", err)
+		return nil, err
 	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("specvalidate: embedded spec is invalid: %w", err)
-	}
-	// Route on method and path only; see the package doc.
+	// Route on method and path only; see Validator.
 	doc.Servers = nil
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
-		return nil, fmt.Errorf("specvalidate: building router: %w", err)
+		return nil, fmt.Errorf("spec: building router: %w", err)
 	}
 	return &Validator{doc: doc, router: router}, nil
 }
@@ -256,12 +244,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	body := req.Body
 	data, err := readBody(&body)
 	if err != nil {
-		return nil, fmt.Errorf("specvalidate: reading request body: %w", err)
+		return nil, fmt.Errorf("spec: reading request body: %w", err)
 	}
 	check := cloneWithBody(req, data)
 	route, err := t.v.ValidateRequest(req.Context(), check)
 	if err != nil {
-		return nil, fmt.Errorf("specvalidate: %w", err)
+		return nil, fmt.Errorf("spec: %w", err)
 	}
 	req = cloneWithBody(req, data)
 	resp, err := t.next.RoundTrip(req)
@@ -270,10 +258,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	respBody, err := readBody(&resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("specvalidate: reading response body: %w", err)
+		return nil, fmt.Errorf("spec: reading response body: %w", err)
 	}
 	if err := t.v.ValidateResponse(req.Context(), route, check, resp.StatusCode, resp.Header, respBody); err != nil {
-		return nil, fmt.Errorf("specvalidate: %w", err)
+		return nil, fmt.Errorf("spec: %w", err)
 	}
 	return resp, nil
 }
