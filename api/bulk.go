@@ -500,16 +500,3 @@ func (r *bulkRun) record(results ...PatchResult) {
 		r.cfg.progress(Progress{Done: r.done, Failed: r.failed, Total: r.cfg.total})
 	}
 }
-
-type noRateLimitRetryKey struct{}
-
-// withoutRateLimitRetry tells the retry policy to hand a 429 back at once: PatchAll backs off
-// for all its workers together instead of each worker sleeping on its own.
-func withoutRateLimitRetry(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noRateLimitRetryKey{}, true)
-}
-
-func rateLimitRetryDisabled(ctx context.Context) bool {
-	v, _ := ctx.Value(noRateLimitRetryKey{}).(bool)
-	return v
-}

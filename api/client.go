@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -82,8 +80,8 @@ func WithResponseValidation() Option { return func(c *config) { c.validate = tru
 // WithUserAgent sets the User-Agent header sent with every request.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
-// Client calls Descope's user-update management operations. It is safe for concurrent use by
-// many goroutines, and needs no closing: clients made without WithHTTPClient share one pool of
+// Client calls Descope's user management operations. It is safe for concurrent use by many
+// goroutines, and needs no closing: clients made without WithHTTPClient share one pool of
 // connections, so making many short-lived ones leaves no idle connections behind.
 //
 // Its management key is kept out of every string the package produces: errors, results, and the
@@ -94,29 +92,21 @@ func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua
 type Client struct {
 	projectID     string
 	baseURL       string
-	api           *gen.Client
+	server        string // baseURL with a trailing slash, as the generated request builders want it
+	basePath      string // the base URL's path, which precedes the spec's paths in requests
 	retry         *retryablehttp.Client
 	maxBody       int64
 	maxRetryAfter time.Duration
 	validator     *spec.Validator
 	redact        *Redactor
+	// authorize sets the Authorization and User-Agent headers. The key lives only in its
+	// closure: no field of Client holds it.
+	authorize func(http.Header)
 }
 
 // New returns a client for the project. It fails, naming the problem, when the project ID or
 // management key is empty or an option is invalid; it sends nothing.
 func New(projectID, managementKey string, opts ...Option) (*Client, error) {
-	if strings.TrimSpace(projectID) == "" {
-		return nil, fmt.Errorf("%w: project ID is empty", ErrInvalidArgument)
-	}
-	if strings.TrimSpace(managementKey) == "" {
-		return nil, fmt.Errorf("%w: management key is empty", ErrInvalidArgument)
-	}
-	if strings.ContainsAny(projectID, ": \t\r\n") {
-		return nil, fmt.Errorf("%w: project ID contains a colon or white space", ErrInvalidArgument)
-	}
-	if strings.ContainsAny(managementKey, " \t\r\n") {
-		return nil, fmt.Errorf("%w: management key contains white space", ErrInvalidArgument)
-	}
 	cfg := config{
 		maxRetries:       DefaultMaxRetries,
 		retryWaitMin:     DefaultRetryWaitMin,
@@ -128,27 +118,15 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.maxRetries < 0 {
-		return nil, fmt.Errorf("%w: max retries %d is negative", ErrInvalidArgument, cfg.maxRetries)
-	}
-	if cfg.retryWaitMin <= 0 || cfg.retryWaitMax < cfg.retryWaitMin {
-		return nil, fmt.Errorf("%w: retry wait must satisfy 0 < min <= max (got %v, %v)", ErrInvalidArgument, cfg.retryWaitMin, cfg.retryWaitMax)
-	}
-	if cfg.maxResponseBytes <= 0 {
-		return nil, fmt.Errorf("%w: max response bytes must be positive", ErrInvalidArgument)
-	}
-	base := cfg.baseURL
-	if base == "" {
-		base = defaultBaseURL(projectID)
-	}
-	base, err := checkBaseURL(base)
+	base, err := cfg.check(projectID, managementKey)
 	if err != nil {
 		return nil, err
 	}
-
 	c := &Client{
 		projectID:     projectID,
-		baseURL:       base,
+		baseURL:       base.String(),
+		server:        base.String() + "/",
+		basePath:      base.Path,
 		maxBody:       cfg.maxResponseBytes,
 		maxRetryAfter: cfg.maxRetryAfter,
 		redact:        NewRedactor(managementKey),
@@ -168,22 +146,40 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	// The key lives only in this closure: no field of Client holds it.
-	auth := "Bearer " + projectID + ":" + managementKey
-	ua := cfg.userAgent
-	c.api, err = gen.NewClient(base,
-		gen.WithHTTPClient(doer{c}),
-		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", auth)
-			if ua != "" {
-				req.Header.Set("User-Agent", ua)
-			}
-			return nil
-		}))
-	if err != nil {
-		return nil, fmt.Errorf("%w: base URL: %v", ErrInvalidArgument, err)
+	auth, ua := "Bearer "+projectID+":"+managementKey, cfg.userAgent
+	c.authorize = func(h http.Header) {
+		h.Set("Authorization", auth)
+		if ua != "" {
+			h.Set("User-Agent", ua)
+		}
 	}
 	return c, nil
+}
+
+// check refuses an empty or malformed project ID or key and invalid options, naming the problem
+// (never the key), and returns the base URL to send to.
+func (cfg *config) check(projectID, managementKey string) (*url.URL, error) {
+	switch {
+	case strings.TrimSpace(projectID) == "":
+		return nil, fmt.Errorf("%w: project ID is empty", ErrInvalidArgument)
+	case strings.TrimSpace(managementKey) == "":
+		return nil, fmt.Errorf("%w: management key is empty", ErrInvalidArgument)
+	case strings.ContainsAny(projectID, ": \t\r\n"):
+		return nil, fmt.Errorf("%w: project ID contains a colon or white space", ErrInvalidArgument)
+	case strings.ContainsAny(managementKey, " \t\r\n"):
+		return nil, fmt.Errorf("%w: management key contains white space", ErrInvalidArgument)
+	case cfg.maxRetries < 0:
+		return nil, fmt.Errorf("%w: max retries %d is negative", ErrInvalidArgument, cfg.maxRetries)
+	case cfg.retryWaitMin <= 0 || cfg.retryWaitMax < cfg.retryWaitMin:
+		return nil, fmt.Errorf("%w: retry wait must satisfy 0 < min <= max (got %v, %v)", ErrInvalidArgument, cfg.retryWaitMin, cfg.retryWaitMax)
+	case cfg.maxResponseBytes <= 0:
+		return nil, fmt.Errorf("%w: max response bytes must be positive", ErrInvalidArgument)
+	}
+	base := cfg.baseURL
+	if base == "" {
+		base = defaultBaseURL(projectID)
+	}
+	return checkBaseURL(base)
 }
 
 // ProjectID returns the project ID the client was created with.
@@ -247,28 +243,31 @@ func defaultBaseURL(projectID string) string {
 	return gen.ServerURLProduction
 }
 
-// checkBaseURL returns the normalised base URL, or an error naming what is wrong with it.
-func checkBaseURL(raw string) (string, error) {
+// checkBaseURL returns the normalised base URL (no trailing slash), or an error naming what is
+// wrong with it.
+func checkBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%w: base URL %q: %v", ErrInvalidArgument, raw, err)
+		return nil, fmt.Errorf("%w: base URL %q: %v", ErrInvalidArgument, raw, err)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("%w: base URL %q has no host", ErrInvalidArgument, raw)
+		return nil, fmt.Errorf("%w: base URL %q has no host", ErrInvalidArgument, raw)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalidArgument, u.Redacted())
+		return nil, fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalidArgument, u.Redacted())
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return "", fmt.Errorf("%w: base URL %q is not https; plain http is allowed only for loopback hosts", ErrInvalidArgument, raw)
+			return nil, fmt.Errorf("%w: base URL %q is not https; plain http is allowed only for loopback hosts", ErrInvalidArgument, raw)
 		}
 	default:
-		return "", fmt.Errorf("%w: base URL %q: scheme must be https", ErrInvalidArgument, raw)
+		return nil, fmt.Errorf("%w: base URL %q: scheme must be https", ErrInvalidArgument, raw)
 	}
-	return strings.TrimSuffix(u.String(), "/"), nil
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
 }
 
 func isLoopback(host string) bool {
@@ -277,81 +276,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// doer is the generated client's HttpRequestDoer: it sends through the retrying client and reads
-// the body (capped) while retries are still possible, so that a connection cut mid-body is
-// retried. Every body is scrubbed of the management key as it is read: this is the one redaction
-// step for everything a server sends back, before anything parses, excerpts or truncates it.
-type doer struct{ c *Client }
-
-func (d doer) Do(req *http.Request) (*http.Response, error) {
-	resp, err := d.do(req)
-	if err != nil {
-		return nil, &sendError{err}
-	}
-	return resp, nil
-}
-
-func (d doer) do(req *http.Request) (*http.Response, error) {
-	rreq, err := retryablehttp.FromRequest(req)
-	if err != nil {
-		return nil, err
-	}
-	maxBody := d.c.maxBody
-	read := false
-	rreq.SetResponseHandler(func(resp *http.Response) error {
-		data, err := readCapped(resp.Body, maxBody)
-		if err != nil {
-			return err
-		}
-		read = true
-		resp.Body = newMemBody(d.c.redact.Bytes(data))
-		return nil
-	})
-	resp, err := d.c.retry.Do(rreq)
-	if err != nil {
-		if resp != nil && resp.Body != nil {
-			_ = resp.Body.Close()
-		}
-		return nil, err
-	}
-	if !read {
-		// The retries ran out on a retryable status, so the handler never ran: read it here.
-		data, err := readCapped(resp.Body, maxBody)
-		if err != nil {
-			return nil, err
-		}
-		resp.Body = newMemBody(d.c.redact.Bytes(data))
-	}
-	return resp, nil
-}
-
-// memBody is a response body already in memory; call takes its bytes without copying them.
-type memBody struct {
-	bytes.Reader
-	data []byte
-}
-
-func newMemBody(data []byte) *memBody {
-	m := &memBody{data: data}
-	m.Reset(data)
-	return m
-}
-
-func (*memBody) Close() error { return nil }
-
-func readCapped(body io.ReadCloser, maxBytes int64) ([]byte, error) {
-	defer func() { _ = body.Close() }()
-	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response body: %w", err)
-	}
-	if int64(len(data)) > maxBytes {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, maxBytes)
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
 }

@@ -365,7 +365,8 @@ func wantStatus(t *testing.T, err error, status int) *Error {
 	if e.StatusCode != status {
 		t.Fatalf("status %d, want %d: %v", e.StatusCode, status, err)
 	}
-	if e.Operation != OpUpdateUserPicture && e.Operation != OpPatchUser {
+	// The operation is named by the spec's operationId, found from the request's method and path.
+	if e.Operation != "UpdateUserPicture" && e.Operation != "PatchUser" {
 		t.Fatalf("operation %q", e.Operation)
 	}
 	return e

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -30,7 +29,8 @@ var (
 	ErrResponseMismatch = errors.New("descope: response does not match the spec")
 )
 
-// Descope error codes the package knows by name.
+// Descope's error codes, defined once for the module: the client matches them and the fake
+// (api/apitest) answers with them.
 const (
 	CodeBadRequest        = "E011001"
 	CodeMissingArguments  = "E011002"
@@ -38,6 +38,18 @@ const (
 	CodeInvalidArguments  = "E011004"
 	CodeUserNotFound      = "E112102"
 	CodeRateLimitExceeded = "E130429"
+)
+
+// Errors to match with errors.Is, as Descope's SDK matches its own: an *Error is one of them when
+// it carries the same code (ErrRateLimited also matches any 429). errors.Is(err,
+// api.ErrUserNotFound) is IsUserNotFound(err).
+var (
+	ErrBadRequest       = &Error{Code: CodeBadRequest, Description: "Bad request"}
+	ErrMissingArguments = &Error{Code: CodeMissingArguments, Description: "Missing arguments"}
+	ErrValidationFailed = &Error{Code: CodeValidationFailed, Description: "Request validation failed"}
+	ErrInvalidArguments = &Error{Code: CodeInvalidArguments, Description: "Invalid arguments"}
+	ErrUserNotFound     = &Error{Code: CodeUserNotFound, Description: "User not found"}
+	ErrRateLimited      = &Error{Code: CodeRateLimitExceeded, Description: "Rate limit exceeded", StatusCode: http.StatusTooManyRequests}
 )
 
 // Error is a non-2xx answer from the API. Code, Description and Message are Descope's
@@ -64,12 +76,17 @@ func (e *Error) Error() string {
 		b.WriteString(e.Operation)
 		b.WriteString(": ")
 	}
-	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
-	if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteString(" " + t)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+		if t := http.StatusText(e.StatusCode); t != "" {
+			b.WriteString(" " + t)
+		}
 	}
 	if e.Code != "" {
-		b.WriteString(": " + e.Code)
+		if e.StatusCode != 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Code)
 	}
 	if e.Description != "" {
 		b.WriteString(": " + e.Description)
@@ -93,23 +110,27 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Is reports whether e matches target, an *Error such as ErrUserNotFound: the same Descope code,
+// or, for a target with a status and no match on the code, the same status.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok || t == e {
+		return ok
+	}
+	return t.Code != "" && t.Code == e.Code || t.StatusCode != 0 && t.StatusCode == e.StatusCode
+}
+
 // Temporary reports whether trying again later may succeed: rate limiting and the transient
 // server errors the client retries.
 func (e *Error) Temporary() bool { return isRetryableStatus(e.StatusCode) }
 
 // IsUserNotFound reports whether err is the API's "user not found" (E112102), whatever the
-// status it came with.
-func IsUserNotFound(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == CodeUserNotFound
-}
+// status it came with: errors.Is(err, ErrUserNotFound).
+func IsUserNotFound(err error) bool { return errors.Is(err, ErrUserNotFound) }
 
-// IsRateLimited reports whether err is a 429 answer. RetryAfter on the *Error says how long the
-// server asked to wait.
-func IsRateLimited(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.StatusCode == http.StatusTooManyRequests
-}
+// IsRateLimited reports whether err is a 429 answer (or carries E130429): errors.Is(err,
+// ErrRateLimited). RetryAfter on the *Error says how long the server asked to wait.
+func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }
 
 // newError builds the *Error for a non-2xx response. body has been scrubbed of the management
 // key already (the doer does it for every body); redact scrubs the one header value the error
@@ -191,28 +212,3 @@ func describeBody(contentType string, body []byte) string {
 	}
 	return fmt.Sprintf("%s (%s, %d bytes): %q", what, ct, len(body), text)
 }
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(maxRetryAfterHeader/time.Second) {
-			return maxRetryAfterHeader, true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
-	}
-	return 0, false
-}
-
-// maxRetryAfterHeader caps what parseRetryAfter reads, in seconds and HTTP dates alike: a day
-// is already far beyond any wait a client honours.
-const maxRetryAfterHeader = 24 * time.Hour

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -78,4 +80,42 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 	}
 	half := d / 2
 	return half + rand.N(d-half+1)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(maxRetryAfterHeader/time.Second) {
+			return maxRetryAfterHeader, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfterHeader), true
+	}
+	return 0, false
+}
+
+// maxRetryAfterHeader caps what parseRetryAfter reads, in seconds and HTTP dates alike: a day
+// is already far beyond any wait a client honours.
+const maxRetryAfterHeader = 24 * time.Hour
+
+type noRateLimitRetryKey struct{}
+
+// withoutRateLimitRetry tells the retry policy to hand a 429 back at once: PatchAll backs off
+// for all its workers together instead of each worker sleeping on its own.
+func withoutRateLimitRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRateLimitRetryKey{}, true)
+}
+
+func rateLimitRetryDisabled(ctx context.Context) bool {
+	v, _ := ctx.Value(noRateLimitRetryKey{}).(bool)
+	return v
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,16 +72,6 @@ func userKey(u User) string {
 //	api.UserPatch{LoginID: "jane@example.com", Name: api.Ptr("Jane"), RoleNames: api.Ptr([]string{})}
 func Ptr[T any](v T) *T { return &v }
 
-// The operationIds of the spec, used in errors.
-const (
-	OpUpdateUserCustomAttribute = "UpdateUserCustomAttribute"
-	OpUpdateUserName            = "UpdateUserName"
-	OpUpdateUserPicture         = "UpdateUserPicture"
-	OpUpdateUserPhone           = "UpdateUserPhone"
-	OpPatchUser                 = "PatchUser"
-	OpPatchUserBatch            = "PatchUserBatch"
-)
-
 // UpdateCustomAttribute sets one custom attribute of the user. value may be any JSON value
 // (string, number, bool, slice, map); nil clears the attribute and is sent as an explicit null.
 func (c *Client) UpdateCustomAttribute(ctx context.Context, loginID, key string, value any) (*User, error) {
@@ -95,10 +84,8 @@ func (c *Client) UpdateCustomAttribute(ctx context.Context, loginID, key string,
 	if err := checkValue(value); err != nil {
 		return nil, fmt.Errorf("%w: attribute %q: %v", ErrInvalidArgument, key, err)
 	}
-	body := gen.UpdateUserCustomAttributeRequest{LoginID: loginID, AttributeKey: key, AttributeValue: value}
-	return c.userCall(ctx, OpUpdateUserCustomAttribute, func(ctx context.Context) (*http.Response, error) {
-		return c.api.UpdateUserCustomAttribute(ctx, body)
-	})
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserCustomAttributeRequest,
+		gen.UpdateUserCustomAttributeRequest{LoginID: loginID, AttributeKey: key, AttributeValue: value}))
 }
 
 // UpdateDisplayName sets the user's display name. The value is sent both as `name` (the API
@@ -108,10 +95,8 @@ func (c *Client) UpdateDisplayName(ctx context.Context, loginID, displayName str
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	body := gen.UpdateUserNameRequest{LoginID: loginID, Name: &displayName, DisplayName: &displayName}
-	return c.userCall(ctx, OpUpdateUserName, func(ctx context.Context) (*http.Response, error) {
-		return c.api.UpdateUserName(ctx, body)
-	})
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserNameRequest,
+		gen.UpdateUserNameRequest{LoginID: loginID, Name: &displayName, DisplayName: &displayName}))
 }
 
 // UpdateUserNames sets the user's given, middle and family names, as Descope's SDK does: all
@@ -120,10 +105,8 @@ func (c *Client) UpdateUserNames(ctx context.Context, loginID, givenName, middle
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	body := gen.UpdateUserNameRequest{LoginID: loginID, GivenName: &givenName, MiddleName: &middleName, FamilyName: &familyName}
-	return c.userCall(ctx, OpUpdateUserName, func(ctx context.Context) (*http.Response, error) {
-		return c.api.UpdateUserName(ctx, body)
-	})
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserNameRequest,
+		gen.UpdateUserNameRequest{LoginID: loginID, GivenName: &givenName, MiddleName: &middleName, FamilyName: &familyName}))
 }
 
 // UpdatePicture sets the user's picture URL; an empty picture removes it.
@@ -131,10 +114,8 @@ func (c *Client) UpdatePicture(ctx context.Context, loginID, picture string) (*U
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	body := gen.UpdateUserPictureRequest{LoginID: loginID, Picture: &picture}
-	return c.userCall(ctx, OpUpdateUserPicture, func(ctx context.Context) (*http.Response, error) {
-		return c.api.UpdateUserPicture(ctx, body)
-	})
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserPictureRequest,
+		gen.UpdateUserPictureRequest{LoginID: loginID, Picture: &picture}))
 }
 
 // UpdatePhone sets the user's phone number (empty removes it). verified marks the new number as
@@ -143,10 +124,8 @@ func (c *Client) UpdatePhone(ctx context.Context, loginID, phone string, verifie
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	body := gen.UpdateUserPhoneRequest{LoginID: loginID, Phone: &phone, Verified: &verified, FailOnConflict: &failOnConflict}
-	return c.userCall(ctx, OpUpdateUserPhone, func(ctx context.Context) (*http.Response, error) {
-		return c.api.UpdateUserPhone(ctx, body)
-	})
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserPhoneRequest,
+		gen.UpdateUserPhoneRequest{LoginID: loginID, Phone: &phone, Verified: &verified, FailOnConflict: &failOnConflict}))
 }
 
 // Patch applies a partial update to one user: only the fields set in p are sent.
@@ -157,9 +136,7 @@ func (c *Client) Patch(ctx context.Context, p UserPatch) (*User, error) {
 	if err := checkPatch(p, "patch"); err != nil {
 		return nil, err
 	}
-	return c.userCall(ctx, OpPatchUser, func(ctx context.Context) (*http.Response, error) {
-		return c.api.PatchUser(ctx, p)
-	})
+	return userOf(call[userEnvelope](ctx, c, gen.NewPatchUserRequest, p))
 }
 
 // PatchBatch applies many patches in one call. A 200 answer is not an error even when some users
@@ -186,15 +163,13 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 // outcomes has one entry per patch, in order. An answer that names none of the patches at all
 // (`{}` for a batch of one or more) carries nothing the operation returns: ErrMalformedResponse.
 func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, []batchOutcome, error) {
-	out, err := call[BatchResult](ctx, c, OpPatchUserBatch, func(ctx context.Context) (*http.Response, error) {
-		return c.api.PatchUserBatch(ctx, gen.PatchUsersBatchRequest{Users: ps})
-	})
+	out, err := call[BatchResult](ctx, c, gen.NewPatchUserBatchRequest, gen.PatchUsersBatchRequest{Users: ps})
 	if err != nil {
 		return nil, nil, err
 	}
 	outcomes, listed := matchBatch(ps, out)
 	if listed == 0 && len(ps) > 0 {
-		return nil, nil, fmt.Errorf("%w: %s: the answer lists none of the %d patched users, neither as patched nor as failed", ErrMalformedResponse, OpPatchUserBatch, len(ps))
+		return nil, nil, fmt.Errorf("%w: the batch answer lists none of the %d patched users, neither as patched nor as failed", ErrMalformedResponse, len(ps))
 	}
 	for i, o := range outcomes {
 		if o.unlisted {
@@ -418,89 +393,6 @@ func checkValue(v any) error {
 				return fmt.Errorf("[%q]: %w", k, err)
 			}
 		}
-	}
-	return nil
-}
-
-func (c *Client) userCall(ctx context.Context, op string, send sender) (*User, error) {
-	out, err := call[userEnvelope](ctx, c, op, send)
-	if err != nil {
-		return nil, err
-	}
-	if out.User == nil {
-		return nil, fmt.Errorf("%w: %s: the answer carries no user", ErrMalformedResponse, op)
-	}
-	return out.User, nil
-}
-
-// userEnvelope is the body of a single-user answer (the spec's UserResponse), with the user as
-// a pointer so that a body without one is told from an empty user.
-type userEnvelope struct {
-	User *User `json:"user"`
-}
-
-// sender sends one operation through the generated client.
-type sender func(context.Context) (*http.Response, error)
-
-// sendError marks errors that come from sending (the doer), as opposed to building the request.
-type sendError struct{ err error }
-
-func (e *sendError) Error() string { return e.err.Error() }
-func (e *sendError) Unwrap() error { return e.err }
-
-// call sends one operation and decodes a 2xx answer into a new T; any other answer becomes an
-// *Error. A 2xx whose body is not JSON of T's shape, or is null, wraps ErrMalformedResponse.
-func call[T any](ctx context.Context, c *Client, op string, send sender) (*T, error) {
-	resp, err := send(ctx)
-	if err != nil {
-		var se *sendError
-		if errors.As(err, &se) {
-			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(se.err, ctxErr) {
-				return nil, fmt.Errorf("descope: %s: %w (%v)", op, ctxErr, se.err)
-			}
-			return nil, fmt.Errorf("descope: %s: %w", op, se.err)
-		}
-		// The request could not be built, e.g. a custom attribute value that is not JSON.
-		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidArgument, op, err)
-	}
-	mb, isMem := resp.Body.(*memBody)
-	if !isMem {
-		_ = resp.Body.Close()
-		return nil, fmt.Errorf("descope: %s: response body was not read by the client's doer", op)
-	}
-	body := mb.data
-	if c.validator != nil {
-		if err := c.validateResponse(ctx, op, resp, body); err != nil {
-			return nil, err
-		}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newError(op, resp, body, c.redact)
-	}
-	var out *T
-	if err := json.Unmarshal(body, &out); err != nil {
-		return nil, fmt.Errorf("%w: %s: HTTP %d: %v", ErrMalformedResponse, op, resp.StatusCode, err)
-	}
-	if out == nil {
-		return nil, fmt.Errorf("%w: %s: HTTP %d: the body is null", ErrMalformedResponse, op, resp.StatusCode)
-	}
-	return out, nil
-}
-
-// validateResponse checks the response against the spec. Error answers that the operation does
-// not document, or that are not JSON (a 502 or 503 page from a proxy, say), are left to *Error:
-// they come from the path to the API, not from the API.
-func (c *Client) validateResponse(ctx context.Context, op string, resp *http.Response, body []byte) error {
-	route, err := c.validator.RouteFor(resp.Request)
-	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrResponseMismatch, op, err)
-	}
-	ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	if !ok2xx && (!route.Documents(resp.StatusCode) || !isJSON(resp.Header.Get("Content-Type"), body)) {
-		return nil
-	}
-	if err := c.validator.ValidateResponse(ctx, route, resp.Request, resp.StatusCode, resp.Header, body); err != nil {
-		return fmt.Errorf("%w: %s", ErrResponseMismatch, c.redact.String(err.Error()))
 	}
 	return nil
 }
