@@ -109,8 +109,9 @@ type Server struct {
 	store   *store
 	limiter *rate.Limiter // nil: no rate limit
 
+	ops      http.Handler // gen's router over operations
 	faultSeq atomic.Uint64
-	stats    counters
+	stats    *counters
 
 	logMu sync.Mutex
 	log   []Request
@@ -270,8 +271,14 @@ func start(report func(error), opts []Option) (*Server, error) {
 		redact:  api.NewRedactor(cfg.managementKey),
 		v:       v,
 		store:   newStore(),
+		stats:   newCounters(),
 		closing: make(chan struct{}),
 	}
+	s.ops = gen.HandlerWithOptions(operations{s}, gen.StdHTTPServerOptions{
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			s.fail(w, r, callOf(r), validationFailed(err)) // a parameter the router could not bind
+		},
+	})
 	if err := s.store.add(cfg.users...); err != nil {
 		return nil, fmt.Errorf("WithUsers: %w", err)
 	}
@@ -420,7 +427,7 @@ type Stats struct {
 	Canceled       int64            // dropped during an injected latency (client gone or server closed)
 	PatchedUsers   int64            // users patched by PatchUser and PatchUserBatch
 	FailedUsers    int64            // entries of failedUsers in PatchUserBatch answers
-	UpdatedUsers   int64            // users changed by the four update operations
+	UpdatedUsers   int64            // users changed by the single-user operations other than PatchUser
 }
 
 // Stats returns a snapshot of the server's counters.

@@ -40,20 +40,18 @@ type apiError struct {
 	body   gen.Error
 }
 
+// errorOf is an answer of the given status with one of api's errors: its code and description,
+// and msg.
+func errorOf(status int, e *api.Error, msg string) *apiError {
+	return &apiError{status, gen.Error{ErrorCode: e.Code, ErrorDescription: e.Description, ErrorMessage: msg}}
+}
+
 func userNotFound(loginID string) *apiError {
-	return &apiError{http.StatusNotFound, gen.Error{
-		ErrorCode:        CodeUserNotFound,
-		ErrorDescription: "User not found",
-		ErrorMessage:     fmt.Sprintf("user %s not found", loginID),
-	}}
+	return errorOf(http.StatusNotFound, api.ErrUserNotFound, fmt.Sprintf("user %s not found", loginID))
 }
 
 func invalidArguments(msg string) *apiError {
-	return &apiError{http.StatusBadRequest, gen.Error{
-		ErrorCode:        CodeInvalidArguments,
-		ErrorDescription: "Invalid arguments",
-		ErrorMessage:     msg,
-	}}
+	return errorOf(http.StatusBadRequest, api.ErrInvalidArguments, msg)
 }
 
 func unauthorized(msg string) *apiError {
@@ -123,11 +121,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
 		if retryAfter, ok := s.allow(time.Now()); !ok {
 			s.stats.rateLimited.Add(1)
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-			s.fail(w, r, c, &apiError{http.StatusTooManyRequests, gen.Error{
-				ErrorCode:        CodeRateLimitExceeded,
-				ErrorDescription: "Rate limit exceeded",
-				ErrorMessage:     "Too many requests",
-			}})
+			s.fail(w, r, c, errorOf(http.StatusTooManyRequests, api.ErrRateLimited, "Too many requests"))
 			return
 		}
 	}
@@ -150,16 +144,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 
-	status, payload := s.dispatch(c)
-	s.respond(w, r, c, status, payload)
+	// The generated router hands the request to the operation's method of operations.
+	s.ops.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
 }
 
+// callKey carries a request's *call to the operation that serves it.
+type callKey struct{}
+
+func callOf(r *http.Request) *call { return r.Context().Value(callKey{}).(*call) }
+
 func validationFailed(err error) *apiError {
-	return &apiError{http.StatusBadRequest, gen.Error{
-		ErrorCode:        CodeValidationFailed,
-		ErrorDescription: "Request validation failed",
-		ErrorMessage:     err.Error(),
-	}}
+	return errorOf(http.StatusBadRequest, api.ErrValidationFailed, err.Error())
 }
 
 // authenticate checks the Authorization header. Its messages never echo the header.
@@ -329,7 +324,7 @@ func (s *Server) finish(c *call) {
 	if c.cut != nil {
 		defer func() { _ = c.cut.Close() }()
 	}
-	s.stats.byOp[opIndex(c.op)].Add(1)
+	s.stats.countOperation(c.op)
 	if c.status > 0 && c.status < len(s.stats.byStatus) && c.fault != "cut" {
 		s.stats.byStatus[c.status].Add(1)
 	}
@@ -350,155 +345,6 @@ func (s *Server) finish(c *call) {
 	s.logMu.Unlock()
 }
 
-// dispatch runs the operation of a validated request.
-func (s *Server) dispatch(c *call) (int, any) {
-	var (
-		u *gen.User
-		e *apiError
-	)
-	switch c.op {
-	case "UpdateUserCustomAttribute":
-		var req gen.UpdateUserCustomAttributeRequest
-		if err := json.Unmarshal(c.body, &req); err != nil {
-			e = decodeFailed(err)
-			break
-		}
-		// An absent attributeValue reads as null (remove): the generated type cannot tell them
-		// apart, and the spec says the field is always sent.
-		u, e = s.store.update(req.LoginID, func(_ *slot, old *gen.User) (*gen.User, *apiError) {
-			n := *old
-			n.CustomAttributes = mergeAttributes(old.CustomAttributes, map[string]any{req.AttributeKey: req.AttributeValue})
-			return &n, nil
-		})
-	case "UpdateUserName":
-		var req gen.UpdateUserNameRequest
-		if err := json.Unmarshal(c.body, &req); err != nil {
-			e = decodeFailed(err)
-			break
-		}
-		display := req.DisplayName
-		if req.Name != nil {
-			if display != nil && *display != *req.Name {
-				e = invalidArguments(fmt.Sprintf("name %q and displayName %q differ: both carry the display name, send the same value in both", *req.Name, *display))
-				break
-			}
-			display = req.Name
-		}
-		u, e = s.store.update(req.LoginID, func(_ *slot, old *gen.User) (*gen.User, *apiError) {
-			n := *old
-			setString(&n.Name, display)
-			setString(&n.GivenName, req.GivenName)
-			setString(&n.MiddleName, req.MiddleName)
-			setString(&n.FamilyName, req.FamilyName)
-			return &n, nil
-		})
-	case "UpdateUserPicture":
-		var req gen.UpdateUserPictureRequest
-		if err := json.Unmarshal(c.body, &req); err != nil {
-			e = decodeFailed(err)
-			break
-		}
-		u, e = s.store.update(req.LoginID, func(_ *slot, old *gen.User) (*gen.User, *apiError) {
-			n := *old
-			setString(&n.Picture, req.Picture)
-			return &n, nil
-		})
-	case "UpdateUserPhone":
-		var req gen.UpdateUserPhoneRequest
-		if err := json.Unmarshal(c.body, &req); err != nil {
-			e = decodeFailed(err)
-			break
-		}
-		u, e = s.store.update(req.LoginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) {
-			n := *old
-			verified := req.Verified != nil && *req.Verified
-			switch {
-			case req.Phone != nil:
-				phone := *req.Phone
-				if phone != "" && req.FailOnConflict != nil && *req.FailOnConflict && s.store.phoneTaken(sl, phone) {
-					return nil, invalidArguments(fmt.Sprintf("phone %q belongs to another user (failOnConflict is set)", phone))
-				}
-				n.Phone = phone
-				n.VerifiedPhone = verified && phone != ""
-			case req.Verified != nil:
-				n.VerifiedPhone = verified
-			}
-			return &n, nil
-		})
-	case "PatchUser":
-		var req gen.PatchUserRequest
-		if err := decodePatch(c.body, &req); err != nil {
-			e = decodeFailed(err)
-			break
-		}
-		s.store.mu.Lock()
-		u, e = s.store.patch(&req)
-		s.store.mu.Unlock()
-		if e == nil {
-			s.stats.patchedUsers.Add(1)
-		}
-	case "PatchUserBatch":
-		var req struct{ Users []json.RawMessage }
-		if err := json.Unmarshal(c.body, &req); err != nil {
-			e = decodeFailed(err)
-			break
-		}
-		patches := make([]gen.PatchUserRequest, len(req.Users))
-		for i, raw := range req.Users {
-			if err := decodePatch(raw, &patches[i]); err != nil {
-				e = decodeFailed(fmt.Errorf("users[%d]: %w", i, err))
-				break
-			}
-		}
-		if e != nil {
-			break
-		}
-		return http.StatusOK, s.patchBatch(patches)
-	case "GetLicense":
-		return http.StatusOK, gen.License{RateLimitTier: s.cfg.licenseTier}
-	default:
-		e = &apiError{http.StatusNotFound, gen.Error{
-			ErrorCode:        CodeBadRequest,
-			ErrorDescription: "Unknown operation",
-			ErrorMessage:     "apitest does not implement " + c.op,
-		}}
-	}
-	if e != nil {
-		e.body.ErrorMessage = s.redact.String(e.body.ErrorMessage)
-		return e.status, e.body
-	}
-	if c.op != "PatchUser" {
-		s.stats.updatedUsers.Add(1)
-	}
-	return http.StatusOK, gen.UserResponse{User: *u}
-}
-
-func (s *Server) patchBatch(patches []gen.PatchUserRequest) gen.PatchUsersBatchResponse {
-	var resp gen.PatchUsersBatchResponse
-	resp.PatchedUsers = make([]gen.User, 0, len(patches))
-	s.store.mu.Lock()
-	for i := range patches {
-		p := &patches[i]
-		u, e := s.store.patch(p)
-		if e != nil {
-			failure := e.body.ErrorCode + ": " + e.body.ErrorMessage
-			if e.body.ErrorCode == CodeUserNotFound {
-				failure = CodeUserNotFound + ": user not found"
-			}
-			resp.FailedUsers = append(resp.FailedUsers, gen.PatchUserBatchFailure{
-				Failure: s.redact.String(failure),
-				User:    &gen.User{LoginIDs: []string{p.LoginID}},
-			})
-			continue
-		}
-		resp.PatchedUsers = append(resp.PatchedUsers, *u)
-	}
-	s.store.mu.Unlock()
-	s.stats.patchedUsers.Add(int64(len(resp.PatchedUsers)))
-	s.stats.failedUsers.Add(int64(len(resp.FailedUsers)))
-	return resp
-}
-
 // decodePatch decodes one patch as the API reads it: null for a list field clears it.
 func decodePatch(data []byte, p *gen.PatchUserRequest) error {
 	if err := json.Unmarshal(data, p); err != nil {
@@ -510,9 +356,5 @@ func decodePatch(data []byte, p *gen.PatchUserRequest) error {
 // decodeFailed answers a body that passed validation but does not decode into the generated
 // type: the spec and the generated code disagree.
 func decodeFailed(err error) *apiError {
-	return &apiError{http.StatusBadRequest, gen.Error{
-		ErrorCode:        CodeValidationFailed,
-		ErrorDescription: "Request validation failed",
-		ErrorMessage:     "decoding the request body: " + err.Error(),
-	}}
+	return errorOf(http.StatusBadRequest, api.ErrValidationFailed, "decoding the request body: "+err.Error())
 }

@@ -4,38 +4,19 @@ import (
 	"io"
 	"log"
 	"sync/atomic"
+
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // discardLogger silences net/http's own log lines (a client that hangs up mid-answer is normal
 // here: faults do it on purpose).
 var discardLogger = log.New(io.Discard, "", 0)
 
-// operations are the operationIds the fake serves, in a fixed order; counters.byOp has one
-// slot per operation and a last one for requests that match none.
-var operations = [...]string{
-	"UpdateUserCustomAttribute",
-	"UpdateUserName",
-	"UpdateUserPicture",
-	"UpdateUserPhone",
-	"PatchUser",
-	"PatchUserBatch",
-	"GetLicense",
-}
-
-func opIndex(op string) int {
-	for i, o := range operations {
-		if o == op {
-			return i
-		}
-	}
-	return len(operations)
-}
-
 // counters are lock-free so that they cost the hot path next to nothing.
 type counters struct {
 	requests       atomic.Int64
 	byStatus       [600]atomic.Int64
-	byOp           [len(operations) + 1]atomic.Int64
+	byOp           map[string]*atomic.Int64 // every operationId of the spec, and "" for none; read-only after newCounters
 	rateLimited    atomic.Int64
 	injectedErrors atomic.Int64
 	injectedCuts   atomic.Int64
@@ -44,6 +25,16 @@ type counters struct {
 	failedUsers    atomic.Int64
 	updatedUsers   atomic.Int64
 }
+
+func newCounters() *counters {
+	c := &counters{byOp: map[string]*atomic.Int64{"": {}}}
+	for _, op := range spec.Operations() {
+		c.byOp[op.ID] = &atomic.Int64{}
+	}
+	return c
+}
+
+func (c *counters) countOperation(op string) { c.byOp[op].Add(1) }
 
 func (c *counters) snapshot() Stats {
 	st := Stats{
@@ -63,12 +54,8 @@ func (c *counters) snapshot() Stats {
 			st.ByStatus[code] = n
 		}
 	}
-	for i := range c.byOp {
-		if n := c.byOp[i].Load(); n != 0 {
-			op := ""
-			if i < len(operations) {
-				op = operations[i]
-			}
+	for op, n := range c.byOp {
+		if n := n.Load(); n != 0 {
 			st.ByOperation[op] = n
 		}
 	}
