@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -65,7 +65,13 @@ a summary (patched, failed, not attempted, batches, 429s, time, rate) and the fa
 
 Exit status: 0 all applied; 1 some failed or were not attempted; 2 bad input or a failed file
 that cannot be written, nothing sent.`,
-	run: runPatch,
+	example: []string{"users.jsonl"},
+	define: func(fs *flags) runner {
+		o := patchFlags(fs.FlagSet)
+		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+			return runPatch(ctx, c, cmd, o, args)
+		}
+	},
 }
 
 type patchOpts struct {
@@ -92,13 +98,7 @@ func patchFlags(fs *flag.FlagSet) patchOpts {
 	}
 }
 
-func runPatch(ctx context.Context, c *cli, cmd *command, args []string) int {
-	fs := newFlagSet(cmd.name)
-	o := patchFlags(fs)
-	pos, code, ok := c.parse(cmd, fs, args)
-	if !ok {
-		return code
-	}
+func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []string) int {
 	switch {
 	case len(pos) == 0:
 		return c.usageError(cmd, "FILE is required: the JSON Lines or CSV file of patches")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -453,7 +453,7 @@ func TestProgressBar(t *testing.T) {
 	}
 	defer func() { _ = errFile.Close() }()
 	var out bytes.Buffer
-	code := run(context.Background(), withURL(s, "patch", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, errFile)
+	code := Run(context.Background(), withURL(s, "patch", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, errFile)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
@@ -467,7 +467,7 @@ func TestProgressBar(t *testing.T) {
 	defer func() { isTerminal = defaultIsTerminal }()
 	fakeTTY.Reset()
 	out.Reset()
-	code = run(context.Background(), withURL(s, "patch", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, fakeTTY)
+	code = Run(context.Background(), withURL(s, "patch", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, fakeTTY)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}

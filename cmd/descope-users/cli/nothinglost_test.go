@@ -1,4 +1,4 @@
-package main
+package cli
 
 // Nothing is lost: the failed file is checked before anything is sent, never overwritten
 // silently, and shared by no two inputs; the journal and --resume refuse what they cannot vouch

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ func (r result) String() string {
 func runCtx(t *testing.T, ctx context.Context, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
+	code := Run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
 	r := result{code, out.String(), errb.String()}
 	checkNoKey(t, args, r.stdout+r.stderr)
 	return r
@@ -286,7 +286,7 @@ func TestKeyNeverPrinted(t *testing.T) {
 	for _, c := range cases {
 		var out, errb bytes.Buffer
 		args := withURL(s, c.args...)
-		code := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(""), &out, &errb)
+		code := Run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(""), &out, &errb)
 		if code != c.code {
 			t.Errorf("%q: exit %d, want %d\n%s%s", c.args, code, c.code, out.String(), errb.String())
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // The command as a real process: killed with SIGKILL at random moments and resumed, or stopped
 // with SIGINT and SIGTERM. The test binary runs itself as the command (see TestMain); the fake
@@ -27,7 +27,7 @@ const runMainEnv = "DESCOPE_USERS_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runMainEnv) == "1" {
-		main()
+		os.Exit(Main())
 		return
 	}
 	os.Exit(m.Run())

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -25,7 +25,12 @@ output. The fake answers 429 above --rate requests per second, which the bulk ru
 
 The demo needs no credentials and no network beyond loopback. Its exit status is 0 when every
 step went as scripted (the failures of the unknown users are part of the script).`,
-	run: runDemo,
+	define: func(fs *flags) runner {
+		o := demoFlags(fs.FlagSet)
+		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+			return runDemo(ctx, c, cmd, o, args)
+		}
+	},
 }
 
 type demoOpts struct {
@@ -52,13 +57,7 @@ const (
 	demoBurst = 20
 )
 
-func runDemo(ctx context.Context, c *cli, cmd *command, args []string) int {
-	fs := newFlagSet(cmd.name)
-	o := demoFlags(fs)
-	pos, code, ok := c.parse(cmd, fs, args)
-	if !ok {
-		return code
-	}
+func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string) int {
 	switch {
 	case len(pos) > 0:
 		return c.usageError(cmd, "unexpected argument %q", pos[0])
@@ -199,8 +198,7 @@ func (d *demo) step(ctx context.Context, note string, wantCode int, args ...stri
 		quoted[i] = shellQuote(a)
 	}
 	fmt.Fprintf(d.out, "$ %s %s\n", d.sub.prefix, strings.Join(quoted, " "))
-	cmd := lookup(args[0])
-	code := cmd.run(ctx, d.sub, cmd, args[1:])
+	code := d.sub.runCommand(ctx, lookup(args[0]), args[1:])
 	if code != 0 {
 		fmt.Fprintf(d.out, "(exit status %d)\n", code)
 	}
