@@ -28,6 +28,11 @@ import (
 // gen.NewUpdateUserStatusRequest, gen.NewLoadUserRequest...
 type builder[In any] func(server string, in In) (*http.Request, error)
 
+// noBody adapts the builder of an operation that takes no input to call.
+func noBody(build func(server string) (*http.Request, error)) builder[struct{}] {
+	return func(server string, _ struct{}) (*http.Request, error) { return build(server) }
+}
+
 // call sends one operation and decodes its answer into a new Out.
 func call[Out, In any](ctx context.Context, c *Client, build builder[In], in In) (*Out, error) {
 	req, err := build(c.server, in)

@@ -3,9 +3,9 @@ package contract_test
 // Rejections: each names what is wrong, and a rejected request never reaches the server.
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,29 +27,28 @@ func TestRequestRejected(t *testing.T) {
 	}
 	var cases []rejectCase
 
-	// loginId missing or empty, for every operation.
-	for _, op := range operations {
-		missing, empty := `{}`, `{"loginId":""}`
-		at := `"/loginId"`
-		switch op.id {
-		case "UpdateUserCustomAttribute":
-			missing = `{"attributeKey":"department","attributeValue":"x"}`
-			empty = `{"loginId":"","attributeKey":"department","attributeValue":"x"}`
-		case "PatchUserBatch":
-			missing = `{"users":[{"status":"enabled"}]}`
-			empty = `{"users":[{"loginId":"jane@example.com"},{"loginId":""}]}`
-			at = `"/users/1/loginId"`
+	// For every operation that takes a body: a missing, empty or mistyped loginId where its
+	// valid body names the user, and bodies that are no body, not JSON, null, or of another type.
+	for _, op := range operations() {
+		if p, ok := op.loginIDPath(t); ok {
+			missing, _ := op.withBody(t, nil, true, p...)
+			empty, _ := op.withBody(t, "", false, p...)
+			number, _ := op.withBody(t, 42, false, p...)
+			at := `"` + jsonPointer(p) + `"`
+			cases = append(cases,
+				rejectCase{"missing loginId", op.ID, "", missing, []string{`property "loginId" is missing`}},
+				rejectCase{"empty loginId", op.ID, "", empty, []string{at, "minimum string length is 1"}},
+				rejectCase{"loginId not a string", op.ID, "", number, []string{at, "value must be a string"}},
+			)
 		}
-		cases = append(cases,
-			rejectCase{"missing loginId", op.id, "", missing, []string{`property "loginId" is missing`}},
-			rejectCase{"empty loginId", op.id, "", empty, []string{at, "minimum string length is 1"}},
-			rejectCase{"loginId not a string", op.id, "", strings.Replace(op.valid, `"jane@example.com"`, `42`, 1),
-				[]string{`/loginId": value must be a string`}},
-			rejectCase{"no body", op.id, "", ``, []string{"value is required but missing"}},
-			rejectCase{"not JSON", op.id, "", `{"loginId":`, []string{"failed to decode request body"}},
-			rejectCase{"JSON null", op.id, "", `null`, []string{"Value is not nullable"}},
-			rejectCase{"wrong content type", op.id, "text/plain", op.valid, []string{`"text/plain"`}},
-		)
+		if op.valid != "" {
+			cases = append(cases,
+				rejectCase{"no body", op.ID, "", ``, []string{"value is required but missing"}},
+				rejectCase{"not JSON", op.ID, "", `{"loginId":`, []string{"failed to decode request body"}},
+				rejectCase{"JSON null", op.ID, "", `null`, []string{"Value is not nullable"}},
+				rejectCase{"wrong content type", op.ID, "text/plain", op.valid, []string{`"text/plain"`}},
+			)
+		}
 	}
 
 	// Request schemas are closed: the gateway would ignore a misspelt field, so the gate rejects it.
@@ -110,66 +109,39 @@ func TestRequestRejected(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, reply{body: `{}`})
-			ct := tc.ct
-			if ct == "" {
-				ct = "application/json"
-			}
-			_, err := operationByID(t, tc.op).send(t.Context(), api.client(t), ct, strings.NewReader(tc.body))
+			f := newFakeAPI(t, reply{body: `{}`})
+			_, err := f.send(t, operationByID(t, tc.op), request{body: tc.body, contentType: tc.ct})
 			assertRequestRejected(t, err, tc.op, tc.wants...)
-			api.assertNotHit(t)
+			f.assertNotHit(t)
 		})
 	}
 }
 
-// Typed calls that the generated types allow but the spec does not: the validator stops them.
+// Values of the generated types that Go allows but the spec does not: the validator stops them.
 func TestRequestRejectedTyped(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
 		op    string
-		call  func(ctx context.Context, c *gen.ClientWithResponses) error
+		body  any // a gen request type
 		wants []string
 	}{
-		{"zero PatchUserRequest", "PatchUser", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.PatchUserWithResponse(ctx, gen.PatchUserRequest{})
-			return err
-		}, []string{`"/loginId"`, "minimum string length is 1"}},
-		{"status outside the enum", "PatchUser", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.PatchUserWithResponse(ctx, gen.PatchUserRequest{LoginID: "a", Status: ptr(gen.UserStatus("bogus"))})
-			return err
-		}, []string{`"/status"`}},
-		{"tenant without id", "PatchUser", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.PatchUserWithResponse(ctx, gen.PatchUserRequest{LoginID: "a", UserTenants: &[]gen.PatchUserTenant{{}}})
-			return err
-		}, []string{`"/userTenants/0/tenantId"`}},
-		{"nil users", "PatchUserBatch", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.PatchUserBatchWithResponse(ctx, gen.PatchUsersBatchRequest{})
-			return err
-		}, []string{`"/users"`, "not nullable"}},
-		{"empty attributeKey", "UpdateUserCustomAttribute", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.UpdateUserCustomAttributeWithResponse(ctx, gen.UpdateUserCustomAttributeRequest{LoginID: "a"})
-			return err
-		}, []string{`"/attributeKey"`}},
-		{"empty loginId", "UpdateUserName", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.UpdateUserNameWithResponse(ctx, gen.UpdateUserNameRequest{Name: ptr("x")})
-			return err
-		}, []string{`"/loginId"`}},
-		{"empty loginId", "UpdateUserPicture", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.UpdateUserPictureWithResponse(ctx, gen.UpdateUserPictureRequest{Picture: ptr("")})
-			return err
-		}, []string{`"/loginId"`}},
-		{"empty loginId", "UpdateUserPhone", func(ctx context.Context, c *gen.ClientWithResponses) error {
-			_, err := c.UpdateUserPhoneWithResponse(ctx, gen.UpdateUserPhoneRequest{Phone: ptr("")})
-			return err
-		}, []string{`"/loginId"`}},
+		{"zero PatchUserRequest", "PatchUser", gen.PatchUserRequest{}, []string{`"/loginId"`, "minimum string length is 1"}},
+		{"status outside the enum", "PatchUser", gen.PatchUserRequest{LoginID: "a", Status: ptr(gen.UserStatus("bogus"))}, []string{`"/status"`}},
+		{"tenant without id", "PatchUser", gen.PatchUserRequest{LoginID: "a", UserTenants: &[]gen.PatchUserTenant{{}}}, []string{`"/userTenants/0/tenantId"`}},
+		{"nil users", "PatchUserBatch", gen.PatchUsersBatchRequest{}, []string{`"/users"`, "not nullable"}},
+		{"empty attributeKey", "UpdateUserCustomAttribute", gen.UpdateUserCustomAttributeRequest{LoginID: "a"}, []string{`"/attributeKey"`}},
+		{"empty loginId", "UpdateUserName", gen.UpdateUserNameRequest{Name: ptr("x")}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUserPicture", gen.UpdateUserPictureRequest{Picture: ptr("")}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUserPhone", gen.UpdateUserPhoneRequest{Phone: ptr("")}, []string{`"/loginId"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, reply{body: `{}`})
-			assertRequestRejected(t, tc.call(t.Context(), api.client(t)), tc.op, tc.wants...)
-			api.assertNotHit(t)
+			f := newFakeAPI(t, reply{body: `{}`})
+			_, err := f.send(t, operationByID(t, tc.op), request{body: string(mustJSON(t, tc.body))})
+			assertRequestRejected(t, err, tc.op, tc.wants...)
+			f.assertNotHit(t)
 		})
 	}
 }
@@ -236,15 +208,14 @@ func TestResponseRejected(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, tc.reply)
-			op := operationByID(t, tc.op)
-			_, err := op.sendJSON(t, api.client(t), op.valid)
+			f := newFakeAPI(t, tc.reply)
+			_, err := f.sendValid(t, operationByID(t, tc.op))
 			status := tc.reply.status
 			if status == 0 {
 				status = http.StatusOK
 			}
 			assertResponseRejected(t, err, tc.op, status, tc.wants...)
-			if n := api.hits.Load(); n != 1 {
+			if n := f.hits.Load(); n != 1 {
 				t.Errorf("server hit %d times, want 1", n)
 			}
 		})
@@ -270,25 +241,25 @@ func TestBadCredentials(t *testing.T) {
 		{"basic", func(h http.Header) { h.Set("Authorization", "Basic "+basic) }, basic},
 		{"token without scheme", func(h http.Header) { h.Set("Authorization", testProjectID+":"+testKey) }, testProjectID + ":" + testKey},
 	}
-	for _, op := range operations {
+	for _, op := range operations() {
 		for _, tc := range cases {
-			t.Run(op.id+"/"+tc.name, func(t *testing.T) {
+			t.Run(op.ID+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				api := newFakeAPI(t, reply{body: `{}`})
-				_, err := op.sendJSON(t, api.clientWithAuth(t, tc.set), op.valid)
-				assertBadCredentials(t, err, op.id, tc.value)
-				api.assertNotHit(t)
+				f := newFakeAPI(t, reply{body: `{}`})
+				_, err := f.send(t, op, request{body: op.valid, edit: tc.set})
+				assertBadCredentials(t, err, op.ID, tc.value)
+				f.assertNotHit(t)
 			})
 		}
 	}
 	// Credentials are checked even when the body is also wrong, and still reported as such.
 	t.Run("bad body and bad credentials", func(t *testing.T) {
 		t.Parallel()
-		api := newFakeAPI(t, reply{body: `{}`})
+		f := newFakeAPI(t, reply{body: `{}`})
 		op := operationByID(t, "PatchUser")
-		_, err := op.sendJSON(t, api.clientWithAuth(t, cases[0].set), `{"status":"bogus"}`)
-		assertBadCredentials(t, err, op.id, "")
-		api.assertNotHit(t)
+		_, err := f.send(t, op, request{body: `{"status":"bogus"}`, edit: cases[0].set})
+		assertBadCredentials(t, err, op.ID, "")
+		f.assertNotHit(t)
 	})
 	// CheckBearer itself, on the valid form and a few more invalid ones.
 	t.Run("CheckBearer", func(t *testing.T) {
@@ -375,20 +346,26 @@ func TestRoutingIgnoresHost(t *testing.T) {
 	t.Parallel()
 	v := newValidator(t)
 	for _, host := range []string{"127.0.0.1:12345", "localhost", "api.descope.com", "api.use1.descope.com", "example.org:8443"} {
-		for _, op := range operations {
-			t.Run(host+"/"+op.id, func(t *testing.T) {
+		for _, op := range operations() {
+			t.Run(host+"/"+op.ID, func(t *testing.T) {
 				t.Parallel()
-				req := httptest.NewRequestWithContext(t.Context(), op.method, "http://"+host+op.path, strings.NewReader(op.valid))
-				req.Header.Set("Content-Type", "application/json")
+				u := "http://" + host + op.Path
+				if op.query != nil {
+					u += "?" + op.query.Encode()
+				}
+				req := httptest.NewRequestWithContext(t.Context(), op.Method, u, strings.NewReader(op.valid))
+				if op.valid != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
 				req.Header.Set("Authorization", testBearer)
 				route, err := v.ValidateRequest(t.Context(), req)
 				if err != nil {
 					t.Fatalf("ValidateRequest: %v", err)
 				}
-				if got := route.OperationID(); got != op.id {
-					t.Errorf("matched %s, want %s", got, op.id)
+				if got := route.OperationID(); got != op.ID {
+					t.Errorf("matched %s, want %s", got, op.ID)
 				}
-				if r, err := v.RouteFor(req); err != nil || r.OperationID() != op.id {
+				if r, err := v.RouteFor(req); err != nil || r.OperationID() != op.ID {
 					t.Errorf("RouteFor = %v, %v", r, err)
 				}
 				// The body is still there for whoever serves or sends the request next.
@@ -407,4 +384,13 @@ func readAll(t *testing.T, req *http.Request) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// jsonPointer writes a path of keys and indexes as a JSON pointer, as the validator names places.
+func jsonPointer(path []any) string {
+	var b strings.Builder
+	for _, p := range path {
+		fmt.Fprintf(&b, "/%v", p)
+	}
+	return b.String()
 }

@@ -4,9 +4,6 @@ package contract_test
 // API received it after the validator accepted it.
 
 import (
-	"context"
-	"encoding/json"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,88 +12,26 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-const (
-	userReply  = `{"user":{"loginIds":["jane@example.com"],"userId":"U2abc","status":"enabled"}}`
-	batchReply = `{"patchedUsers":[{"loginIds":["jane@example.com"],"userId":"U2abc"}]}`
-)
-
-// wireCase is one typed call and the JSON object the server must receive for it.
+// wireCase is one request body, as a generated request type, and the JSON object the server
+// must receive for it.
 type wireCase struct {
 	name string
 	op   string
-	call func(ctx context.Context, c *gen.ClientWithResponses) (json200 any, err error)
+	body any               // a gen request type
 	want map[string]string // key -> JSON value; exactly these keys
+}
+
+// wc is a wireCase of operation op.
+func wc(op, name string, body any, want map[string]string) wireCase {
+	return wireCase{name: name, op: op, body: body, want: want}
 }
 
 func customAttributeCase(name string, value any, want string) wireCase {
 	return wireCase{
 		name: "value " + name, op: "UpdateUserCustomAttribute",
-		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
-			r, err := c.UpdateUserCustomAttributeWithResponse(ctx, gen.UpdateUserCustomAttributeRequest{
-				LoginID: "jane@example.com", AttributeKey: "attr", AttributeValue: value,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		},
+		body: gen.UpdateUserCustomAttributeRequest{LoginID: "jane@example.com", AttributeKey: "attr", AttributeValue: value},
 		want: map[string]string{"loginId": `"jane@example.com"`, "attributeKey": `"attr"`, "attributeValue": want},
 	}
-}
-
-func nameCase(name string, req gen.UpdateUserNameRequest, want map[string]string) wireCase {
-	return wireCase{name: name, op: "UpdateUserName", want: want,
-		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
-			r, err := c.UpdateUserNameWithResponse(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		}}
-}
-
-func pictureCase(name string, req gen.UpdateUserPictureRequest, want map[string]string) wireCase {
-	return wireCase{name: name, op: "UpdateUserPicture", want: want,
-		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
-			r, err := c.UpdateUserPictureWithResponse(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		}}
-}
-
-func phoneCase(name string, req gen.UpdateUserPhoneRequest, want map[string]string) wireCase {
-	return wireCase{name: name, op: "UpdateUserPhone", want: want,
-		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
-			r, err := c.UpdateUserPhoneWithResponse(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		}}
-}
-
-func patchCase(name string, req gen.PatchUserRequest, want map[string]string) wireCase {
-	return wireCase{name: name, op: "PatchUser", want: want,
-		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
-			r, err := c.PatchUserWithResponse(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		}}
-}
-
-func batchCase(name string, req gen.PatchUsersBatchRequest, want map[string]string) wireCase {
-	return wireCase{name: name, op: "PatchUserBatch", want: want,
-		call: func(ctx context.Context, c *gen.ClientWithResponses) (any, error) {
-			r, err := c.PatchUserBatchWithResponse(ctx, req)
-			if err != nil {
-				return nil, err
-			}
-			return r.JSON200, nil
-		}}
 }
 
 // fullPatch sets every field of PatchUserRequest, with custom attributes of every JSON type.
@@ -174,49 +109,49 @@ func wireCases() []wireCase {
 		customAttributeCase("empty object", map[string]any{}, `{}`),
 		customAttributeCase("nil", nil, `null`),
 
-		nameCase("all fields", gen.UpdateUserNameRequest{
+		wc("UpdateUserName", "all fields", gen.UpdateUserNameRequest{
 			LoginID: "jane@example.com", Name: ptr("Jane Q. Doe"), DisplayName: ptr("Jane Q. Doe"),
 			GivenName: ptr("Jane"), MiddleName: ptr("Quinn"), FamilyName: ptr("Doe"),
 		}, map[string]string{
 			"loginId": `"jane@example.com"`, "name": `"Jane Q. Doe"`, "displayName": `"Jane Q. Doe"`,
 			"givenName": `"Jane"`, "middleName": `"Quinn"`, "familyName": `"Doe"`,
 		}),
-		nameCase("parts only, middle name cleared", gen.UpdateUserNameRequest{
+		wc("UpdateUserName", "parts only, middle name cleared", gen.UpdateUserNameRequest{
 			LoginID: "jane@example.com", GivenName: ptr("Jane"), MiddleName: ptr(""), FamilyName: ptr("Doe"),
 		}, map[string]string{
 			"loginId": `"jane@example.com"`, "givenName": `"Jane"`, "middleName": `""`, "familyName": `"Doe"`,
 		}),
-		nameCase("display name under both names", gen.UpdateUserNameRequest{
+		wc("UpdateUserName", "display name under both names", gen.UpdateUserNameRequest{
 			LoginID: "jane@example.com", Name: ptr("Jane"), DisplayName: ptr("Jane"),
 		}, map[string]string{"loginId": `"jane@example.com"`, "name": `"Jane"`, "displayName": `"Jane"`}),
 
-		pictureCase("set", gen.UpdateUserPictureRequest{LoginID: "jane@example.com", Picture: ptr("https://example.com/jane.png")},
+		wc("UpdateUserPicture", "set", gen.UpdateUserPictureRequest{LoginID: "jane@example.com", Picture: ptr("https://example.com/jane.png")},
 			map[string]string{"loginId": `"jane@example.com"`, "picture": `"https://example.com/jane.png"`}),
-		pictureCase("remove with empty string", gen.UpdateUserPictureRequest{LoginID: "jane@example.com", Picture: ptr("")},
+		wc("UpdateUserPicture", "remove with empty string", gen.UpdateUserPictureRequest{LoginID: "jane@example.com", Picture: ptr("")},
 			map[string]string{"loginId": `"jane@example.com"`, "picture": `""`}),
-		pictureCase("absent", gen.UpdateUserPictureRequest{LoginID: "jane@example.com"},
+		wc("UpdateUserPicture", "absent", gen.UpdateUserPictureRequest{LoginID: "jane@example.com"},
 			map[string]string{"loginId": `"jane@example.com"`}),
 
-		phoneCase("all fields", gen.UpdateUserPhoneRequest{
+		wc("UpdateUserPhone", "all fields", gen.UpdateUserPhoneRequest{
 			LoginID: "jane@example.com", Phone: ptr("+15555550100"), Verified: ptr(true), FailOnConflict: ptr(true),
 		}, map[string]string{
 			"loginId": `"jane@example.com"`, "phone": `"+15555550100"`, "verified": `true`, "failOnConflict": `true`,
 		}),
-		phoneCase("explicit false and removal", gen.UpdateUserPhoneRequest{
+		wc("UpdateUserPhone", "explicit false and removal", gen.UpdateUserPhoneRequest{
 			LoginID: "jane@example.com", Phone: ptr(""), Verified: ptr(false), FailOnConflict: ptr(false),
 		}, map[string]string{
 			"loginId": `"jane@example.com"`, "phone": `""`, "verified": `false`, "failOnConflict": `false`,
 		}),
-		phoneCase("phone only", gen.UpdateUserPhoneRequest{LoginID: "jane@example.com", Phone: ptr("+15555550100")},
+		wc("UpdateUserPhone", "phone only", gen.UpdateUserPhoneRequest{LoginID: "jane@example.com", Phone: ptr("+15555550100")},
 			map[string]string{"loginId": `"jane@example.com"`, "phone": `"+15555550100"`}),
 
-		patchCase("every field", fullPatch(), fullPatchWire),
-		patchCase("loginId only", gen.PatchUserRequest{LoginID: "jane@example.com"},
+		wc("PatchUser", "every field", fullPatch(), fullPatchWire),
+		wc("PatchUser", "loginId only", gen.PatchUserRequest{LoginID: "jane@example.com"},
 			map[string]string{"loginId": `"jane@example.com"`}),
-		patchCase("empty list and empty string clear", gen.PatchUserRequest{
+		wc("PatchUser", "empty list and empty string clear", gen.PatchUserRequest{
 			LoginID: "jane@example.com", RoleNames: &[]string{}, Name: ptr(""),
 		}, map[string]string{"loginId": `"jane@example.com"`, "roleNames": `[]`, "name": `""`}),
-		patchCase("every clearable field empty", gen.PatchUserRequest{
+		wc("PatchUser", "every clearable field empty", gen.PatchUserRequest{
 			LoginID: "jane@example.com", UserID: ptr(""), Email: ptr(""), Phone: ptr(""),
 			VerifiedEmail: ptr(false), VerifiedPhone: ptr(false), Name: ptr(""), GivenName: ptr(""),
 			MiddleName: ptr(""), FamilyName: ptr(""), Picture: ptr(""), RoleNames: &[]string{},
@@ -229,21 +164,21 @@ func wireCases() []wireCase {
 			"userTenants": `[]`, "customAttributes": `{}`, "ssoAppIds": `[]`, "scim": `false`,
 			"additionalLoginIds": `[]`,
 		}),
-		patchCase("tenant with roles cleared", gen.PatchUserRequest{
+		wc("PatchUser", "tenant with roles cleared", gen.PatchUserRequest{
 			LoginID: "jane@example.com", UserTenants: &[]gen.PatchUserTenant{{TenantID: "T1", RoleNames: &[]string{}}},
 		}, map[string]string{"loginId": `"jane@example.com"`, "userTenants": `[{"tenantId":"T1","roleNames":[]}]`}),
-		patchCase("custom attribute removed with null", gen.PatchUserRequest{
+		wc("PatchUser", "custom attribute removed with null", gen.PatchUserRequest{
 			LoginID: "jane@example.com", CustomAttributes: &gen.CustomAttributes{"legacyId": nil},
 		}, map[string]string{"loginId": `"jane@example.com"`, "customAttributes": `{"legacyId":null}`}),
 
-		batchCase("two users", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{
+		wc("PatchUserBatch", "two users", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{
 			{LoginID: "jane@example.com", Status: ptr(gen.UserStatusDisabled)},
 			{LoginID: "bob@example.com", RoleNames: &[]string{}, CustomAttributes: &gen.CustomAttributes{"seats": 2}},
 		}}, map[string]string{
 			"users": `[{"loginId":"jane@example.com","status":"disabled"},
 				{"loginId":"bob@example.com","roleNames":[],"customAttributes":{"seats":2}}]`,
 		}),
-		batchCase("one full patch", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{fullPatch()}},
+		wc("PatchUserBatch", "one full patch", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{fullPatch()}},
 			map[string]string{"users": "[" + wireObject(fullPatchWire) + "]"}),
 	}
 }
@@ -262,22 +197,16 @@ func TestRequestWire(t *testing.T) {
 	for _, tc := range wireCases() {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			body := userReply
-			if tc.op == "PatchUserBatch" {
-				body = batchReply
-			}
-			api := newFakeAPI(t, reply{body: body})
-			json200, err := tc.call(t.Context(), api.client(t))
+			op := operationByID(t, tc.op)
+			f := newFakeAPI(t, reply{body: op.ok})
+			a, err := f.send(t, op, request{body: string(mustJSON(t, tc.body))})
 			if err != nil {
 				t.Fatalf("call failed: %v", err)
 			}
-			if reflect.ValueOf(json200).IsNil() {
-				t.Error("JSON200 is nil after a 200 application/json reply")
-			}
-			got := api.last(t)
-			op := operationByID(t, tc.op)
-			if got.method != op.method || got.path != op.path {
-				t.Errorf("server got %s %s, want %s %s", got.method, got.path, op.method, op.path)
+			decodeAnswer(t, op, a)
+			got := f.last(t)
+			if got.method != op.Method || got.path != op.Path {
+				t.Errorf("server got %s %s, want %s %s", got.method, got.path, op.Method, op.Path)
 			}
 			if a := got.header.Get("Authorization"); a != testBearer {
 				t.Errorf("Authorization = %q, want the bearer token", a)
@@ -301,21 +230,22 @@ func TestRequestWireLiterals(t *testing.T) {
 	}{
 		{"attributeValue null is explicit", customAttributeCase("nil", nil, "null"),
 			[]string{`"attributeValue":null`}, nil},
-		{"picture empty string is sent", pictureCase("", gen.UpdateUserPictureRequest{LoginID: "a", Picture: ptr("")}, nil),
+		{"picture empty string is sent", wc("UpdateUserPicture", "", gen.UpdateUserPictureRequest{LoginID: "a", Picture: ptr("")}, nil),
 			[]string{`"picture":""`}, nil},
-		{"loginId-only patch is exactly that", patchCase("", gen.PatchUserRequest{LoginID: "jane@example.com"}, nil),
+		{"loginId-only patch is exactly that", wc("PatchUser", "", gen.PatchUserRequest{LoginID: "jane@example.com"}, nil),
 			[]string{`{"loginId":"jane@example.com"}`}, nil},
-		{"empty roleNames and name are sent", patchCase("", gen.PatchUserRequest{LoginID: "a", RoleNames: &[]string{}, Name: ptr("")}, nil),
+		{"empty roleNames and name are sent", wc("PatchUser", "", gen.PatchUserRequest{LoginID: "a", RoleNames: &[]string{}, Name: ptr("")}, nil),
 			[]string{`"roleNames":[]`, `"name":""`}, []string{"null", "givenName", "userTenants"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeAPI(t, reply{body: userReply})
-			if _, err := c.tc.call(t.Context(), api.client(t)); err != nil {
+			op := operationByID(t, c.tc.op)
+			f := newFakeAPI(t, reply{body: op.ok})
+			if _, err := f.send(t, op, request{body: string(mustJSON(t, c.tc.body))}); err != nil {
 				t.Fatal(err)
 			}
-			raw := strings.TrimSpace(string(api.last(t).body))
+			raw := strings.TrimSpace(string(f.last(t).body))
 			for _, w := range c.want {
 				if !strings.Contains(raw, w) {
 					t.Errorf("body %s does not contain %s", raw, w)
@@ -359,19 +289,16 @@ func wireCaseWant(t *testing.T, name string) map[string]string {
 	return nil
 }
 
-// The transport forwards exactly the bytes the generated client marshalled.
+// The transport forwards exactly the bytes it was given.
 func TestRequestBodyForwardedUnchanged(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, reply{body: userReply})
-	req := fullPatch()
-	if _, err := api.client(t).PatchUserWithResponse(t.Context(), req); err != nil {
+	op := operationByID(t, "PatchUser")
+	f := newFakeAPI(t, reply{body: op.ok})
+	want := mustJSON(t, fullPatch())
+	if _, err := f.send(t, op, request{body: string(want)}); err != nil {
 		t.Fatal(err)
 	}
-	want, err := json.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := api.last(t).body; string(got) != string(want) {
+	if got := f.last(t).body; string(got) != string(want) {
 		t.Errorf("server got\n%s\nclient marshalled\n%s", got, want)
 	}
 }

@@ -7,73 +7,50 @@ package contract_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-// rawCall sends body (nil: none) to method path of the fake API through the validating
-// transport, with the fake bearer and the header the SDK adds to every call after reading its
-// license. It returns the response body, or the validator's error.
-func rawCall(t *testing.T, f *fakeAPI, method, path, body string) ([]byte, error) {
+// sdkCall sends body to operation id of the fake API through the validating transport, with
+// the header the SDK adds to every call after reading its license, and returns the answer's body.
+func sdkCall(t *testing.T, f *fakeAPI, id, body string) ([]byte, error) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, f.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", testBearer)
-	req.Header.Set("x-descope-license", "tier1")
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := httpClient(t).Do(req)
+	a, err := f.send(t, operationByID(t, id), request{body: body, edit: func(h http.Header) { h.Set("x-descope-license", "tier1") }})
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = resp.Body.Close() }()
-	return io.ReadAll(resp.Body)
+	return a.body, nil
 }
 
 func TestSDKRequestsAccepted(t *testing.T) {
 	t.Parallel()
-	const patch, batch = "/v1/mgmt/user/patch", "/v1/mgmt/user/patch/batch"
-	cases := []struct{ name, method, path, body string }{
-		{"tenant given without roles", "PATCH", patch, `{"loginId":"jane@example.com","userTenants":[{"tenantId":"T9","roleNames":null}]}`},
-		{"roles set to a nil slice", "PATCH", patch, `{"loginId":"jane@example.com","roleNames":null}`},
-		{"tenants set to a nil slice", "PATCH", patch, `{"loginId":"jane@example.com","userTenants":null}`},
-		{"SSO apps set to a nil slice", "PATCH", patch, `{"loginId":"jane@example.com","ssoAppIds":null}`},
-		{"additional login IDs null", "PATCH", patch, `{"loginId":"jane@example.com","additionalLoginIds":null}`},
-		{"status expired", "PATCH", patch, `{"loginId":"jane@example.com","status":"expired"}`},
-		{"batch of nothing", "PATCH", batch, `{"users":[]}`},
-		{"batch with a null tenant role list", "PATCH", batch, `{"users":[{"loginId":"a","userTenants":[{"tenantId":"T9","roleNames":null}]}]}`},
-		{"attribute cleared with null", "POST", "/v1/mgmt/user/update/customAttribute", `{"loginId":"jane@example.com","attributeKey":"seats","attributeValue":null}`},
-		{"attribute list holding null", "POST", "/v1/mgmt/user/update/customAttribute", `{"loginId":"jane@example.com","attributeKey":"tags","attributeValue":["a",null,{"k":null}]}`},
-		{"license at start-up", "GET", "/v1/mgmt/license", ""},
+	const patch, batch = "PatchUser", "PatchUserBatch"
+	cases := []struct{ name, op, body string }{
+		{"tenant given without roles", patch, `{"loginId":"jane@example.com","userTenants":[{"tenantId":"T9","roleNames":null}]}`},
+		{"roles set to a nil slice", patch, `{"loginId":"jane@example.com","roleNames":null}`},
+		{"tenants set to a nil slice", patch, `{"loginId":"jane@example.com","userTenants":null}`},
+		{"SSO apps set to a nil slice", patch, `{"loginId":"jane@example.com","ssoAppIds":null}`},
+		{"additional login IDs null", patch, `{"loginId":"jane@example.com","additionalLoginIds":null}`},
+		{"status expired", patch, `{"loginId":"jane@example.com","status":"expired"}`},
+		{"batch of nothing", batch, `{"users":[]}`},
+		{"batch with a null tenant role list", batch, `{"users":[{"loginId":"a","userTenants":[{"tenantId":"T9","roleNames":null}]}]}`},
+		{"attribute cleared with null", "UpdateUserCustomAttribute", `{"loginId":"jane@example.com","attributeKey":"seats","attributeValue":null}`},
+		{"attribute list holding null", "UpdateUserCustomAttribute", `{"loginId":"jane@example.com","attributeKey":"tags","attributeValue":["a",null,{"k":null}]}`},
+		{"license at start-up", "GetLicense", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			answer := `{"user":{"loginIds":["jane@example.com"]}}`
-			switch tc.path {
-			case batch:
-				answer = `{"patchedUsers":[],"failedUsers":[]}`
-			case "/v1/mgmt/license":
-				answer = `{"rateLimitTier":"tier1"}`
-			}
-			f := newFakeAPI(t, reply{body: answer})
-			if _, err := rawCall(t, f, tc.method, tc.path, tc.body); err != nil {
+			op := operationByID(t, tc.op)
+			f := newFakeAPI(t, reply{body: op.ok})
+			if _, err := sdkCall(t, f, tc.op, tc.body); err != nil {
 				t.Fatalf("the contract refused what Descope's SDK sends: %v", err)
 			}
 			got := f.last(t)
-			if got.method != tc.method || got.path != tc.path || string(got.body) != tc.body {
-				t.Errorf("the server received %s %s %q, want %s %s %q", got.method, got.path, got.body, tc.method, tc.path, tc.body)
+			if got.method != op.Method || got.path != op.Path || string(got.body) != tc.body {
+				t.Errorf("the server received %s %s %q, want %s %s %q", got.method, got.path, got.body, op.Method, op.Path, tc.body)
 			}
 		})
 	}
@@ -95,7 +72,7 @@ func TestSDKNeighboursRejected(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeAPI(t, reply{body: `{}`})
-			_, err := rawCall(t, f, "PATCH", "/v1/mgmt/user/patch", tc.body)
+			_, err := sdkCall(t, f, "PatchUser", tc.body)
 			assertRequestRejected(t, err, "PatchUser", tc.want)
 			f.assertNotHit(t)
 		})
@@ -107,7 +84,7 @@ func TestSDKNeighboursRejected(t *testing.T) {
 func TestSDKBatchFailureWithoutUser(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, reply{body: `{"patchedUsers":[],"failedUsers":[{"failure":"User not found","user":null}]}`})
-	body, err := rawCall(t, f, "PATCH", "/v1/mgmt/user/patch/batch", `{"users":[{"loginId":"ghost@example.com"}]}`)
+	body, err := sdkCall(t, f, "PatchUserBatch", `{"users":[{"loginId":"ghost@example.com"}]}`)
 	if err != nil {
 		t.Fatalf("the contract refused the SDK's canned batch answer: %v", err)
 	}
@@ -120,7 +97,7 @@ func TestSDKBatchFailureWithoutUser(t *testing.T) {
 	}
 
 	f = newFakeAPI(t, reply{body: `{"failedUsers":[{"failure":"x","user":[]}]}`})
-	_, err = rawCall(t, f, "PATCH", "/v1/mgmt/user/patch/batch", `{"users":[{"loginId":"a"}]}`)
+	_, err = sdkCall(t, f, "PatchUserBatch", `{"users":[{"loginId":"a"}]}`)
 	assertResponseRejected(t, err, "PatchUserBatch", 200, `"/failedUsers/0/user"`)
 }
 
@@ -128,10 +105,10 @@ func TestSDKBatchFailureWithoutUser(t *testing.T) {
 func TestSDKLicenseAnswer(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, reply{body: `{"rateLimitTier":"tier3"}`})
-	if _, err := rawCall(t, f, "GET", "/v1/mgmt/license", ""); err != nil {
+	if _, err := sdkCall(t, f, "GetLicense", ""); err != nil {
 		t.Fatalf("license answer refused: %v", err)
 	}
 	f = newFakeAPI(t, reply{body: `{"rateLimitTier":3}`})
-	_, err := rawCall(t, f, "GET", "/v1/mgmt/license", "")
+	_, err := sdkCall(t, f, "GetLicense", "")
 	assertResponseRejected(t, err, "GetLicense", 200, `"/rateLimitTier"`)
 }

@@ -135,6 +135,31 @@ both are given they must agree. --json - reads the patch from standard input.`,
 			example: []string{"--login-id", "user00001@example.com", "--json", `{"status":"disabled","roleNames":["editor"]}`},
 		}, patchUser),
 
+		{
+			name:    "license",
+			summary: "print the project's rate-limit tier",
+			help: `Prints the project's rate-limit tier (tier1 to tier4 are known), which decides how many
+management calls per minute the project may make.`,
+			example: []string{},
+			define: func(*flags) runner {
+				return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+					if len(args) > 0 {
+						return c.usageError(cmd, "unexpected argument %q (this command takes no arguments)", args[0])
+					}
+					cl, err := c.connect()
+					if err != nil {
+						return c.fail(cmd, err)
+					}
+					tier, err := cl.RateLimitTier(ctx)
+					if err != nil {
+						return c.fail(cmd, err)
+					}
+					fmt.Fprintln(c.stdout, tier)
+					return exitOK
+				}
+			},
+		},
+
 		cmdPatch,
 		cmdDemo,
 	}

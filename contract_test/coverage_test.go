@@ -1,0 +1,179 @@
+package contract_test
+
+// One operation is one row: this test enumerates the spec's operations and names, for each, what
+// it lacks of the five places an operation lives in. The fake's handlers are also forced by the
+// compiler (apitest implements gen.ServerInterface); this test checks that they answer.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
+	"github.com/seed-a84e9595/descope-mgmt/cmd/descope-users/cli"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"github.com/seed-a84e9595/descope-mgmt/spec"
+)
+
+// What every operation needs, in the order the test names them.
+const (
+	needRequestCase  = "a contract request case (an example request body, or examples of its required parameters, in the spec)"
+	needResponseCase = "a contract response case (an example 200 answer in the spec)"
+	needAPIMethod    = "an api method (a row of apiCalls that calls it)"
+	needFakeHandler  = "a fake handler that answers it (api/apitest)"
+	needCLICommand   = "a CLI command (an example in cmd/descope-users/cli's table that calls it)"
+)
+
+var needs = []string{needRequestCase, needResponseCase, needAPIMethod, needFakeHandler, needCLICommand}
+
+// coverageGaps names, for each operation, the needs it lacks in have (operation -> need -> met).
+func coverageGaps(ops []string, have map[string]map[string]bool) []string {
+	var gaps []string
+	for _, op := range ops {
+		var missing []string
+		for _, n := range needs {
+			if !have[op][n] {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			gaps = append(gaps, fmt.Sprintf("%s lacks %s", op, strings.Join(missing, "; and ")))
+		}
+	}
+	return gaps
+}
+
+// Users both the api calls and the CLI examples name.
+func coverageUsers() []gen.User {
+	users := []gen.User{{UserID: "U2abc", LoginIDs: []string{"jane@example.com"}, Email: "jane@example.com"}}
+	for i := range 10 {
+		users = append(users, gen.User{UserID: fmt.Sprintf("U2sample%05d", i), LoginIDs: []string{fmt.Sprintf("user%05d@example.com", i)}})
+	}
+	return users
+}
+
+func TestEveryOperationIsCovered(t *testing.T) {
+	doc := loadSpec(t)
+	have := map[string]map[string]bool{}
+	mark := func(op, need string) {
+		if have[op] == nil {
+			have[op] = map[string]bool{}
+		}
+		have[op][need] = true
+	}
+	var ops []string
+	for _, o := range spec.Operations() {
+		ops = append(ops, o.ID)
+		sop := doc.Paths.Value(o.Path).GetOperation(o.Method)
+		request := true
+		if rb := sop.RequestBody; rb != nil {
+			request = len(rb.Value.Content.Get("application/json").Examples) > 0
+		}
+		for _, p := range sop.Parameters {
+			request = request && (!p.Value.Required || p.Value.Example != nil)
+		}
+		if request {
+			mark(o.ID, needRequestCase)
+		}
+		if r := sop.Responses.Status(http.StatusOK); r != nil && len(r.Value.Content.Get("application/json").Examples) > 0 {
+			mark(o.ID, needResponseCase)
+		}
+	}
+
+	// The api: every row of apiCalls, through the validating transport, against the fake.
+	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	c, err := api.New(testProjectID, testKey, api.WithBaseURL(s.URL), api.WithHTTPClient(httpClient(t)), api.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range apiCalls {
+		before := len(s.Requests())
+		if err := call.call(t.Context(), c); err != nil {
+			t.Errorf("api call %s against the fake: %v", call.name(), err)
+		}
+		for _, r := range s.Requests()[before:] {
+			mark(r.OperationID, needAPIMethod)
+			if r.Status >= 200 && r.Status <= 299 {
+				mark(r.OperationID, needFakeHandler)
+			}
+		}
+	}
+
+	// The CLI: every command's example, run in a directory holding users.jsonl, against a fake.
+	t.Chdir(t.TempDir())
+	writeCoverageInput(t)
+	cs := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	env := map[string]string{"DESCOPE_PROJECT_ID": testProjectID, "DESCOPE_MANAGEMENT_KEY": testKey}
+	for _, cmd := range cli.Commands() {
+		before := len(cs.Requests())
+		var out, errb bytes.Buffer
+		args := append([]string{"--base-url", cs.URL}, cmd.Example...)
+		code := cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+		if code != 0 && cmd.Name != "demo" {
+			t.Errorf("descope-users %s: exit %d\n%s%s", strings.Join(cmd.Example, " "), code, &out, &errb)
+		}
+		for _, r := range cs.Requests()[before:] {
+			mark(r.OperationID, needCLICommand)
+		}
+	}
+
+	for _, gap := range coverageGaps(ops, have) {
+		t.Error(gap)
+	}
+	t.Logf("%d operations, each with %d places covered", len(ops), len(needs))
+
+	// Every row of apiCalls names a method of api.Client, and every method that calls the API
+	// has a row.
+	client := reflect.TypeFor[*api.Client]()
+	var methods []string
+	for _, call := range apiCalls {
+		methods = append(methods, call.method)
+		if _, ok := client.MethodByName(call.method); !ok {
+			t.Errorf("apiCalls names %s, which api.Client does not have", call.method)
+		}
+	}
+	notCalls := []string{"BaseURL", "ProjectID", "String", "GoString", "Format"}
+	for i := range client.NumMethod() {
+		if m := client.Method(i).Name; !slices.Contains(methods, m) && !slices.Contains(notCalls, m) {
+			t.Errorf("api.Client.%s has no row in apiCalls", m)
+		}
+	}
+}
+
+// writeCoverageInput writes users.jsonl, which the patch command's example reads.
+func writeCoverageInput(t *testing.T) {
+	t.Helper()
+	if err := os.WriteFile("users.jsonl", []byte(`{"loginId":"user00001@example.com","name":"Ada"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The check itself names each missing place, and says nothing of an operation that has them all.
+func TestCoverageGapsNamesWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	all := map[string]bool{}
+	for _, n := range needs {
+		all[n] = true
+	}
+	have := map[string]map[string]bool{
+		"Complete":    all,
+		"NoCLI":       {needRequestCase: true, needResponseCase: true, needAPIMethod: true, needFakeHandler: true},
+		"NoAPINoFake": {needRequestCase: true, needResponseCase: true, needCLICommand: true},
+	}
+	got := coverageGaps([]string{"Complete", "NoCLI", "NoAPINoFake", "Nothing"}, have)
+	want := []string{
+		"NoCLI lacks " + needCLICommand,
+		"NoAPINoFake lacks " + needAPIMethod + "; and " + needFakeHandler,
+		"Nothing lacks " + strings.Join(needs, "; and "),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("gaps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
