@@ -241,6 +241,36 @@ func TestBadInputIsRejectedBeforeSending(t *testing.T) {
 			_, err := c.Patch(nil, UserPatch{LoginID: "a"})
 			return err
 		}, "context is nil"},
+		{"activate: empty login", func() error { _, err := c.Activate(ctx, ""); return err }, "loginID is empty"},
+		{"deactivate: empty login", func() error { _, err := c.Deactivate(ctx, ""); return err }, "loginID is empty"},
+		{"login ID: empty login", func() error { _, err := c.UpdateLoginID(ctx, "", "b"); return err }, "loginID is empty"},
+		{"email: empty login", func() error { _, err := c.UpdateEmail(ctx, "", "e", false, false); return err }, "loginID is empty"},
+		{"recovery email: empty login", func() error { _, err := c.UpdateRecoveryEmail(ctx, "", "e", false); return err }, "loginID is empty"},
+		{"roles: empty role", func() error { _, err := c.SetRoles(ctx, "a", []string{"x", ""}); return err }, "roles[1] is empty"},
+		{"tenant roles: empty tenant", func() error { _, err := c.AddTenantRoles(ctx, "a", "", []string{"x"}); return err }, "tenantID is empty"},
+		{"remove roles: empty login", func() error { _, err := c.RemoveRoles(ctx, "", []string{"x"}); return err }, "loginID is empty"},
+		{"add tenant: empty tenant", func() error { _, err := c.AddTenant(ctx, "a", ""); return err }, "tenantID is empty"},
+		{"remove tenant: empty login", func() error { _, err := c.RemoveTenant(ctx, "", "T"); return err }, "loginID is empty"},
+		{"sso apps: empty app", func() error { _, err := c.AddSSOApps(ctx, "a", []string{""}); return err }, "appIDs[0] is empty"},
+		{"load: empty login", func() error { _, err := c.Load(ctx, ""); return err }, "loginID is empty"},
+		{"load users: none", func() error { _, err := c.LoadUsers(ctx, nil, false); return err }, "userIDs is empty"},
+		{"load users: empty ID", func() error { _, err := c.LoadUsers(ctx, []string{"U1", ""}, false); return err }, "userIDs[1] is empty"},
+		{"search: negative page", func() error { _, _, err := c.Search(ctx, SearchOptions{Page: -1}); return err }, "page -1 is negative"},
+		{"search: negative limit", func() error { _, _, err := c.SearchTestUsers(ctx, SearchOptions{Limit: -5}); return err }, "limit -5 is negative"},
+		{"search: sort without field", func() error { _, _, err := c.Search(ctx, SearchOptions{Sort: []SearchSort{{Desc: true}}}); return err }, "sort[0] has no field"},
+		{"search: 1e400", func() error {
+			_, _, err := c.Search(ctx, SearchOptions{CustomAttributes: map[string]any{"n": json.Number("1e400")}})
+			return err
+		}, `customAttributes["n"]`},
+		{"update: empty login", func() error { _, err := c.Update(ctx, UserUpdate{Email: "e"}); return err }, "loginID is empty"},
+		{"update: empty tenant", func() error {
+			_, err := c.Update(ctx, UserUpdate{LoginID: "a", Tenants: []TenantPatch{{}}})
+			return err
+		}, "tenants[0].tenantId is empty"},
+		{"update: empty extra login ID", func() error {
+			_, err := c.Update(ctx, UserUpdate{LoginID: "a", AdditionalLoginIDs: []string{""}})
+			return err
+		}, "additionalLoginIDs[0] is empty"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -698,5 +728,77 @@ func TestServerNeverCausesPanic(t *testing.T) {
 				t.Fatalf("status %d body %q: no error", status, b)
 			}
 		}
+	}
+}
+
+// SearchAll fetches pages until the total is reached, stops when the caller stops, and yields a
+// failed page's error once.
+func TestSearchAllPaging(t *testing.T) {
+	page := func(users ...string) http.HandlerFunc {
+		var b strings.Builder
+		for i, u := range users {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"loginIds":[%q]}`, u)
+		}
+		return jsonStep(200, `{"users":[`+b.String()+`],"total":5}`)
+	}
+	c, s := newScripted(t, []http.HandlerFunc{page("a", "b"), page("c", "d"), page("e")})
+	var got []string
+	for u, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, u.LoginIDs[0])
+	}
+	if strings.Join(got, "") != "abcde" || s.hits.Load() != 3 {
+		t.Fatalf("got %v in %d calls, want a..e in 3", got, s.hits.Load())
+	}
+	if string(s.lastBody()["page"]) != "2" {
+		t.Errorf("the last call asked for page %s, want 2", s.lastBody()["page"])
+	}
+
+	// The caller stops early: no page beyond the one in use is fetched.
+	c, s = newScripted(t, []http.HandlerFunc{page("a", "b"), page("c", "d")})
+	for range c.SearchAll(context.Background(), SearchOptions{Limit: 2}) {
+		break
+	}
+	if n := s.hits.Load(); n != 1 {
+		t.Errorf("%d calls after the caller stopped at the first user", n)
+	}
+
+	// A failed page is yielded once, as an error, and ends the iteration.
+	c, _ = newScripted(t, []http.HandlerFunc{page("a", "b"), jsonStep(403, `{"errorCode":"E011006"}`)}, WithMaxRetries(0))
+	var errs int
+	n := 0
+	for _, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 2}) {
+		if err != nil {
+			errs++
+			if !strings.Contains(err.Error(), "SearchUsers: HTTP 403") {
+				t.Errorf("err = %v", err)
+			}
+			continue
+		}
+		n++
+	}
+	if n != 2 || errs != 1 {
+		t.Errorf("%d users and %d errors, want 2 and 1", n, errs)
+	}
+
+	// A cancelled context ends it with the context's error.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, _ = newScripted(t, []http.HandlerFunc{page("a", "b"), page("c", "d")})
+	var ended error
+	for _, err := range c.SearchAll(ctx, SearchOptions{Limit: 2}) {
+		if err != nil {
+			ended = err
+			break
+		}
+		cancel()
+	}
+	if !errors.Is(ended, context.Canceled) {
+		t.Errorf("iteration ended with %v, want context.Canceled", ended)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
 )
 
 // exampleServer stands in for Descope: it echoes each update back as the user, as the API does.
@@ -205,4 +206,267 @@ func ExampleError() {
 	// Output:
 	// 404 E112102 true
 	// descope: UpdateUserPicture: HTTP 404 Not Found: E112102: User not found
+}
+
+// exampleFake starts the fake Descope of api/apitest with two users, and a client for it.
+func exampleFake() (*apitest.Server, *api.Client) {
+	srv, err := apitest.Start(apitest.WithUsers(
+		api.User{UserID: "U2jane", LoginIDs: []string{"jane@example.com"}, Email: "jane@example.com", Name: "Jane",
+			RoleNames: []string{"viewer"}, UserTenants: []api.UserTenant{{TenantID: "T1", RoleNames: []string{"member"}}},
+			CustomAttributes: map[string]any{"plan": "pro"}},
+		api.User{UserID: "U2bob", LoginIDs: []string{"bob@example.com"}, Email: "bob@example.com", Name: "Bob",
+			Status: "disabled", Test: true},
+	))
+	if err != nil {
+		panic(err)
+	}
+	c, err := api.New(srv.ProjectID(), srv.ManagementKey(), api.WithBaseURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	return srv, c
+}
+
+func ExampleClient_Deactivate() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	u, err := c.Deactivate(context.Background(), "jane@example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.Status)
+	// Output: disabled
+}
+
+func ExampleClient_Activate() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	u, err := c.Activate(context.Background(), "bob@example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.Status)
+	// Output: enabled
+}
+
+func ExampleClient_UpdateLoginID() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	u, err := c.UpdateLoginID(ctx, "jane@example.com", "jane.doe@example.com")
+	fmt.Println(u.LoginIDs, err)
+	// The last login ID cannot be removed.
+	_, err = c.UpdateLoginID(ctx, "jane.doe@example.com", "")
+	fmt.Println(errors.Is(err, api.ErrInvalidArguments))
+	// Output:
+	// [jane.doe@example.com] <nil>
+	// true
+}
+
+func ExampleClient_UpdateEmail() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	u, err := c.UpdateEmail(ctx, "jane@example.com", "jane@work.example.com", true, true)
+	fmt.Println(u.Email, u.VerifiedEmail, err)
+	// bob's email is taken by bob: with failOnConflict, refused.
+	_, err = c.UpdateEmail(ctx, "jane@example.com", "bob@example.com", true, true)
+	fmt.Println(errors.Is(err, api.ErrInvalidArguments))
+	// Output:
+	// jane@work.example.com true <nil>
+	// true
+}
+
+func ExampleClient_UpdateRecoveryEmail() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	// The recovery email is not part of the user the API returns.
+	u, err := c.UpdateRecoveryEmail(context.Background(), "jane@example.com", "jane.backup@example.com", true)
+	fmt.Println(u.Email, err)
+	// Output: jane@example.com <nil>
+}
+
+func ExampleClient_SetRoles() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	u, err := c.SetRoles(context.Background(), "jane@example.com", []string{"editor", "billing"})
+	fmt.Println(u.RoleNames, err)
+	// Output: [editor billing] <nil>
+}
+
+func ExampleClient_AddRoles() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	u, err := c.AddRoles(context.Background(), "jane@example.com", []string{"viewer", "admin"})
+	fmt.Println(u.RoleNames, err)
+	// Output: [viewer admin] <nil>
+}
+
+func ExampleClient_RemoveRoles() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	u, err := c.RemoveRoles(context.Background(), "jane@example.com", []string{"viewer"})
+	fmt.Println(len(u.RoleNames), err)
+	// Output: 0 <nil>
+}
+
+func ExampleClient_SetTenantRoles() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	u, err := c.SetTenantRoles(ctx, "jane@example.com", "T1", []string{"owner"})
+	fmt.Println(u.UserTenants[0].TenantID, u.UserTenants[0].RoleNames, err)
+	// A tenant the user is not in: add it first.
+	_, err = c.SetTenantRoles(ctx, "jane@example.com", "T2", []string{"owner"})
+	fmt.Println(errors.Is(err, api.ErrInvalidArguments))
+	// Output:
+	// T1 [owner] <nil>
+	// true
+}
+
+func ExampleClient_AddTenant() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	if _, err := c.AddTenant(ctx, "jane@example.com", "T2"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	u, err := c.AddTenantRoles(ctx, "jane@example.com", "T2", []string{"admin"})
+	fmt.Println(len(u.UserTenants), u.UserTenants[1].TenantID, u.UserTenants[1].RoleNames, err)
+	// Output: 2 T2 [admin] <nil>
+}
+
+func ExampleClient_RemoveTenant() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	u, err := c.RemoveTenant(context.Background(), "jane@example.com", "T1")
+	fmt.Println(len(u.UserTenants), err)
+	// Output: 0 <nil>
+}
+
+func ExampleClient_SetSSOApps() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	u, _ := c.SetSSOApps(ctx, "jane@example.com", []string{"app-1", "app-2"})
+	fmt.Println(u.SsoAppIDs)
+	u, _ = c.AddSSOApps(ctx, "jane@example.com", []string{"app-3"})
+	fmt.Println(u.SsoAppIDs)
+	u, _ = c.RemoveSSOApps(ctx, "jane@example.com", []string{"app-1"})
+	fmt.Println(u.SsoAppIDs)
+	// An empty list: every SSO app again.
+	u, _ = c.SetSSOApps(ctx, "jane@example.com", nil)
+	fmt.Println(len(u.SsoAppIDs))
+	// Output:
+	// [app-1 app-2]
+	// [app-1 app-2 app-3]
+	// [app-2 app-3]
+	// 0
+}
+
+func ExampleClient_Load() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	u, err := c.Load(ctx, "U2jane") // a login ID or a user ID
+	fmt.Println(u.LoginIDs, err)
+	_, err = c.Load(ctx, "ghost@example.com")
+	fmt.Println(errors.Is(err, api.ErrUserNotFound))
+	// Output:
+	// [jane@example.com] <nil>
+	// true
+}
+
+func ExampleClient_LoadUsers() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	// Unknown IDs are left out, and so is bob, who is disabled, unless asked for.
+	users, _ := c.LoadUsers(ctx, []string{"U2jane", "U2bob", "U2nobody"}, false)
+	fmt.Println(len(users))
+	users, _ = c.LoadUsers(ctx, []string{"U2jane", "U2bob", "U2nobody"}, true)
+	fmt.Println(len(users))
+	// Output:
+	// 1
+	// 2
+}
+
+func ExampleClient_Search() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	users, total, err := c.Search(context.Background(), api.SearchOptions{
+		RoleNames:        []string{"viewer"},
+		CustomAttributes: map[string]any{"plan": "pro"},
+		Limit:            10,
+	})
+	fmt.Println(len(users), total, users[0].LoginIDs, err)
+	// Output: 1 1 [jane@example.com] <nil>
+}
+
+func ExampleClient_SearchAll() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	// Every page, one user at a time; the error, if any, ends the loop.
+	for u, err := range c.SearchAll(context.Background(), api.SearchOptions{Limit: 1, WithTestUser: true}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(u.LoginIDs[0])
+	}
+	// Output:
+	// jane@example.com
+	// bob@example.com
+}
+
+func ExampleClient_SearchTestUsers() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	users, total, err := c.SearchTestUsers(context.Background(), api.SearchOptions{})
+	fmt.Println(len(users), total, users[0].LoginIDs, err)
+	// Output: 1 1 [bob@example.com] <nil>
+}
+
+func ExampleClient_Update() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	// Update replaces the whole user: jane's roles, tenant and custom attributes are cleared,
+	// because this UserUpdate leaves them empty.
+	u, err := c.Update(context.Background(), api.UserUpdate{
+		LoginID:     "jane@example.com",
+		Email:       "jane@example.com",
+		DisplayName: "Jane Doe",
+	})
+	fmt.Println(u.Name, len(u.RoleNames), len(u.UserTenants), len(u.CustomAttributes), err)
+	// Output: Jane Doe 0 0 0 <nil>
+}
+
+func ExampleClient_RateLimitTier() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	tier, err := c.RateLimitTier(context.Background())
+	fmt.Println(tier, err)
+	// Output: tier1 <nil>
 }

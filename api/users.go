@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"math"
 	"slices"
@@ -26,8 +27,17 @@ type (
 	UserPatch = gen.PatchUserRequest
 	// TenantPatch is one tenant membership in UserPatch.UserTenants.
 	TenantPatch = gen.PatchUserTenant
+	// UserTenant is one tenant membership of a User.
+	UserTenant = gen.UserTenant
 	// UserStatus is a status a patch may set.
 	UserStatus = gen.UserStatus
+	// SearchOptions are the filters, order and page of a search (Search, SearchAll): the
+	// generated request type itself. Zero fields are no filter.
+	SearchOptions = gen.SearchUsersRequest
+	// SearchSort is one sort key of a search.
+	SearchSort = gen.SearchSort
+	// SearchStatus is a status a search filters on.
+	SearchStatus = gen.SearchUsersRequestStatuses
 )
 
 // The statuses a patch may set. Expired is in the contract because Descope's SDK sends it; the
@@ -177,6 +187,342 @@ func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 		}
 	}
 	return out, outcomes, nil
+}
+
+// Activate enables the user: its status becomes "enabled".
+func (c *Client) Activate(ctx context.Context, loginID string) (*User, error) {
+	return c.updateStatus(ctx, loginID, gen.UpdateUserStatusRequestStatusEnabled)
+}
+
+// Deactivate disables the user: its status becomes "disabled", and it can no longer sign in.
+func (c *Client) Deactivate(ctx context.Context, loginID string) (*User, error) {
+	return c.updateStatus(ctx, loginID, gen.UpdateUserStatusRequestStatusDisabled)
+}
+
+func (c *Client) updateStatus(ctx context.Context, loginID string, status gen.UpdateUserStatusRequestStatus) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserStatusRequest, gen.UpdateUserStatusRequest{LoginID: loginID, Status: status}))
+}
+
+// UpdateLoginID replaces the user's login ID loginID with newLoginID; when loginID is the user's
+// ID, the user's first login ID is the one replaced. An empty newLoginID removes that login ID,
+// which fails for the user's last one. A newLoginID another user has fails too.
+func (c *Client) UpdateLoginID(ctx context.Context, loginID, newLoginID string) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
+}
+
+// UpdateEmail sets the user's email; an empty email removes it. verified marks the new email as
+// verified, so that the user can sign in with it; failOnConflict makes the call fail when the
+// email is already another user's login ID or email.
+func (c *Client) UpdateEmail(ctx context.Context, loginID, email string, verified, failOnConflict bool) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserEmailRequest,
+		gen.UpdateUserEmailRequest{LoginID: loginID, Email: &email, Verified: &verified, FailOnConflict: &failOnConflict}))
+}
+
+// UpdateRecoveryEmail sets the email used to recover the user's account; empty removes it. The
+// user the API returns does not show it.
+func (c *Client) UpdateRecoveryEmail(ctx context.Context, loginID, email string, verified bool) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserRecoveryEmailRequest,
+		gen.UpdateUserRecoveryEmailRequest{LoginID: loginID, RecoveryEmail: email, Verified: verified}))
+}
+
+// SetRoles replaces the user's project-level roles with roles; an empty list removes them all.
+func (c *Client) SetRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
+	return c.roles(ctx, gen.NewUpdateUserSetRolesRequest, loginID, "", roles, false)
+}
+
+// AddRoles adds roles to the user's project-level roles.
+func (c *Client) AddRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
+	return c.roles(ctx, gen.NewUpdateUserAddRolesRequest, loginID, "", roles, false)
+}
+
+// RemoveRoles removes roles from the user's project-level roles.
+func (c *Client) RemoveRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
+	return c.roles(ctx, gen.NewUpdateUserRemoveRolesRequest, loginID, "", roles, false)
+}
+
+// SetTenantRoles replaces the user's roles in the tenant with roles. The user must already be a
+// member of the tenant (see AddTenant).
+func (c *Client) SetTenantRoles(ctx context.Context, loginID, tenantID string, roles []string) (*User, error) {
+	return c.roles(ctx, gen.NewUpdateUserSetRolesRequest, loginID, tenantID, roles, true)
+}
+
+// AddTenantRoles adds roles to the user's roles in the tenant, of which it must be a member.
+func (c *Client) AddTenantRoles(ctx context.Context, loginID, tenantID string, roles []string) (*User, error) {
+	return c.roles(ctx, gen.NewUpdateUserAddRolesRequest, loginID, tenantID, roles, true)
+}
+
+// RemoveTenantRoles removes roles from the user's roles in the tenant, of which it must be a
+// member.
+func (c *Client) RemoveTenantRoles(ctx context.Context, loginID, tenantID string, roles []string) (*User, error) {
+	return c.roles(ctx, gen.NewUpdateUserRemoveRolesRequest, loginID, tenantID, roles, true)
+}
+
+func (c *Client) roles(ctx context.Context, build builder[gen.UpdateUserRolesRequest], loginID, tenantID string, roles []string, inTenant bool) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	if inTenant && tenantID == "" {
+		return nil, fmt.Errorf("%w: tenantID is empty", ErrInvalidArgument)
+	}
+	if err := checkNames("roles", roles); err != nil {
+		return nil, err
+	}
+	if roles == nil {
+		roles = []string{} // an empty list, not null: what the call means
+	}
+	return userOf(call[userEnvelope](ctx, c, build, gen.UpdateUserRolesRequest{LoginID: loginID, TenantID: tenantID, RoleNames: roles}))
+}
+
+// AddTenant makes the user a member of the tenant, with no roles in it; adding a tenant the user
+// is already in changes nothing.
+func (c *Client) AddTenant(ctx context.Context, loginID, tenantID string) (*User, error) {
+	return c.tenant(ctx, gen.NewUpdateUserAddTenantRequest, loginID, tenantID)
+}
+
+// RemoveTenant removes the user, and its roles there, from the tenant.
+func (c *Client) RemoveTenant(ctx context.Context, loginID, tenantID string) (*User, error) {
+	return c.tenant(ctx, gen.NewUpdateUserRemoveTenantRequest, loginID, tenantID)
+}
+
+func (c *Client) tenant(ctx context.Context, build builder[gen.UpdateUserTenantRequest], loginID, tenantID string) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	if tenantID == "" {
+		return nil, fmt.Errorf("%w: tenantID is empty", ErrInvalidArgument)
+	}
+	return userOf(call[userEnvelope](ctx, c, build, gen.UpdateUserTenantRequest{LoginID: loginID, TenantID: tenantID}))
+}
+
+// AddSSOApps lets the user use the SSO apps appIDs too.
+func (c *Client) AddSSOApps(ctx context.Context, loginID string, appIDs []string) (*User, error) {
+	return c.ssoApps(ctx, gen.NewUpdateUserAddSSOAppsRequest, loginID, appIDs)
+}
+
+// SetSSOApps replaces the SSO apps the user may use with appIDs. An empty list resets the user to
+// every SSO app, which is what an empty list on a user means (see the spec).
+func (c *Client) SetSSOApps(ctx context.Context, loginID string, appIDs []string) (*User, error) {
+	return c.ssoApps(ctx, gen.NewUpdateUserSetSSOAppsRequest, loginID, appIDs)
+}
+
+// RemoveSSOApps stops the user using the SSO apps appIDs.
+func (c *Client) RemoveSSOApps(ctx context.Context, loginID string, appIDs []string) (*User, error) {
+	return c.ssoApps(ctx, gen.NewUpdateUserRemoveSSOAppsRequest, loginID, appIDs)
+}
+
+func (c *Client) ssoApps(ctx context.Context, build builder[gen.UpdateUserSSOAppsRequest], loginID string, appIDs []string) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	if err := checkNames("appIDs", appIDs); err != nil {
+		return nil, err
+	}
+	if appIDs == nil {
+		appIDs = []string{}
+	}
+	return userOf(call[userEnvelope](ctx, c, build, gen.UpdateUserSSOAppsRequest{LoginID: loginID, SsoAppIDs: appIDs}))
+}
+
+// Load returns the user with that login ID or user ID. An unknown user is an *Error matching
+// ErrUserNotFound.
+func (c *Client) Load(ctx context.Context, loginIDOrUserID string) (*User, error) {
+	if err := checkCall(ctx, loginIDOrUserID); err != nil {
+		return nil, err
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewLoadUserRequest, &gen.LoadUserParams{LoginID: loginIDOrUserID}))
+}
+
+// LoadUsers returns the users with those user IDs, in one call; unknown IDs are left out, and so
+// are disabled and expired users unless includeInvalid. The server caps how many IDs one call
+// may carry, without documenting the number.
+func (c *Client) LoadUsers(ctx context.Context, userIDs []string, includeInvalid bool) ([]User, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if len(userIDs) == 0 {
+		return nil, fmt.Errorf("%w: userIDs is empty", ErrInvalidArgument)
+	}
+	if err := checkNames("userIDs", userIDs); err != nil {
+		return nil, err
+	}
+	out, err := call[gen.UsersResponse](ctx, c, gen.NewLoadUsersRequest, gen.LoadUsersRequest{UserIDs: userIDs, IncludeInvalidUsers: includeInvalid})
+	if err != nil {
+		return nil, err
+	}
+	return out.Users, nil
+}
+
+// Search returns one page of the users that match opts, and how many match in all. Pages count
+// from 0 (opts.Page); opts.Limit is the page size, 100 when 0. A user matches when it matches
+// every filter set; a list filter matches when any of its values does. See SearchAll to go
+// through every page.
+func (c *Client) Search(ctx context.Context, opts SearchOptions) ([]User, int, error) {
+	return c.search(ctx, gen.NewSearchUsersRequest, opts)
+}
+
+// SearchTestUsers is Search among test users only.
+func (c *Client) SearchTestUsers(ctx context.Context, opts SearchOptions) ([]User, int, error) {
+	return c.search(ctx, gen.NewSearchTestUsersRequest, opts)
+}
+
+func (c *Client) search(ctx context.Context, build builder[gen.SearchUsersRequest], opts SearchOptions) ([]User, int, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, 0, err
+	}
+	if err := checkSearch(opts); err != nil {
+		return nil, 0, err
+	}
+	out, err := call[gen.UsersResponse](ctx, c, build, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out.Users, int(out.Total), nil
+}
+
+// SearchAll goes through every page of the users that match opts, from opts.Page on, and yields
+// them one by one: a page is fetched when the one before is used up. An error (a failed call, or
+// ctx ending) is yielded once, with a zero User, and ends the iteration. Users created or changed
+// while it runs may be seen twice or missed, as pages shift under it.
+//
+//	for u, err := range c.SearchAll(ctx, api.SearchOptions{Statuses: ...}) {
+//		if err != nil { return err }
+//		...
+//	}
+func (c *Client) SearchAll(ctx context.Context, opts SearchOptions) iter.Seq2[User, error] {
+	return pages(ctx, c.Search, opts)
+}
+
+// SearchAllTestUsers is SearchAll among test users only.
+func (c *Client) SearchAllTestUsers(ctx context.Context, opts SearchOptions) iter.Seq2[User, error] {
+	return pages(ctx, c.SearchTestUsers, opts)
+}
+
+// pages yields the users of every page search returns, from opts.Page on.
+func pages(ctx context.Context, search func(context.Context, SearchOptions) ([]User, int, error), opts SearchOptions) iter.Seq2[User, error] {
+	return func(yield func(User, error) bool) {
+		limit := int(opts.Limit)
+		if limit == 0 {
+			limit = DefaultSearchLimit
+		}
+		for {
+			users, total, err := search(ctx, opts)
+			if err != nil {
+				yield(User{}, err)
+				return
+			}
+			for _, u := range users {
+				if !yield(u, nil) {
+					return
+				}
+			}
+			opts.Page++
+			if len(users) == 0 || int(opts.Page)*limit >= total {
+				return
+			}
+		}
+	}
+}
+
+// DefaultSearchLimit is the page size of a search whose Limit is 0.
+const DefaultSearchLimit = 100
+
+// checkSearch catches, before anything is sent, what the spec would refuse in a search.
+func checkSearch(opts SearchOptions) error {
+	switch {
+	case opts.Limit < 0:
+		return fmt.Errorf("%w: search limit %d is negative", ErrInvalidArgument, opts.Limit)
+	case opts.Page < 0:
+		return fmt.Errorf("%w: search page %d is negative (pages count from 0)", ErrInvalidArgument, opts.Page)
+	case opts.FromCreatedTime < 0 || opts.ToCreatedTime < 0 || opts.FromModifiedTime < 0 || opts.ToModifiedTime < 0:
+		return fmt.Errorf("%w: a search time is negative", ErrInvalidArgument)
+	}
+	for i, s := range opts.Sort {
+		if s.Field == "" {
+			return fmt.Errorf("%w: search sort[%d] has no field", ErrInvalidArgument, i)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts.CustomAttributes)) {
+		if err := checkValue(opts.CustomAttributes[k]); err != nil {
+			return fmt.Errorf("%w: search customAttributes[%q]: %v", ErrInvalidArgument, k, err)
+		}
+	}
+	return nil
+}
+
+// UserUpdate is a whole user for Update, which replaces the stored user with it: every field
+// left empty here is cleared on the user. The user's ID, first login ID, status, created time and
+// sign-in methods are not replaced.
+type UserUpdate struct {
+	LoginID                       string // the user's login ID or user ID: who is replaced
+	Email, Phone                  string
+	VerifiedEmail, VerifiedPhone  bool
+	DisplayName                   string
+	GivenName, MiddleName         string
+	FamilyName, Picture           string
+	RoleNames                     []string
+	Tenants                       []TenantPatch // memberships, each with its roles
+	CustomAttributes              map[string]any
+	AdditionalLoginIDs, SSOAppIDs []string
+}
+
+// Update replaces the user with u. Dangerous: it clears every field u leaves empty, e.g. the
+// phone of a user updated with only an email. To change some fields and keep the rest, use Patch.
+//
+// Descope's sources spell three fields two ways (the display name, the extra login IDs and the
+// SSO apps; see the spec's UpdateUserRequest); Update sends each under both spellings, with the
+// same value, so that it takes effect whichever the server reads.
+func (c *Client) Update(ctx context.Context, u UserUpdate) (*User, error) {
+	if err := checkCall(ctx, u.LoginID); err != nil {
+		return nil, err
+	}
+	if err := checkNames("additionalLoginIDs", u.AdditionalLoginIDs); err != nil {
+		return nil, err
+	}
+	for i, t := range u.Tenants {
+		if t.TenantID == "" {
+			return nil, fmt.Errorf("%w: tenants[%d].tenantId is empty", ErrInvalidArgument, i)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(u.CustomAttributes)) {
+		if err := checkValue(u.CustomAttributes[k]); err != nil {
+			return nil, fmt.Errorf("%w: customAttributes[%q]: %v", ErrInvalidArgument, k, err)
+		}
+	}
+	req := gen.UpdateUserRequest{
+		LoginID: u.LoginID, Email: u.Email, Phone: u.Phone,
+		Name: u.DisplayName, DisplayName: u.DisplayName,
+		GivenName: u.GivenName, MiddleName: u.MiddleName, FamilyName: u.FamilyName, Picture: u.Picture,
+		RoleNames: u.RoleNames, UserTenants: u.Tenants, CustomAttributes: u.CustomAttributes,
+		AdditionalLoginIDs: u.AdditionalLoginIDs, AdditionalIdentifiers: u.AdditionalLoginIDs,
+		SsoAppIDs: u.SSOAppIDs, SsoAppIDsGoSpelling: u.SSOAppIDs,
+	}
+	if u.VerifiedEmail {
+		req.VerifiedEmail = &u.VerifiedEmail
+	}
+	if u.VerifiedPhone {
+		req.VerifiedPhone = &u.VerifiedPhone
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserRequest, req))
+}
+
+// checkNames refuses a list with an empty name in it.
+func checkNames(what string, names []string) error {
+	if i := slices.Index(names, ""); i >= 0 {
+		return fmt.Errorf("%w: %s[%d] is empty", ErrInvalidArgument, what, i)
+	}
+	return nil
 }
 
 // batchOutcome is what a batch answer says of one patch.

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
 	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
@@ -31,13 +33,34 @@ func (f *fakeAPI) apiClient(t *testing.T) *api.Client {
 }
 
 // apiCall is one call of a method of api.Client: one row per method, or per variant of one, in
-// apiCalls. The calls name jane@example.com, whom the fakes know (as U2abc), and
-// ghost@example.com, whom they do not.
+// apiCalls. The calls name jane@example.com, whom the fakes know (as U2abc), user00009, and
+// ghost@example.com, whom they do not. The coverage test runs them in order against one fake
+// (api/apitest), so a row must leave jane usable for the rows after it.
 type apiCall struct {
 	method  string // the api.Client method called; the coverage test checks it exists
 	variant string
 	call    func(context.Context, *api.Client) error
 	keys    []string // the keys of the body it sends, exactly; nil for no body
+	// fake checks what the call did to the fake's users, after it: the fake's behaviour test of
+	// the operation. Nil for calls that change nothing or are checked elsewhere.
+	fake func(s *apitest.Server) error
+}
+
+// fakeUser returns a user of the fake, or an error naming who is missing.
+func fakeUser(s *apitest.Server, id string) (gen.User, error) {
+	u, ok := s.User(id)
+	if !ok {
+		return u, fmt.Errorf("the fake has no user %s", id)
+	}
+	return u, nil
+}
+
+// want returns nil when ok, else an error saying what was wrong with got.
+func want(ok bool, what string, got any) error {
+	if ok {
+		return nil
+	}
+	return fmt.Errorf("%s: got %+v", what, got)
 }
 
 func (c apiCall) name() string { return strings.TrimSuffix(c.method+" "+c.variant, " ") }
@@ -56,64 +79,247 @@ var apiCalls = []apiCall{
 	{"UpdateCustomAttribute", "null", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdateCustomAttribute(ctx, "jane@example.com", "dept", nil)
 		return err
-	}, []string{"loginId", "attributeKey", "attributeValue"}},
+	}, []string{"loginId", "attributeKey", "attributeValue"}, nil},
 	{"UpdateCustomAttribute", "object", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdateCustomAttribute(ctx, "jane@example.com", "dept", map[string]any{"a": []int{1, 2}})
 		return err
-	}, []string{"loginId", "attributeKey", "attributeValue"}},
+	}, []string{"loginId", "attributeKey", "attributeValue"}, nil},
 	{"UpdateDisplayName", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdateDisplayName(ctx, "jane@example.com", "Jane Doe")
 		return err
-	}, []string{"loginId", "name", "displayName"}},
+	}, []string{"loginId", "name", "displayName"}, nil},
 	{"UpdateUserNames", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdateUserNames(ctx, "jane@example.com", "Jane", "", "Doe")
 		return err
-	}, []string{"loginId", "givenName", "middleName", "familyName"}},
+	}, []string{"loginId", "givenName", "middleName", "familyName"}, nil},
 	{"UpdatePicture", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdatePicture(ctx, "jane@example.com", "")
 		return err
-	}, []string{"loginId", "picture"}},
+	}, []string{"loginId", "picture"}, nil},
 	{"UpdatePhone", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdatePhone(ctx, "jane@example.com", "+15555550100", true, true)
 		return err
-	}, []string{"loginId", "phone", "verified", "failOnConflict"}},
+	}, []string{"loginId", "phone", "verified", "failOnConflict"}, nil},
 	{"Patch", "every field", func(ctx context.Context, c *api.Client) error {
 		_, err := c.Patch(ctx, everyFieldPatch)
 		return err
 	}, []string{"loginId", "userId", "email", "phone", "verifiedEmail", "verifiedPhone", "name", "givenName", "middleName",
-		"familyName", "picture", "status", "roleNames", "userTenants", "customAttributes", "ssoAppIds", "scim", "additionalLoginIds"}},
+		"familyName", "picture", "status", "roleNames", "userTenants", "customAttributes", "ssoAppIds", "scim", "additionalLoginIds"}, nil},
 	{"Patch", "login only", func(ctx context.Context, c *api.Client) error {
 		_, err := c.Patch(ctx, api.UserPatch{LoginID: "jane@example.com"})
 		return err
-	}, []string{"loginId"}},
+	}, []string{"loginId"}, nil},
 	{"PatchBatch", "", func(ctx context.Context, c *api.Client) error {
 		res, err := c.PatchBatch(ctx, []api.UserPatch{everyFieldPatch, {LoginID: "ghost@example.com"}})
 		if err == nil && strings.Join(res.FailedLoginIDs(), ",") != "ghost@example.com" {
 			return fmt.Errorf("failed login IDs %v", res.FailedLoginIDs())
 		}
 		return err
-	}, []string{"users"}},
+	}, []string{"users"}, nil},
 	{"PatchSeq", "", func(ctx context.Context, c *api.Client) error {
 		res, err := c.PatchSeq(ctx, slices.Values([]api.UserPatch{{LoginID: "jane@example.com", Name: ptr("Jane")}}))
 		if err == nil && res.Patched != 1 {
 			return fmt.Errorf("patched %d", res.Patched)
 		}
 		return err
-	}, []string{"users"}},
+	}, []string{"users"}, nil},
 	{"RateLimitTier", "", func(ctx context.Context, c *api.Client) error {
 		tier, err := c.RateLimitTier(ctx)
 		if err == nil && !strings.HasPrefix(tier, "tier") {
 			return fmt.Errorf("tier %q", tier)
 		}
 		return err
-	}, nil},
+	}, nil, nil},
 	{"PatchAll", "", func(ctx context.Context, c *api.Client) error {
 		res, err := c.PatchAll(ctx, []api.UserPatch{everyFieldPatch, {LoginID: "ghost@example.com"}})
 		if err == nil && (res.Patched != 1 || res.Failed != 1) {
 			return fmt.Errorf("patched %d failed %d", res.Patched, res.Failed)
 		}
 		return err
-	}, []string{"users"}},
+	}, []string{"users"}, nil},
+
+	{"Deactivate", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.Deactivate(ctx, "jane@example.com")
+		return err
+	}, []string{"loginId", "status"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(u.Status == "disabled", "status after Deactivate", u.Status))
+	}},
+	{"Activate", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.Activate(ctx, "jane@example.com")
+		return err
+	}, []string{"loginId", "status"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(u.Status == "enabled", "status after Activate", u.Status))
+	}},
+	{"UpdateLoginID", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.UpdateLoginID(ctx, "user00009@example.com", "user00009@example.org")
+		return err
+	}, []string{"loginId", "newLoginId"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "U2sample00009")
+		return errors.Join(err, want(slices.Equal(u.LoginIDs, []string{"user00009@example.org"}), "login IDs after UpdateLoginID", u.LoginIDs))
+	}},
+	{"UpdateEmail", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.UpdateEmail(ctx, "jane@example.com", "jane.doe@example.com", true, true)
+		return err
+	}, []string{"loginId", "email", "verified", "failOnConflict"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(u.Email == "jane.doe@example.com" && u.VerifiedEmail, "email after UpdateEmail", u))
+	}},
+	{"UpdateRecoveryEmail", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.UpdateRecoveryEmail(ctx, "jane@example.com", "jane.backup@example.com", true)
+		return err
+	}, []string{"loginId", "recoveryEmail", "verified"}, func(s *apitest.Server) error {
+		r, _ := s.Recovery("jane@example.com")
+		return want(r.Email == "jane.backup@example.com" && r.EmailVerified, "recovery after UpdateRecoveryEmail", r)
+	}},
+	{"SetRoles", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.SetRoles(ctx, "jane@example.com", []string{"viewer", "editor"})
+		return err
+	}, []string{"loginId", "roleNames"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.Equal(u.RoleNames, []string{"viewer", "editor"}), "roles after SetRoles", u.RoleNames))
+	}},
+	{"AddRoles", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.AddRoles(ctx, "jane@example.com", []string{"editor", "admin"})
+		return err
+	}, []string{"loginId", "roleNames"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.Equal(u.RoleNames, []string{"viewer", "editor", "admin"}), "roles after AddRoles", u.RoleNames))
+	}},
+	{"RemoveRoles", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.RemoveRoles(ctx, "jane@example.com", []string{"viewer", "nope"})
+		return err
+	}, []string{"loginId", "roleNames"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.Equal(u.RoleNames, []string{"editor", "admin"}), "roles after RemoveRoles", u.RoleNames))
+	}},
+	{"AddTenant", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.AddTenant(ctx, "jane@example.com", "T7")
+		return err
+	}, []string{"loginId", "tenantId"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.ContainsFunc(u.UserTenants, func(t gen.UserTenant) bool { return t.TenantID == "T7" }), "tenants after AddTenant", u.UserTenants))
+	}},
+	{"SetTenantRoles", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.SetTenantRoles(ctx, "jane@example.com", "T7", []string{"member"})
+		return err
+	}, []string{"loginId", "tenantId", "roleNames"}, func(s *apitest.Server) error {
+		return tenantRoles(s, "T7", "member")
+	}},
+	{"AddTenantRoles", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.AddTenantRoles(ctx, "jane@example.com", "T7", []string{"owner"})
+		return err
+	}, []string{"loginId", "tenantId", "roleNames"}, func(s *apitest.Server) error {
+		return tenantRoles(s, "T7", "member", "owner")
+	}},
+	{"RemoveTenantRoles", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.RemoveTenantRoles(ctx, "jane@example.com", "T7", []string{"member"})
+		return err
+	}, []string{"loginId", "tenantId", "roleNames"}, func(s *apitest.Server) error {
+		return tenantRoles(s, "T7", "owner")
+	}},
+	{"RemoveTenant", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.RemoveTenant(ctx, "jane@example.com", "T7")
+		return err
+	}, []string{"loginId", "tenantId"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(!slices.ContainsFunc(u.UserTenants, func(t gen.UserTenant) bool { return t.TenantID == "T7" }), "tenants after RemoveTenant", u.UserTenants))
+	}},
+	{"SetSSOApps", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.SetSSOApps(ctx, "jane@example.com", []string{"app-1", "app-2"})
+		return err
+	}, []string{"loginId", "ssoAppIds"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.Equal(u.SsoAppIDs, []string{"app-1", "app-2"}), "apps after SetSSOApps", u.SsoAppIDs))
+	}},
+	{"AddSSOApps", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.AddSSOApps(ctx, "jane@example.com", []string{"app-2", "app-3"})
+		return err
+	}, []string{"loginId", "ssoAppIds"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.Equal(u.SsoAppIDs, []string{"app-1", "app-2", "app-3"}), "apps after AddSSOApps", u.SsoAppIDs))
+	}},
+	{"RemoveSSOApps", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.RemoveSSOApps(ctx, "jane@example.com", []string{"app-1"})
+		return err
+	}, []string{"loginId", "ssoAppIds"}, func(s *apitest.Server) error {
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(slices.Equal(u.SsoAppIDs, []string{"app-2", "app-3"}), "apps after RemoveSSOApps", u.SsoAppIDs))
+	}},
+	{"Load", "", func(ctx context.Context, c *api.Client) error {
+		u, err := c.Load(ctx, "U2abc")
+		if err == nil && u.UserID == "" {
+			return fmt.Errorf("loaded %+v", u)
+		}
+		return err
+	}, nil, nil},
+	{"LoadUsers", "", func(ctx context.Context, c *api.Client) error {
+		us, err := c.LoadUsers(ctx, []string{"U2abc", "U2nobody"}, true)
+		if err == nil && len(us) == 0 {
+			return errors.New("no users loaded")
+		}
+		return err
+	}, []string{"userIds", "includeInvalidUsers"}, nil},
+	{"Search", "", func(ctx context.Context, c *api.Client) error {
+		us, total, err := c.Search(ctx, api.SearchOptions{RoleNames: []string{"admin"}, Limit: 10})
+		if err == nil && (len(us) == 0 || total == 0) {
+			return fmt.Errorf("found %d of %d", len(us), total)
+		}
+		return err
+	}, []string{"roleNames", "limit"}, nil},
+	{"SearchAll", "", func(ctx context.Context, c *api.Client) error {
+		n := 0
+		for _, err := range c.SearchAll(ctx, api.SearchOptions{Text: "example", Limit: 100}) {
+			if err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return errors.New("SearchAll yielded no user")
+		}
+		return nil
+	}, []string{"text", "limit"}, nil},
+	{"SearchAllTestUsers", "", func(ctx context.Context, c *api.Client) error {
+		for _, err := range c.SearchAllTestUsers(ctx, api.SearchOptions{Limit: 100}) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}, []string{"limit"}, nil},
+	{"SearchTestUsers", "", func(ctx context.Context, c *api.Client) error {
+		_, _, err := c.SearchTestUsers(ctx, api.SearchOptions{})
+		return err
+	}, []string{}, nil},
+	{"Update", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.Update(ctx, api.UserUpdate{
+			LoginID: "jane@example.com", Email: "jane@example.com", VerifiedEmail: true, DisplayName: "Jane Doe",
+			RoleNames: []string{"admin"}, AdditionalLoginIDs: []string{"jd"}, SSOAppIDs: []string{"app-9"},
+		})
+		return err
+	}, []string{"loginId", "email", "verifiedEmail", "name", "displayName", "roleNames", "additionalLoginIds", "additionalIdentifiers", "ssoAppIds", "ssoAppIDs"},
+		func(s *apitest.Server) error {
+			u, err := fakeUser(s, "U2abc")
+			return errors.Join(err, want(u.Name == "Jane Doe" && u.Phone == "" && slices.Equal(u.LoginIDs, []string{"jane@example.com", "jd"}) &&
+				slices.Equal(u.SsoAppIDs, []string{"app-9"}) && slices.Equal(u.RoleNames, []string{"admin"}) && len(u.UserTenants) == 0,
+				"user after Update (the rest cleared)", u))
+		}},
+}
+
+// tenantRoles checks jane's roles in a tenant.
+func tenantRoles(s *apitest.Server, tenant string, roles ...string) error {
+	u, err := fakeUser(s, "jane@example.com")
+	if err != nil {
+		return err
+	}
+	for _, t := range u.UserTenants {
+		if t.TenantID == tenant {
+			return want(slices.Equal(t.RoleNames, roles), "roles in "+tenant, t.RoleNames)
+		}
+	}
+	return fmt.Errorf("jane is not in tenant %s: %+v", tenant, u.UserTenants)
 }
 
 // Every api call goes through the validating transport to a server that answers with the

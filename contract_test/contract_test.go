@@ -339,6 +339,7 @@ var responseTypes = map[string]reflect.Type{
 	"UserResponse":            reflect.TypeFor[gen.UserResponse](),
 	"PatchUsersBatchResponse": reflect.TypeFor[gen.PatchUsersBatchResponse](),
 	"License":                 reflect.TypeFor[gen.License](),
+	"UsersResponse":           reflect.TypeFor[gen.UsersResponse](),
 	"Error":                   reflect.TypeFor[gen.Error](),
 }
 

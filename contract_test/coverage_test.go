@@ -1,14 +1,20 @@
 package contract_test
 
 // One operation is one row: this test enumerates the spec's operations and names, for each, what
-// it lacks of the five places an operation lives in. The fake's handlers are also forced by the
+// it lacks of the six places an operation lives in. The fake's handlers are also forced by the
 // compiler (apitest implements gen.ServerInterface); this test checks that they answer.
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -29,9 +35,34 @@ const (
 	needAPIMethod    = "an api method (a row of apiCalls that calls it)"
 	needFakeHandler  = "a fake handler that answers it (api/apitest)"
 	needCLICommand   = "a CLI command (an example in cmd/descope-users/cli's table that calls it)"
+	needExample      = "a godoc Example (an Example function in api/example_test.go that calls its method)"
 )
 
-var needs = []string{needRequestCase, needResponseCase, needAPIMethod, needFakeHandler, needCLICommand}
+var needs = []string{needRequestCase, needResponseCase, needAPIMethod, needFakeHandler, needCLICommand, needExample}
+
+// exampleCalls returns the names of the methods the Example functions of api/example_test.go
+// call.
+func exampleCalls(t *testing.T) map[string]bool {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "../api/example_test.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := map[string]bool{}
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, "Example") {
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok {
+					if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
+						called[sel.Sel.Name] = true
+					}
+				}
+				return true
+			})
+		}
+	}
+	return called
+}
 
 // coverageGaps names, for each operation, the needs it lacks in have (operation -> need -> met).
 func coverageGaps(ops []string, have map[string]map[string]bool) []string {
@@ -93,13 +124,21 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	examples := exampleCalls(t)
 	for _, call := range apiCalls {
 		before := len(s.Requests())
 		if err := call.call(t.Context(), c); err != nil {
 			t.Errorf("api call %s against the fake: %v", call.name(), err)
+		} else if call.fake != nil {
+			if err := call.fake(s); err != nil {
+				t.Errorf("api call %s: the fake: %v", call.name(), err)
+			}
 		}
 		for _, r := range s.Requests()[before:] {
 			mark(r.OperationID, needAPIMethod)
+			if examples[call.method] {
+				mark(r.OperationID, needExample)
+			}
 			if r.Status >= 200 && r.Status <= 299 {
 				mark(r.OperationID, needFakeHandler)
 			}
@@ -127,7 +166,7 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	for _, gap := range coverageGaps(ops, have) {
 		t.Error(gap)
 	}
-	t.Logf("%d operations, each with %d places covered", len(ops), len(needs))
+	t.Logf("checked %d operations for the %d places each needs", len(ops), len(needs))
 
 	// Every row of apiCalls names a method of api.Client, and every method that calls the API
 	// has a row.
@@ -164,8 +203,8 @@ func TestCoverageGapsNamesWhatIsMissing(t *testing.T) {
 	}
 	have := map[string]map[string]bool{
 		"Complete":    all,
-		"NoCLI":       {needRequestCase: true, needResponseCase: true, needAPIMethod: true, needFakeHandler: true},
-		"NoAPINoFake": {needRequestCase: true, needResponseCase: true, needCLICommand: true},
+		"NoCLI":       {needRequestCase: true, needResponseCase: true, needAPIMethod: true, needFakeHandler: true, needExample: true},
+		"NoAPINoFake": {needRequestCase: true, needResponseCase: true, needCLICommand: true, needExample: true},
 	}
 	got := coverageGaps([]string{"Complete", "NoCLI", "NoAPINoFake", "Nothing"}, have)
 	want := []string{
@@ -175,5 +214,36 @@ func TestCoverageGapsNamesWhatIsMissing(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("gaps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Every operation that names a user answers 404 E112102 for one the fake does not know, and
+// changes nothing: the fake's negative case, for every operation at once.
+func TestFakeAnswersUnknownUsers(t *testing.T) {
+	t.Parallel()
+	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...))
+	before := s.Users()
+	for _, op := range operations() {
+		req := request{body: op.valid}
+		if p, ok := op.loginIDPath(t); ok && p[0] == "loginId" {
+			req.body, _ = op.withBody(t, "ghost@example.com", false, p...)
+		} else if op.query.Has("loginId") {
+			req.query = url.Values{"loginId": {"ghost@example.com"}}
+		} else {
+			continue
+		}
+		t.Run(op.ID, func(t *testing.T) {
+			a, err := (&fakeAPI{srv: &httptest.Server{URL: s.URL}}).send(t, op, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e gen.Error
+			if err := json.Unmarshal(a.body, &e); err != nil || a.status != http.StatusNotFound || e.ErrorCode != api.CodeUserNotFound {
+				t.Errorf("answer %d %s, want 404 %s", a.status, a.body, api.CodeUserNotFound)
+			}
+		})
+	}
+	if after := s.Users(); !reflect.DeepEqual(after, before) {
+		t.Error("a request for an unknown user changed the fake's users")
 	}
 }

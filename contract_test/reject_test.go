@@ -308,7 +308,7 @@ func TestNoOperation(t *testing.T) {
 		{"GET", "/v1/mgmt/user/update/customAttribute"},
 		{"POST", "/v1/mgmt/user/update/name/"},
 		{"POST", "/v1/mgmt/user/update/Name"},
-		{"POST", "/v1/mgmt/user/update"},
+		{"POST", "/v1/mgmt/user/updates"},
 		{"POST", "/mgmt/user/update/name"},
 		{"PATCH", "/v1/mgmt/user/patch/batch/1"},
 		{"GET", "/"},

@@ -122,6 +122,7 @@ var (
 	typeUserResponse  = reflect.TypeFor[gen.UserResponse]()
 	typeBatchResponse = reflect.TypeFor[gen.PatchUsersBatchResponse]()
 	typeLicense       = reflect.TypeFor[gen.License]()
+	typeUsers         = reflect.TypeFor[gen.UsersResponse]()
 )
 
 // Every operation that answers with a user decodes a user with every field set, field by field.
@@ -217,6 +218,11 @@ func TestResponseMinimalAndExtended(t *testing.T) {
 			"empty object":  `{}`,
 			"unknown field": `{"rateLimitTier":"tier9","features":["x"]}`,
 		},
+		typeUsers: {
+			"empty object":   `{}`,
+			"no users":       `{"users":[],"total":0}`,
+			"unknown fields": `{"users":[{"loginIds":["jane@example.com"],"newField":1}],"total":85,"nextPage":"x"}`,
+		},
 	}
 	for _, op := range operations() {
 		typ := responseType(t, op, http.StatusOK)
@@ -239,6 +245,8 @@ func TestResponseMinimalAndExtended(t *testing.T) {
 						loginIDs = v.User.LoginIDs
 					case *gen.PatchUsersBatchResponse:
 						loginIDs = v.PatchedUsers[0].LoginIDs
+					case *gen.UsersResponse:
+						loginIDs = v.Users[0].LoginIDs
 					}
 					if !reflect.DeepEqual(loginIDs, []string{"jane@example.com"}) {
 						t.Errorf("loginIds = %v next to unknown fields", loginIDs)

@@ -432,3 +432,16 @@ type Stats struct {
 
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// Recovery returns the recovery contacts of the user with loginID among its login IDs,
+// or with that user ID, and whether there is one. The API never returns them, so tests read
+// them here.
+func (s *Server) Recovery(loginID string) (Recovery, bool) {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	sl := s.store.byID[loginID]
+	if sl == nil {
+		return Recovery{}, false
+	}
+	return sl.recovery, true
+}

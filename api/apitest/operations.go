@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
+	"slices"
 
+	"github.com/seed-a84e9595/descope-mgmt/api"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -27,47 +30,45 @@ func decodeBody[T any](s *Server, w http.ResponseWriter, r *http.Request) (*T, *
 	return &v, c, true
 }
 
-// updateUser applies change to the user with that login ID or user ID and answers with the user
-// as it is after, or with why it could not.
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *call, loginID string, change func(sl *slot, u gen.User) (*gen.User, *apiError)) {
-	u, e := s.store.update(loginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) {
-		return change(sl, *old) // a shallow copy: change gives every field it changes a new value
-	})
-	if e != nil {
-		s.fail(w, r, c, e)
-		return
-	}
-	s.stats.updatedUsers.Add(1)
-	s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
-}
-
-func (o operations) UpdateUserCustomAttribute(w http.ResponseWriter, r *http.Request) {
-	req, c, ok := decodeBody[gen.UpdateUserCustomAttributeRequest](o.s, w, r)
+// update decodes the call's body into a T and applies change to the user its loginId names (a
+// login ID or a user ID), answering with the user as it is after, or with why it could not.
+// change gets a shallow copy of the user, and gives every field it changes a new value.
+func update[T any](o operations, w http.ResponseWriter, r *http.Request, change func(req *T, sl *slot, u gen.User) (*gen.User, *apiError)) {
+	req, c, ok := decodeBody[T](o.s, w, r)
 	if !ok {
 		return
 	}
-	// An absent attributeValue reads as null (remove): the generated type cannot tell them
-	// apart, and the spec says the field is always sent.
-	o.s.updateUser(w, r, c, req.LoginID, func(_ *slot, u gen.User) (*gen.User, *apiError) {
+	var named struct {
+		LoginID string `json:"loginId"`
+	}
+	_ = json.Unmarshal(c.body, &named) // it decoded as a T, whose loginId is a string
+	u, e := o.s.store.update(named.LoginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) { return change(req, sl, *old) })
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
+	o.s.stats.updatedUsers.Add(1)
+	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
+}
+
+func (o operations) UpdateUserCustomAttribute(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserCustomAttributeRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		// An absent attributeValue reads as null (remove): the generated type cannot tell them
+		// apart, and the spec says the field is always sent.
 		u.CustomAttributes = mergeAttributes(u.CustomAttributes, map[string]any{req.AttributeKey: req.AttributeValue})
 		return &u, nil
 	})
 }
 
 func (o operations) UpdateUserName(w http.ResponseWriter, r *http.Request) {
-	req, c, ok := decodeBody[gen.UpdateUserNameRequest](o.s, w, r)
-	if !ok {
-		return
-	}
-	display := req.DisplayName
-	if req.Name != nil {
-		if display != nil && *display != *req.Name {
-			o.s.fail(w, r, c, invalidArguments(fmt.Sprintf("name %q and displayName %q differ: both carry the display name, send the same value in both", *req.Name, *display)))
-			return
+	update(o, w, r, func(req *gen.UpdateUserNameRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		display := req.DisplayName
+		if req.Name != nil {
+			if display != nil && *display != *req.Name {
+				return nil, invalidArguments(fmt.Sprintf("name %q and displayName %q differ: both carry the display name, send the same value in both", *req.Name, *display))
+			}
+			display = req.Name
 		}
-		display = req.Name
-	}
-	o.s.updateUser(w, r, c, req.LoginID, func(_ *slot, u gen.User) (*gen.User, *apiError) {
 		setString(&u.Name, display)
 		setString(&u.GivenName, req.GivenName)
 		setString(&u.MiddleName, req.MiddleName)
@@ -77,22 +78,14 @@ func (o operations) UpdateUserName(w http.ResponseWriter, r *http.Request) {
 }
 
 func (o operations) UpdateUserPicture(w http.ResponseWriter, r *http.Request) {
-	req, c, ok := decodeBody[gen.UpdateUserPictureRequest](o.s, w, r)
-	if !ok {
-		return
-	}
-	o.s.updateUser(w, r, c, req.LoginID, func(_ *slot, u gen.User) (*gen.User, *apiError) {
+	update(o, w, r, func(req *gen.UpdateUserPictureRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
 		setString(&u.Picture, req.Picture)
 		return &u, nil
 	})
 }
 
 func (o operations) UpdateUserPhone(w http.ResponseWriter, r *http.Request) {
-	req, c, ok := decodeBody[gen.UpdateUserPhoneRequest](o.s, w, r)
-	if !ok {
-		return
-	}
-	o.s.updateUser(w, r, c, req.LoginID, func(sl *slot, u gen.User) (*gen.User, *apiError) {
+	update(o, w, r, func(req *gen.UpdateUserPhoneRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
 		verified := req.Verified != nil && *req.Verified
 		switch {
 		case req.Phone != nil:
@@ -169,4 +162,282 @@ func (o operations) PatchUserBatch(w http.ResponseWriter, r *http.Request) {
 
 func (o operations) GetLicense(w http.ResponseWriter, r *http.Request) {
 	o.s.respond(w, r, callOf(r), http.StatusOK, gen.License{RateLimitTier: o.s.cfg.licenseTier})
+}
+
+func (o operations) UpdateUserStatus(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserStatusRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		// Any status the request may carry can follow any other: no source restricts the
+		// transitions (a user created by the API starts invited; activate enables it).
+		u.Status = string(req.Status)
+		return &u, nil
+	})
+}
+
+func (o operations) UpdateUserLoginID(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserLoginIDRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
+		newID := ""
+		if req.NewLoginID != nil {
+			newID = *req.NewLoginID
+		}
+		at := slices.Index(u.LoginIDs, req.LoginID)
+		if at < 0 { // named by its user ID: its first login ID changes
+			at = 0
+		}
+		switch {
+		case len(u.LoginIDs) == 0:
+			return nil, invalidArguments("the user has no login ID to change")
+		case newID == "" && len(u.LoginIDs) == 1:
+			return nil, invalidArguments(fmt.Sprintf("login ID %q is the user's last: it cannot be removed", u.LoginIDs[at]))
+		case newID != "" && o.s.store.loginIDTaken(sl, newID):
+			return nil, invalidArguments(fmt.Sprintf("login ID %q belongs to another user", newID))
+		}
+		ids := slices.Clone(u.LoginIDs)
+		switch {
+		case newID == ids[at]: // unchanged
+		case newID == "" || slices.Contains(ids, newID):
+			ids = slices.Delete(ids, at, at+1)
+		default:
+			ids[at] = newID
+		}
+		u.LoginIDs = ids
+		return &u, nil
+	})
+}
+
+func (o operations) UpdateUserEmail(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserEmailRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
+		email := deref(req.Email)
+		if email != "" && deref(req.FailOnConflict) && o.s.store.emailTaken(sl, email) {
+			return nil, invalidArguments(fmt.Sprintf("email %q is another user's login ID or email (failOnConflict is set)", email))
+		}
+		u.Email, u.VerifiedEmail = email, email != "" && deref(req.Verified)
+		return &u, nil
+	})
+}
+
+// Recovery is what a user's recovery operations set; the API never returns it, so the fake keeps
+// it beside the user (see Server.Recovery).
+type Recovery struct {
+	Email         string
+	EmailVerified bool
+}
+
+func (o operations) UpdateUserRecoveryEmail(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserRecoveryEmailRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
+		sl.recovery.Email, sl.recovery.EmailVerified = req.RecoveryEmail, req.RecoveryEmail != "" && req.Verified
+		return &u, nil
+	})
+}
+
+func (o operations) UpdateUserSetRoles(w http.ResponseWriter, r *http.Request) {
+	o.changeRoles(w, r, func(_, given []string) []string { return given })
+}
+
+func (o operations) UpdateUserAddRoles(w http.ResponseWriter, r *http.Request) {
+	o.changeRoles(w, r, union)
+}
+
+func (o operations) UpdateUserRemoveRoles(w http.ResponseWriter, r *http.Request) {
+	o.changeRoles(w, r, without)
+}
+
+// changeRoles applies change to the user's project roles, or, with a tenantId, to its roles in
+// that tenant, of which it must be a member.
+func (o operations) changeRoles(w http.ResponseWriter, r *http.Request, change func(have, given []string) []string) {
+	update(o, w, r, func(req *gen.UpdateUserRolesRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		if req.TenantID == "" {
+			u.RoleNames = nilIfEmpty(change(u.RoleNames, req.RoleNames))
+			return &u, nil
+		}
+		i := slices.IndexFunc(u.UserTenants, func(t gen.UserTenant) bool { return t.TenantID == req.TenantID })
+		if i < 0 {
+			return nil, invalidArguments(fmt.Sprintf("the user is not a member of tenant %q: add the tenant first", req.TenantID))
+		}
+		u.UserTenants = slices.Clone(u.UserTenants)
+		u.UserTenants[i].RoleNames = nilIfEmpty(change(u.UserTenants[i].RoleNames, req.RoleNames))
+		return &u, nil
+	})
+}
+
+func (o operations) UpdateUserAddTenant(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserTenantRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		if !slices.ContainsFunc(u.UserTenants, func(t gen.UserTenant) bool { return t.TenantID == req.TenantID }) {
+			u.UserTenants = append(slices.Clone(u.UserTenants), gen.UserTenant{TenantID: req.TenantID})
+		}
+		return &u, nil
+	})
+}
+
+func (o operations) UpdateUserRemoveTenant(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserTenantRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		u.UserTenants = nilIfEmpty(slices.DeleteFunc(slices.Clone(u.UserTenants), func(t gen.UserTenant) bool { return t.TenantID == req.TenantID }))
+		return &u, nil
+	})
+}
+
+func (o operations) UpdateUserAddSSOApps(w http.ResponseWriter, r *http.Request) {
+	o.changeSSOApps(w, r, union)
+}
+
+func (o operations) UpdateUserSetSSOApps(w http.ResponseWriter, r *http.Request) {
+	o.changeSSOApps(w, r, func(_, given []string) []string { return given })
+}
+
+func (o operations) UpdateUserRemoveSSOApps(w http.ResponseWriter, r *http.Request) {
+	o.changeSSOApps(w, r, without)
+}
+
+func (o operations) changeSSOApps(w http.ResponseWriter, r *http.Request, change func(have, given []string) []string) {
+	update(o, w, r, func(req *gen.UpdateUserSSOAppsRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		u.SsoAppIDs = nilIfEmpty(change(u.SsoAppIDs, req.SsoAppIDs))
+		return &u, nil
+	})
+}
+
+func (o operations) LoadUser(w http.ResponseWriter, r *http.Request, params gen.LoadUserParams) {
+	c := callOf(r)
+	id := params.LoginID
+	if id == "" {
+		id = params.UserID
+	}
+	if id == "" {
+		o.s.fail(w, r, c, errorOf(http.StatusBadRequest, api.ErrMissingArguments, "give loginId or userId"))
+		return
+	}
+	u := o.s.store.get(id)
+	if u == nil {
+		o.s.fail(w, r, c, userNotFound(id))
+		return
+	}
+	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
+}
+
+func (o operations) LoadUsers(w http.ResponseWriter, r *http.Request) {
+	req, c, ok := decodeBody[gen.LoadUsersRequest](o.s, w, r)
+	if !ok {
+		return
+	}
+	users := o.s.store.byUserIDs(req.UserIDs, req.IncludeInvalidUsers)
+	o.s.respond(w, r, c, http.StatusOK, gen.UsersResponse{Users: users, Total: int32(len(users))})
+}
+
+func (o operations) SearchUsers(w http.ResponseWriter, r *http.Request) {
+	o.search(w, r, false)
+}
+
+func (o operations) SearchTestUsers(w http.ResponseWriter, r *http.Request) {
+	o.search(w, r, true)
+}
+
+func (o operations) search(w http.ResponseWriter, r *http.Request, testUsers bool) {
+	req, c, ok := decodeBody[gen.SearchUsersRequest](o.s, w, r)
+	if !ok {
+		return
+	}
+	if testUsers {
+		req.TestUsersOnly, req.WithTestUser = true, true
+	}
+	users, total, e := o.s.store.search(*req)
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
+	o.s.respond(w, r, c, http.StatusOK, gen.UsersResponse{Users: users, Total: int32(total)})
+}
+
+func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
+	update(o, w, r, func(req *gen.UpdateUserRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
+		// Fields spelt two ways must agree when both are sent (see the spec's UpdateUserRequest).
+		name, e := either("name", req.Name, "displayName", req.DisplayName, req.Name == "", req.DisplayName == "")
+		if e == nil {
+			_, e = either("additionalLoginIds", req.AdditionalLoginIDs, "additionalIdentifiers", req.AdditionalIdentifiers, req.AdditionalLoginIDs == nil, req.AdditionalIdentifiers == nil)
+		}
+		if e == nil {
+			_, e = either("ssoAppIds", req.SsoAppIDs, "ssoAppIDs", req.SsoAppIDsGoSpelling, req.SsoAppIDs == nil, req.SsoAppIDsGoSpelling == nil)
+		}
+		if e != nil {
+			return nil, e
+		}
+		extra := req.AdditionalLoginIDs
+		if extra == nil {
+			extra = req.AdditionalIdentifiers
+		}
+		apps := req.SsoAppIDs
+		if apps == nil {
+			apps = req.SsoAppIDsGoSpelling
+		}
+		attrs, err := jsonValue(req.CustomAttributes)
+		if err != nil {
+			return nil, decodeFailed(err)
+		}
+		// What an update sets is replaced, absent or not; the rest (ID, status, created time, test
+		// flag, sign-in methods) is the user's own.
+		ids := u.LoginIDs[:min(len(u.LoginIDs), 1)]
+		for _, id := range extra {
+			if o.s.store.loginIDTaken(sl, id) {
+				return nil, invalidArguments(fmt.Sprintf("additional login ID %q belongs to another user", id))
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(slices.Clone(ids), id)
+			}
+		}
+		u.LoginIDs = ids
+		u.Email, u.Phone, u.Picture = req.Email, req.Phone, req.Picture
+		u.Name, u.GivenName, u.MiddleName, u.FamilyName = name.(string), req.GivenName, req.MiddleName, req.FamilyName
+		u.VerifiedEmail = req.Email != "" && deref(req.VerifiedEmail)
+		u.VerifiedPhone = req.Phone != "" && deref(req.VerifiedPhone)
+		u.RoleNames, u.SsoAppIDs = nilIfEmpty(slices.Clone(req.RoleNames)), nilIfEmpty(slices.Clone(apps))
+		u.UserTenants = nil
+		for _, t := range req.UserTenants {
+			u.UserTenants = append(u.UserTenants, gen.UserTenant{TenantID: t.TenantID, RoleNames: nilIfEmpty(slices.Clone(deref(t.RoleNames)))})
+		}
+		u.CustomAttributes = nil
+		if m, _ := attrs.(map[string]any); len(m) > 0 {
+			u.CustomAttributes = m
+		}
+		return &u, nil
+	})
+}
+
+// either returns the value of a field spelt two ways, a or b, refusing two different values.
+func either(aName string, a any, bName string, b any, aAbsent, bAbsent bool) (any, *apiError) {
+	switch {
+	case aAbsent:
+		return b, nil
+	case bAbsent || reflect.DeepEqual(a, b):
+		return a, nil
+	}
+	return nil, invalidArguments(fmt.Sprintf("%s and %s carry the same field and differ: send the same value in both", aName, bName))
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// union is have followed by the values of given it lacks.
+func union(have, given []string) []string {
+	out := slices.Clone(have)
+	for _, g := range given {
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// without is have without the values of given.
+func without(have, given []string) []string {
+	return slices.DeleteFunc(slices.Clone(have), func(h string) bool { return slices.Contains(given, h) })
+}
+
+// nilIfEmpty stores an empty list as none, as the store keeps every cleared list.
+func nilIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }

@@ -290,6 +290,10 @@ func TestPatchUser(t *testing.T) {
 			"department": "sales", "seats": float64(3), "vip": true,
 		},
 	}
+	if u.ModifiedTime < u.CreatedTime {
+		t.Errorf("modifiedTime %d is before createdTime %d", u.ModifiedTime, u.CreatedTime)
+	}
+	u.ModifiedTime = 0 // when the patch landed, checked above
 	if !reflect.DeepEqual(u, want) {
 		t.Errorf("after second patch:\n got %+v\nwant %+v", u, want)
 	}

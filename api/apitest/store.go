@@ -19,14 +19,20 @@ type store struct {
 	mu     sync.RWMutex
 	byID   map[string]*slot          // every login ID and every user ID
 	phones map[string]map[*slot]bool // phone -> users with that phone
-	order  []*slot                   // insertion order, for Users
+	emails map[string]map[*slot]bool // email -> users with that email
+	order  []*slot                   // insertion order, for Users and search
 	nextID uint64                    // for user IDs the store assigns
 }
 
-type slot struct{ user *gen.User }
+// slot is one user: the stored (immutable) user, and what the API keeps of it without
+// returning it.
+type slot struct {
+	user     *gen.User
+	recovery Recovery
+}
 
 func newStore() *store {
-	return &store{byID: map[string]*slot{}, phones: map[string]map[*slot]bool{}}
+	return &store{byID: map[string]*slot{}, phones: map[string]map[*slot]bool{}, emails: map[string]map[*slot]bool{}}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
@@ -99,37 +105,58 @@ func (st *store) put(sl *slot, u *gen.User) {
 				delete(st.byID, id)
 			}
 		}
-		if old.Phone != u.Phone {
-			st.unindexPhone(sl, old.Phone)
-		}
+		unindex(st.phones, sl, old.Phone)
+		unindex(st.emails, sl, old.Email)
 	}
 	sl.user = u
 	st.byID[u.UserID] = sl
 	for _, id := range u.LoginIDs {
 		st.byID[id] = sl
 	}
-	if u.Phone != "" {
-		set := st.phones[u.Phone]
-		if set == nil {
-			set = map[*slot]bool{}
-			st.phones[u.Phone] = set
-		}
-		set[sl] = true
-	}
+	index(st.phones, sl, u.Phone)
+	index(st.emails, sl, u.Email)
 }
 
-func (st *store) unindexPhone(sl *slot, phone string) {
-	if set := st.phones[phone]; set != nil {
+func index(m map[string]map[*slot]bool, sl *slot, key string) {
+	if key == "" {
+		return
+	}
+	set := m[key]
+	if set == nil {
+		set = map[*slot]bool{}
+		m[key] = set
+	}
+	set[sl] = true
+}
+
+func unindex(m map[string]map[*slot]bool, sl *slot, key string) {
+	if set := m[key]; set != nil {
 		delete(set, sl)
 		if len(set) == 0 {
-			delete(st.phones, phone)
+			delete(m, key)
 		}
 	}
 }
 
 // phoneTaken reports whether a user other than sl has that phone.
-func (st *store) phoneTaken(sl *slot, phone string) bool {
-	for other := range st.phones[phone] {
+func (st *store) phoneTaken(sl *slot, phone string) bool { return takenBy(st.phones[phone], sl) }
+
+// emailTaken reports whether a user other than sl has that email as its email or a login ID.
+func (st *store) emailTaken(sl *slot, email string) bool {
+	if other := st.byID[email]; other != nil && other != sl {
+		return true
+	}
+	return takenBy(st.emails[email], sl)
+}
+
+// loginIDTaken reports whether a user other than sl has id as a login ID or user ID.
+func (st *store) loginIDTaken(sl *slot, id string) bool {
+	other := st.byID[id]
+	return other != nil && other != sl
+}
+
+func takenBy(set map[*slot]bool, sl *slot) bool {
+	for other := range set {
 		if other != sl {
 			return true
 		}
@@ -153,6 +180,9 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 	u, e := fn(sl, sl.user)
 	if e != nil {
 		return nil, e
+	}
+	if u != sl.user {
+		u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
 	}
 	st.put(sl, u)
 	return u, nil
@@ -277,6 +307,9 @@ func seedCopy(in gen.User) (*gen.User, error) {
 	}
 	if u.CreatedTime == 0 {
 		u.CreatedTime = time.Now().Unix()
+	}
+	if u.ModifiedTime == 0 {
+		u.ModifiedTime = u.CreatedTime
 	}
 	return &u, nil
 }

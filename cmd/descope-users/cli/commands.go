@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"math"
 	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
@@ -97,13 +101,7 @@ patch-user --json '{"givenName":"Jane"}'.`,
 			summary:  "set a user's picture URL",
 			help:     `Sets the user's picture URL and prints the user. An empty --picture '' removes the picture.`,
 			example:  []string{"--login-id", "user00001@example.com", "--picture", "https://example.com/ada.png"},
-		}, func(fs *flags) (func() error, userCall) {
-			id := fs.loginID()
-			picture := fs.require("picture", "the picture's `URL`; '' removes it")
-			return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) {
-				return cl.UpdatePicture(ctx, *id, *picture)
-			}
-		}),
+		}, loginIDAnd("picture", "the picture's `URL`; '' removes it", (*api.Client).UpdatePicture)),
 
 		userCommand(command{
 			name:     "update-phone",
@@ -113,15 +111,7 @@ patch-user --json '{"givenName":"Jane"}'.`,
 --verified marks the new number as verified; --fail-on-conflict makes the call fail when another
 user already has the number.`,
 			example: []string{"--login-id", "user00001@example.com", "--phone", "+15557654321", "--verified"},
-		}, func(fs *flags) (func() error, userCall) {
-			id := fs.loginID()
-			phone := fs.require("phone", "the phone number, e.g. +15551234567; '' removes it")
-			verified := fs.Bool("verified", false, "mark the number as verified")
-			failOnConflict := fs.Bool("fail-on-conflict", false, "fail when another user has this number")
-			return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) {
-				return cl.UpdatePhone(ctx, *id, *phone, *verified, *failOnConflict)
-			}
-		}),
+		}, contact("phone", "the phone number, e.g. +15551234567; '' removes it", true, (*api.Client).UpdatePhone)),
 
 		userCommand(command{
 			name:     "patch-user",
@@ -134,6 +124,137 @@ Unknown fields are errors. The login ID comes from --login-id, or from the patch
 both are given they must agree. --json - reads the patch from standard input.`,
 			example: []string{"--login-id", "user00001@example.com", "--json", `{"status":"disabled","roleNames":["editor"]}`},
 		}, patchUser),
+
+		userCommand(command{
+			name:     "activate",
+			synopsis: "--login-id ID",
+			summary:  "enable a user (status enabled)",
+			help:     `Enables the user: its status becomes enabled. Prints the user.`,
+			example:  []string{"--login-id", "user00001@example.com"},
+		}, loginIDOnly((*api.Client).Activate)),
+
+		userCommand(command{
+			name:     "deactivate",
+			synopsis: "--login-id ID",
+			summary:  "disable a user (status disabled)",
+			help:     `Disables the user: its status becomes disabled, and it can no longer sign in. Prints the user.`,
+			example:  []string{"--login-id", "user00001@example.com"},
+		}, loginIDOnly((*api.Client).Deactivate)),
+
+		userCommand(command{
+			name:     "update-login-id",
+			synopsis: "--login-id ID --new-login-id NEW",
+			summary:  "change or remove one of a user's login IDs",
+			help: `Replaces the login ID --login-id with --new-login-id and prints the user. When --login-id is
+the user's ID, its first login ID is replaced. An empty --new-login-id '' removes the login ID;
+a user's last login ID cannot be removed, and a login ID another user has cannot be taken.`,
+			example: []string{"--login-id", "user00003@example.com", "--new-login-id", "user00003@example.org"},
+		}, loginIDAnd("new-login-id", "the new login ID; '' removes the one named by --login-id", (*api.Client).UpdateLoginID)),
+
+		userCommand(command{
+			name:     "update-email",
+			synopsis: "--login-id ID --email EMAIL [--verified] [--fail-on-conflict]",
+			summary:  "set a user's email",
+			help: `Sets the user's email and prints the user. An empty --email '' removes it. --verified marks
+the new email as verified (the user can then sign in with it); --fail-on-conflict makes the call
+fail when the email is already another user's login ID or email.`,
+			example: []string{"--login-id", "user00001@example.com", "--email", "ada@example.com", "--verified"},
+		}, contact("email", "the email; '' removes it", true, (*api.Client).UpdateEmail)),
+
+		userCommand(command{
+			name:     "update-recovery-email",
+			synopsis: "--login-id ID --email EMAIL [--verified]",
+			summary:  "set the email that recovers a user's account",
+			help: `Sets the user's recovery email; an empty --email '' removes it. The user the API returns does
+not show it.`,
+			example: []string{"--login-id", "user00001@example.com", "--email", "ada.backup@example.com"},
+		}, contact("email", "the recovery email; '' removes it", false, recovery((*api.Client).UpdateRecoveryEmail))),
+
+		rolesCommand("set-roles", "replace a user's roles, in the project or in a tenant", (*api.Client).SetRoles, (*api.Client).SetTenantRoles),
+		rolesCommand("add-roles", "add roles to a user, in the project or in a tenant", (*api.Client).AddRoles, (*api.Client).AddTenantRoles),
+		rolesCommand("remove-roles", "remove roles from a user, in the project or in a tenant", (*api.Client).RemoveRoles, (*api.Client).RemoveTenantRoles),
+		tenantCommand("add-tenant", "make a user a member of a tenant (with no roles)", (*api.Client).AddTenant),
+		tenantCommand("remove-tenant", "remove a user, and its roles there, from a tenant", (*api.Client).RemoveTenant),
+		appsCommand("add-sso-apps", "let a user use more SSO apps", (*api.Client).AddSSOApps),
+		appsCommand("set-sso-apps", "replace the SSO apps a user may use ('' resets to all apps)", (*api.Client).SetSSOApps),
+		appsCommand("remove-sso-apps", "stop a user using some SSO apps", (*api.Client).RemoveSSOApps),
+
+		userCommand(command{
+			name:     "load",
+			synopsis: "--login-id ID",
+			summary:  "print one user",
+			help:     `Prints the user with that login ID or user ID.`,
+			example:  []string{"--login-id", "user00001@example.com"},
+		}, func(fs *flags) (func() error, userCall) {
+			id := fs.loginID()
+			return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) { return cl.Load(ctx, *id) }
+		}),
+
+		{
+			name:     "load-users",
+			synopsis: "--user-ids ID,ID... [--include-invalid]",
+			summary:  "print users by their user IDs, as JSON Lines",
+			help: `Prints the users with those user IDs, one JSON object per line, in one call. Unknown IDs are
+left out, and so are disabled and expired users unless --include-invalid.`,
+			example: []string{"--user-ids", "U2sample00001,U2sample00002"},
+			define: func(fs *flags) runner {
+				ids := fs.list("user-ids", "the user IDs, separated by commas (required)")
+				fs.required = append(fs.required, "user-ids")
+				invalid := fs.Bool("include-invalid", false, "also print disabled and expired users")
+				return usersRunner(func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
+					users, err := cl.LoadUsers(ctx, *ids, *invalid)
+					return seqOf(users, err)
+				})
+			},
+		},
+
+		searchCommand("search", "print the users that match filters, as JSON Lines",
+			`Prints the users that match every filter given (a list filter matches when any of its values
+does), one JSON object per line: one page (--page, from 0, of --limit users), and how many users
+match in all on stderr; or with --all every page from --page on.`, (*api.Client).Search, (*api.Client).SearchAll),
+		searchCommand("search-test-users", "search among test users only",
+			`Search (see 'descope-users help search') among test users only.`, (*api.Client).SearchTestUsers, (*api.Client).SearchAllTestUsers),
+
+		{
+			name:     "export",
+			synopsis: "[filters] [> users.jsonl]",
+			summary:  "print matching users as JSON Lines patches, for patch",
+			help: `Streams every user that matches the filters (see 'descope-users help search'; none: every
+user) to stdout as JSON Lines in the format 'patch' reads: loginId and the fields a patch can set
+(name, given, middle and family names, email, phone and whether they are verified, picture,
+status, roleNames, userTenants, customAttributes, ssoAppIds). Edit the file, then send it with
+'descope-users patch': export, edit and patch round-trip. Users are fetched a page at a time and
+written as they come, so an export of any size holds one page in memory.`,
+			example: []string{"--text", "example.com", "--limit", "50"},
+			define: func(fs *flags) runner {
+				opts := searchFlags(fs)
+				return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+					if len(args) > 0 {
+						return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
+					}
+					o, err := opts()
+					if err != nil {
+						return c.usageError(cmd, "%v", err)
+					}
+					return c.printUsers(ctx, cmd, func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
+						return cl.SearchAll(ctx, o)
+					}, exportPatch)
+				}
+			},
+		},
+
+		userCommand(command{
+			name:     "update",
+			synopsis: "--login-id ID --replace --json USER",
+			summary:  "replace a whole user (what the JSON leaves out is cleared)",
+			help: `Replaces the user with USER, a JSON object with the fields displayName, givenName, middleName,
+familyName, email, phone, verifiedEmail, verifiedPhone, picture, roleNames, userTenants
+([{"tenantId":...,"roleNames":[...]}]), customAttributes, additionalLoginIds and ssoAppIds, and
+prints the user. Dangerous: every field USER leaves out is cleared on the user, so --replace must
+be given to confirm. To change some fields and keep the rest, use patch-user. --json - reads USER
+from standard input.`,
+			example: []string{"--login-id", "user00002@example.com", "--replace", "--json", `{"displayName":"Grace Hopper","email":"user00002@example.com","verifiedEmail":true,"roleNames":["admin"]}`},
+		}, updateUser),
 
 		{
 			name:    "license",
@@ -192,6 +313,19 @@ func userCommand(cmd command, define func(fs *flags) (check func() error, call u
 	return c
 }
 
+// jsonArg returns the value of a --json flag: arg itself, or with "-", standard input, from
+// which it reads what (the patch, the user).
+func (f *flags) jsonArg(arg, what string) ([]byte, error) {
+	if arg != "-" {
+		return []byte(arg), nil
+	}
+	data, err := io.ReadAll(f.stdin)
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s from standard input: %v", what, err)
+	}
+	return data, nil
+}
+
 // patchUser defines patch-user: the patch comes from --json (or standard input, through
 // fs.stdin), its login ID from --login-id or the patch.
 func patchUser(fs *flags) (func() error, userCall) {
@@ -199,14 +333,10 @@ func patchUser(fs *flags) (func() error, userCall) {
 	js := fs.require("json", "the patch, a JSON object; - reads it from standard input")
 	var p api.UserPatch
 	check := func() error {
-		data := []byte(*js)
-		if *js == "-" {
-			var err error
-			if data, err = io.ReadAll(fs.stdin); err != nil {
-				return fmt.Errorf("reading the patch from standard input: %v", err)
-			}
+		data, err := fs.jsonArg(*js, "patch")
+		if err != nil {
+			return err
 		}
-		var err error
 		if p, err = decodePatch(data, true); err != nil {
 			return fmt.Errorf("--json: %v", err)
 		}
@@ -267,4 +397,340 @@ func parseValue(s string) any {
 		return s
 	}
 	return v
+}
+
+// list defines a flag holding a comma-separated list; "" is the empty list.
+func (f *flags) list(name, usage string) *[]string {
+	var l listValue
+	f.Var(&l, name, usage)
+	return (*[]string)(&l)
+}
+
+type listValue []string
+
+func (l *listValue) String() string { return strings.Join(*l, ",") }
+
+func (l *listValue) Set(s string) error {
+	*l = []string{}
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
+
+// rolesCommand is set-roles, add-roles or remove-roles: project roles, or with --tenant a
+// tenant's.
+func rolesCommand(name, summary string, project func(*api.Client, context.Context, string, []string) (*api.User, error),
+	tenant func(*api.Client, context.Context, string, string, []string) (*api.User, error)) *command {
+	return userCommand(command{
+		name:     name,
+		synopsis: "--login-id ID [--tenant TENANT] --roles ROLE,ROLE...",
+		summary:  summary,
+		help: fmt.Sprintf(`Changes (%s) the user's project-level roles, or with --tenant its roles in that tenant, of
+which the user must already be a member (add-tenant), and prints the user.`, name),
+		example: []string{"--login-id", "user00001@example.com", "--roles", "editor,billing"},
+	}, func(fs *flags) (func() error, userCall) {
+		id := fs.loginID()
+		t := fs.String("tenant", "", "the tenant whose roles change (default: the project's roles)")
+		roles := fs.list("roles", "the roles, separated by commas; '' is none (required)")
+		fs.required = append(fs.required, "roles")
+		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) {
+			if *t != "" {
+				return tenant(cl, ctx, *id, *t, *roles)
+			}
+			return project(cl, ctx, *id, *roles)
+		}
+	})
+}
+
+// loginIDOnly defines a command that passes --login-id to set.
+func loginIDOnly(set func(*api.Client, context.Context, string) (*api.User, error)) func(fs *flags) (func() error, userCall) {
+	return func(fs *flags) (func() error, userCall) {
+		id := fs.loginID()
+		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) { return set(cl, ctx, *id) }
+	}
+}
+
+// loginIDAnd defines a command that passes --login-id and the required --FLAG to set.
+func loginIDAnd(flag, usage string, set func(*api.Client, context.Context, string, string) (*api.User, error)) func(fs *flags) (func() error, userCall) {
+	return func(fs *flags) (func() error, userCall) {
+		id := fs.loginID()
+		value := fs.require(flag, usage)
+		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) { return set(cl, ctx, *id, *value) }
+	}
+}
+
+// setContact is an api method that sets one of a user's contacts: loginID, value, verified,
+// failOnConflict.
+type setContact func(cl *api.Client, ctx context.Context, loginID, value string, verified, failOnConflict bool) (*api.User, error)
+
+// contact defines a command that sets one of a user's contacts with set: --login-id, --FLAG
+// (the value), --verified and, when conflict is true, --fail-on-conflict.
+func contact(flag, usage string, conflict bool, set setContact) func(fs *flags) (func() error, userCall) {
+	return func(fs *flags) (func() error, userCall) {
+		id := fs.loginID()
+		value := fs.require(flag, usage)
+		verified := fs.Bool("verified", false, "mark the "+flag+" as verified")
+		failOnConflict := new(bool)
+		if conflict {
+			failOnConflict = fs.Bool("fail-on-conflict", false, "fail when another user has this "+flag)
+		}
+		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) {
+			return set(cl, ctx, *id, *value, *verified, *failOnConflict)
+		}
+	}
+}
+
+// recovery is set, which sets a recovery contact, as a setContact: it has no failOnConflict.
+func recovery(set func(*api.Client, context.Context, string, string, bool) (*api.User, error)) setContact {
+	return func(cl *api.Client, ctx context.Context, loginID, value string, verified, _ bool) (*api.User, error) {
+		return set(cl, ctx, loginID, value, verified)
+	}
+}
+
+// tenantCommand is add-tenant or remove-tenant.
+func tenantCommand(name, summary string, do func(*api.Client, context.Context, string, string) (*api.User, error)) *command {
+	return userCommand(command{
+		name:     name,
+		synopsis: "--login-id ID --tenant TENANT",
+		summary:  summary,
+		help:     fmt.Sprintf("%s, and prints the user.", strings.ToUpper(summary[:1])+summary[1:]),
+		example:  []string{"--login-id", "user00001@example.com", "--tenant", "T1"},
+	}, func(fs *flags) (func() error, userCall) {
+		id := fs.loginID()
+		t := fs.require("tenant", "the tenant's ID")
+		check := func() error {
+			if *t == "" {
+				return errors.New("--tenant must not be empty")
+			}
+			return nil
+		}
+		return check, func(ctx context.Context, cl *api.Client) (*api.User, error) { return do(cl, ctx, *id, *t) }
+	})
+}
+
+// appsCommand is add-sso-apps, set-sso-apps or remove-sso-apps.
+func appsCommand(name, summary string, do func(*api.Client, context.Context, string, []string) (*api.User, error)) *command {
+	return userCommand(command{
+		name:     name,
+		synopsis: "--login-id ID --apps APP,APP...",
+		summary:  summary,
+		help:     fmt.Sprintf("Changes (%s) the SSO apps the user may use, and prints the user. A user with no SSO apps may use all of them.", name),
+		example:  []string{"--login-id", "user00001@example.com", "--apps", "app-1,app-2"},
+	}, func(fs *flags) (func() error, userCall) {
+		id := fs.loginID()
+		apps := fs.list("apps", "the SSO app IDs, separated by commas (required)")
+		fs.required = append(fs.required, "apps")
+		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) { return do(cl, ctx, *id, *apps) }
+	})
+}
+
+// searchFlags defines the filters of search and export, and returns what builds the search from
+// them once parsed.
+func searchFlags(fs *flags) func() (api.SearchOptions, error) {
+	text := fs.String("text", "", "free text, found in login IDs, user ID, name, email or phone")
+	roles := fs.list("roles", "roles, separated by commas: the user has one of them")
+	tenants := fs.list("tenants", "tenant IDs, separated by commas: the user is in one of them")
+	statuses := fs.list("statuses", "statuses (enabled, disabled, invited, expired), separated by commas")
+	emails := fs.list("emails", "emails, separated by commas")
+	logins := fs.list("login-ids", "login IDs, separated by commas")
+	userIDs := fs.list("user-ids", "user IDs, separated by commas")
+	limit := fs.Int("limit", 0, "users per page (0: the API's default, 100)")
+	page := fs.Int("page", 0, "the page, from 0")
+	return func() (api.SearchOptions, error) {
+		o := api.SearchOptions{Text: *text, RoleNames: *roles, TenantIDs: *tenants, Emails: *emails, LoginIDs: *logins, UserIDs: *userIDs}
+		for _, st := range *statuses {
+			s := api.SearchStatus(strings.ToLower(st))
+			if !s.Valid() {
+				return o, fmt.Errorf("--statuses: %q is not one of enabled, disabled, invited, expired", st)
+			}
+			o.Statuses = append(o.Statuses, s)
+		}
+		if *limit < 0 || *page < 0 || *limit > math.MaxInt32 || *page > math.MaxInt32 {
+			return o, errors.New("--limit and --page must be 0 or more")
+		}
+		o.Limit, o.Page = int32(*limit), int32(*page)
+		return o, nil
+	}
+}
+
+// searchCommand is search or search-test-users: one page, or every page with --all.
+func searchCommand(name, summary, help string,
+	page func(*api.Client, context.Context, api.SearchOptions) ([]api.User, int, error),
+	all func(*api.Client, context.Context, api.SearchOptions) iter.Seq2[api.User, error]) *command {
+	return &command{
+		name:     name,
+		synopsis: "[--text T] [--roles R,...] [--tenants T,...] [--statuses S,...] [--emails E,...] [--login-ids L,...] [--user-ids U,...] [--limit N] [--page P] [--all]",
+		summary:  summary,
+		help:     help,
+		example:  []string{"--text", "example.com", "--limit", "5"},
+		define: func(fs *flags) runner {
+			opts := searchFlags(fs)
+			every := fs.Bool("all", false, "every page, from --page on, not just one")
+			return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+				if len(args) > 0 {
+					return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
+				}
+				o, err := opts()
+				if err != nil {
+					return c.usageError(cmd, "%v", err)
+				}
+				total := -1
+				users := func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
+					if *every {
+						return all(cl, ctx, o)
+					}
+					users, n, err := page(cl, ctx, o)
+					total = n
+					return seqOf(users, err)
+				}
+				code := c.printUsers(ctx, cmd, users, func(u api.User) any { return u })
+				if code == exitOK && total >= 0 {
+					fmt.Fprintf(c.stderr, "%d users match in all\n", total)
+				}
+				return code
+			}
+		},
+	}
+}
+
+// usersRunner is a command that prints the users a call yields, as JSON Lines.
+func usersRunner(users func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error]) runner {
+	return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+		if len(args) > 0 {
+			return c.usageError(cmd, "unexpected argument %q (this command takes only flags)", args[0])
+		}
+		return c.printUsers(ctx, cmd, users, func(u api.User) any { return u })
+	}
+}
+
+// printUsers connects and writes each user the call yields, as form gives it, one JSON object per
+// line, as it comes.
+func (c *cli) printUsers(ctx context.Context, cmd *command, users func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error], form func(api.User) any) int {
+	cl, err := c.connect()
+	if err != nil {
+		return c.fail(cmd, err)
+	}
+	w := bufio.NewWriter(c.stdout)
+	enc := json.NewEncoder(w)
+	for u, err := range users(ctx, cl) {
+		if err != nil {
+			_ = w.Flush()
+			return c.fail(cmd, err)
+		}
+		if err := enc.Encode(form(u)); err != nil {
+			return c.fail(cmd, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return c.fail(cmd, err)
+	}
+	return exitOK
+}
+
+// seqOf yields users, or err.
+func seqOf(users []api.User, err error) iter.Seq2[api.User, error] {
+	return func(yield func(api.User, error) bool) {
+		if err != nil {
+			yield(api.User{}, err)
+			return
+		}
+		for _, u := range users {
+			if !yield(u, nil) {
+				return
+			}
+		}
+	}
+}
+
+// exportPatch is a user as the patch that would set every field a patch can set to what the user
+// has: what export writes and patch reads. The first login ID names the user; its other login
+// IDs are additionalLoginIds. Fields the user has empty are written empty, so that patching the
+// file back changes nothing.
+func exportPatch(u api.User) any {
+	p := api.UserPatch{
+		LoginID: u.UserID, Name: &u.Name, GivenName: &u.GivenName, MiddleName: &u.MiddleName,
+		FamilyName: &u.FamilyName, Email: &u.Email, Phone: &u.Phone, VerifiedEmail: &u.VerifiedEmail,
+		VerifiedPhone: &u.VerifiedPhone, Picture: &u.Picture,
+		RoleNames: ptrTo(nonNil(u.RoleNames)), SsoAppIDs: ptrTo(nonNil(u.SsoAppIDs)),
+	}
+	if len(u.LoginIDs) > 0 {
+		p.LoginID = u.LoginIDs[0]
+		p.AdditionalLoginIDs = ptrTo(nonNil(u.LoginIDs[1:]))
+	}
+	if st := api.UserStatus(u.Status); st.Valid() {
+		p.Status = &st
+	}
+	tenants := make([]api.TenantPatch, len(u.UserTenants))
+	for i, t := range u.UserTenants {
+		tenants[i] = api.TenantPatch{TenantID: t.TenantID, RoleNames: ptrTo(nonNil(t.RoleNames))}
+	}
+	p.UserTenants = &tenants
+	attrs := map[string]any{}
+	for k, v := range u.CustomAttributes {
+		attrs[k] = v
+	}
+	p.CustomAttributes = &attrs
+	return p
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// userUpdate is USER of the update command: api.UserUpdate in JSON.
+type userUpdate struct {
+	DisplayName        string            `json:"displayName"`
+	GivenName          string            `json:"givenName"`
+	MiddleName         string            `json:"middleName"`
+	FamilyName         string            `json:"familyName"`
+	Email              string            `json:"email"`
+	Phone              string            `json:"phone"`
+	VerifiedEmail      bool              `json:"verifiedEmail"`
+	VerifiedPhone      bool              `json:"verifiedPhone"`
+	Picture            string            `json:"picture"`
+	RoleNames          []string          `json:"roleNames"`
+	UserTenants        []api.TenantPatch `json:"userTenants"`
+	CustomAttributes   map[string]any    `json:"customAttributes"`
+	AdditionalLoginIDs []string          `json:"additionalLoginIds"`
+	SSOAppIDs          []string          `json:"ssoAppIds"`
+}
+
+// updateUser defines update: USER from --json (or standard input), confirmed by --replace.
+func updateUser(fs *flags) (func() error, userCall) {
+	id := fs.loginID()
+	js := fs.require("json", "the whole user, a JSON object; - reads it from standard input")
+	replace := fs.Bool("replace", false, "confirm that every field the JSON leaves out is cleared (required)")
+	var u api.UserUpdate
+	check := func() error {
+		if !*replace {
+			return errors.New("update replaces the whole user, clearing every field the JSON leaves out: give --replace to confirm, or use patch-user to change some fields")
+		}
+		data, err := fs.jsonArg(*js, "user")
+		if err != nil {
+			return err
+		}
+		var in userUpdate
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		dec.UseNumber()
+		if err := dec.Decode(&in); err != nil {
+			return fmt.Errorf("--json: %v", describeJSONError(err))
+		}
+		u = api.UserUpdate{
+			LoginID: *id, Email: in.Email, Phone: in.Phone, VerifiedEmail: in.VerifiedEmail, VerifiedPhone: in.VerifiedPhone,
+			DisplayName: in.DisplayName, GivenName: in.GivenName, MiddleName: in.MiddleName, FamilyName: in.FamilyName,
+			Picture: in.Picture, RoleNames: in.RoleNames, Tenants: in.UserTenants, CustomAttributes: in.CustomAttributes,
+			AdditionalLoginIDs: in.AdditionalLoginIDs, SSOAppIDs: in.SSOAppIDs,
+		}
+		return nil
+	}
+	return check, func(ctx context.Context, cl *api.Client) (*api.User, error) { return cl.Update(ctx, u) }
 }

@@ -1,0 +1,205 @@
+package apitest
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/seed-a84e9595/descope-mgmt/gen"
+)
+
+// defaultSearchLimit is the page size of a search that gives none, the reference's default.
+const defaultSearchLimit = 100
+
+// byUserIDs returns copies of the users with those user IDs, in that order, leaving out unknown
+// IDs and, unless includeInvalid, disabled and expired users.
+func (st *store) byUserIDs(ids []string, includeInvalid bool) []gen.User {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := []gen.User{}
+	for _, id := range ids {
+		sl := st.byID[id]
+		if sl == nil || sl.user.UserID != id {
+			continue
+		}
+		if !includeInvalid && (sl.user.Status == "disabled" || sl.user.Status == "expired") {
+			continue
+		}
+		out = append(out, copyUser(sl.user))
+	}
+	return out
+}
+
+// search returns the page the request asks for of the users that match all its filters, and how
+// many match in all. Users are in the order they were added unless the request sorts them, and
+// users equal by every sort field keep that order, so paging is stable.
+func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError) {
+	less, e := sortOrder(req.Sort)
+	if e != nil {
+		return nil, 0, e
+	}
+	var matches []*gen.User
+	for _, u := range st.all() {
+		if matchesSearch(u, &req) {
+			matches = append(matches, u)
+		}
+	}
+	slices.SortStableFunc(matches, less)
+	limit := int(req.Limit)
+	if limit == 0 {
+		limit = defaultSearchLimit
+	}
+	from := min(int(req.Page)*limit, len(matches))
+	page := make([]gen.User, 0, min(limit, len(matches)-from))
+	for _, u := range matches[from:min(from+limit, len(matches))] {
+		page = append(page, copyUser(u))
+	}
+	return page, len(matches), nil
+}
+
+// matchesSearch reports whether u matches every filter of req; a list filter matches when any of
+// its values does. An empty filter is no filter.
+func matchesSearch(u *gen.User, req *gen.SearchUsersRequest) bool {
+	tenants := make([]string, len(u.UserTenants))
+	roles := slices.Clone(u.RoleNames)
+	for i, t := range u.UserTenants {
+		tenants[i] = t.TenantID
+		roles = append(roles, t.RoleNames...)
+	}
+	statuses := make([]string, len(req.Statuses))
+	for i, s := range req.Statuses {
+		statuses[i] = string(s)
+	}
+	switch {
+	case req.TestUsersOnly && !u.Test, !req.TestUsersOnly && !req.WithTestUser && u.Test:
+		return false
+	case !anyOf(req.TenantIDs, tenants...), !anyOf(req.RoleNames, roles...), !anyOf(req.LoginIDs, u.LoginIDs...),
+		!anyOf(req.UserIDs, u.UserID), !anyOf(req.Emails, u.Email), !anyOf(req.Phones, u.Phone),
+		!anyOf(statuses, u.Status), !anyOf(req.SsoAppIDs, u.SsoAppIDs...):
+		return false
+	case req.VerifiedEmail && !u.VerifiedEmail, req.VerifiedPhone && !u.VerifiedPhone:
+		return false
+	case !inRange(u.CreatedTime, req.FromCreatedTime, req.ToCreatedTime), !inRange(u.ModifiedTime, req.FromModifiedTime, req.ToModifiedTime):
+		return false
+	case req.Text != "" && !containsText(u, req.Text):
+		return false
+	}
+	for key, want := range req.CustomAttributes {
+		if !attributeMatches(u.CustomAttributes, key, want) {
+			return false
+		}
+	}
+	return tenantRolesMatch(u, req.TenantRoleIDs) && tenantRolesMatch(u, req.TenantRoleNames)
+}
+
+// anyOf reports whether filter is empty or holds one of have.
+func anyOf(filter []string, have ...string) bool {
+	if len(filter) == 0 {
+		return true
+	}
+	for _, h := range have {
+		if slices.Contains(filter, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// inRange compares a time in Unix seconds with bounds in milliseconds; 0 is no bound.
+func inRange(seconds, fromMillis, toMillis int64) bool {
+	ms := seconds * 1000
+	return (fromMillis == 0 || ms >= fromMillis) && (toMillis == 0 || ms <= toMillis)
+}
+
+func containsText(u *gen.User, text string) bool {
+	text = strings.ToLower(text)
+	for _, f := range append([]string{u.UserID, u.Name, u.GivenName, u.FamilyName, u.Email, u.Phone}, u.LoginIDs...) {
+		if strings.Contains(strings.ToLower(f), text) {
+			return true
+		}
+	}
+	return false
+}
+
+// attributeMatches reports whether the user's attribute key equals want or, when want is a list,
+// one of its values.
+func attributeMatches(attrs map[string]any, key string, want any) bool {
+	have, ok := attrs[key]
+	if !ok {
+		return false
+	}
+	w, _ := jsonValue(want)
+	if list, isList := w.([]any); isList {
+		return slices.ContainsFunc(list, func(v any) bool { return reflect.DeepEqual(v, have) })
+	}
+	return reflect.DeepEqual(w, have)
+}
+
+// tenantRolesMatch reports whether, for every tenant of filter, the user's roles there include
+// any of the values (all of them with And). Roles have no IDs in the fake: IDs match names.
+func tenantRolesMatch(u *gen.User, filter map[string]gen.SearchTenantRoles) bool {
+	for tenant, f := range filter {
+		i := slices.IndexFunc(u.UserTenants, func(t gen.UserTenant) bool { return t.TenantID == tenant })
+		if i < 0 {
+			return false
+		}
+		have := u.UserTenants[i].RoleNames
+		if f.And && !slices.ContainsFunc(f.Values, func(v string) bool { return !slices.Contains(have, v) }) {
+			continue
+		}
+		if !f.And && anyOf(f.Values, have...) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// sortFields are the fields a search can sort by.
+var sortFields = map[string]func(u *gen.User) any{
+	"userId":       func(u *gen.User) any { return u.UserID },
+	"loginIds":     func(u *gen.User) any { return strings.Join(u.LoginIDs, ",") },
+	"name":         func(u *gen.User) any { return u.Name },
+	"givenName":    func(u *gen.User) any { return u.GivenName },
+	"familyName":   func(u *gen.User) any { return u.FamilyName },
+	"email":        func(u *gen.User) any { return u.Email },
+	"phone":        func(u *gen.User) any { return u.Phone },
+	"status":       func(u *gen.User) any { return u.Status },
+	"createdTime":  func(u *gen.User) any { return u.CreatedTime },
+	"modifiedTime": func(u *gen.User) any { return u.ModifiedTime },
+}
+
+// sortOrder returns the comparison a search's sort asks for, or why it cannot sort so.
+func sortOrder(sort []gen.SearchSort) (func(a, b *gen.User) int, *apiError) {
+	for _, s := range sort {
+		if sortFields[s.Field] == nil {
+			names := make([]string, 0, len(sortFields))
+			for n := range sortFields {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			return nil, invalidArguments(fmt.Sprintf("sort: the fake cannot sort by %q; it sorts by %s", s.Field, strings.Join(names, ", ")))
+		}
+	}
+	return func(a, b *gen.User) int {
+		for _, s := range sort {
+			field := sortFields[s.Field]
+			var c int
+			switch av := field(a).(type) {
+			case string:
+				c = strings.Compare(av, field(b).(string))
+			case int64:
+				c = cmp.Compare(av, field(b).(int64))
+			}
+			if s.Desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	}, nil
+}
