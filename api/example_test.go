@@ -293,6 +293,20 @@ func ExampleClient_UpdateRecoveryEmail() {
 	// Output: jane@example.com <nil>
 }
 
+func ExampleClient_UpdateRecoveryPhone() {
+	srv, c := exampleFake()
+	defer srv.Close()
+
+	// The API does not return the recovery phone; the fake keeps it for tests to read.
+	if _, err := c.UpdateRecoveryPhone(context.Background(), "jane@example.com", "+15555550199", false); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, _ := srv.Recovery("jane@example.com")
+	fmt.Println(r.Phone, r.PhoneVerified)
+	// Output: +15555550199 false
+}
+
 func ExampleClient_SetRoles() {
 	srv, c := exampleFake()
 	defer srv.Close()

@@ -237,6 +237,16 @@ func (c *Client) UpdateRecoveryEmail(ctx context.Context, loginID, email string,
 		gen.UpdateUserRecoveryEmailRequest{LoginID: loginID, RecoveryEmail: email, Verified: verified}))
 }
 
+// UpdateRecoveryPhone sets the phone number used to recover the user's account; empty removes
+// it. The user the API returns does not show it.
+func (c *Client) UpdateRecoveryPhone(ctx context.Context, loginID, phone string, verified bool) (*User, error) {
+	if err := checkCall(ctx, loginID); err != nil {
+		return nil, err
+	}
+	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserRecoveryPhoneRequest,
+		gen.UpdateUserRecoveryPhoneRequest{LoginID: loginID, RecoveryPhone: phone, Verified: verified}))
+}
+
 // SetRoles replaces the user's project-level roles with roles; an empty list removes them all.
 func (c *Client) SetRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
 	return c.roles(ctx, gen.NewUpdateUserSetRolesRequest, loginID, "", roles, false)

@@ -173,6 +173,13 @@ var apiCalls = []apiCall{
 		r, _ := s.Recovery("jane@example.com")
 		return want(r.Email == "jane.backup@example.com" && r.EmailVerified, "recovery after UpdateRecoveryEmail", r)
 	}},
+	{"UpdateRecoveryPhone", "", func(ctx context.Context, c *api.Client) error {
+		_, err := c.UpdateRecoveryPhone(ctx, "jane@example.com", "+15555550199", false)
+		return err
+	}, []string{"loginId", "recoveryPhone", "verified"}, func(s *apitest.Server) error {
+		r, _ := s.Recovery("jane@example.com")
+		return want(r.Phone == "+15555550199" && !r.PhoneVerified, "recovery after UpdateRecoveryPhone", r)
+	}},
 	{"SetRoles", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.SetRoles(ctx, "jane@example.com", []string{"viewer", "editor"})
 		return err

@@ -432,6 +432,20 @@ type UpdateUserRecoveryEmailRequest struct {
 	Verified bool `json:"verified"`
 }
 
+// UpdateUserRecoveryPhoneRequest defines model for UpdateUserRecoveryPhoneRequest.
+type UpdateUserRecoveryPhoneRequest struct {
+	// LoginID One of the user's login IDs, or the user's ID. Never empty.
+	//
+	// Example: jane@example.com
+	LoginID LoginID `json:"loginId"`
+
+	// RecoveryPhone The recovery phone number; `""` removes it.
+	RecoveryPhone string `json:"recoveryPhone"`
+
+	// Verified Mark it as verified; absent is false. Always sent, as the SDKs do.
+	Verified bool `json:"verified"`
+}
+
 // UpdateUserRequest A whole user, which replaces the stored one: an absent field is cleared, not kept.
 //
 // Descope's sources spell three fields two ways, and SDKs using each spelling work against
@@ -670,6 +684,9 @@ type UpdateUserPictureJSONRequestBody = UpdateUserPictureRequest
 
 // UpdateUserRecoveryEmailJSONRequestBody defines body for UpdateUserRecoveryEmail for application/json ContentType.
 type UpdateUserRecoveryEmailJSONRequestBody = UpdateUserRecoveryEmailRequest
+
+// UpdateUserRecoveryPhoneJSONRequestBody defines body for UpdateUserRecoveryPhone for application/json ContentType.
+type UpdateUserRecoveryPhoneJSONRequestBody = UpdateUserRecoveryPhoneRequest
 
 // UpdateUserRemoveRolesJSONRequestBody defines body for UpdateUserRemoveRoles for application/json ContentType.
 type UpdateUserRemoveRolesJSONRequestBody = UpdateUserRolesRequest
@@ -1053,6 +1070,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/mgmt/user/update/recovery/email (the `UpdateUserRecoveryEmail` operationId).
 	UpdateUserRecoveryEmail(ctx context.Context, body UpdateUserRecoveryEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserRecoveryPhoneWithBody Set a user's recovery phone
+	//
+	// Sets the phone number used to recover the user's account. As for the recovery email, no
+	// reference page documents it, the body is what the SDKs send, `""` removes it (this
+	// document's choice), and the answer does not show it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+	UpdateUserRecoveryPhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserRecoveryPhone Set a user's recovery phone
+	//
+	// Sets the phone number used to recover the user's account. As for the recovery email, no
+	// reference page documents it, the body is what the SDKs send, `""` removes it (this
+	// document's choice), and the answer does not show it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+	UpdateUserRecoveryPhone(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserRemoveRolesWithBody Remove roles from a user, in the project or in one tenant
 	//
@@ -1806,6 +1845,48 @@ func (c *Client) UpdateUserRecoveryEmailWithBody(ctx context.Context, contentTyp
 // Corresponds with POST /v1/mgmt/user/update/recovery/email (the `UpdateUserRecoveryEmail` operationId).
 func (c *Client) UpdateUserRecoveryEmail(ctx context.Context, body UpdateUserRecoveryEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRecoveryEmailRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserRecoveryPhoneWithBody Set a user's recovery phone
+//
+// Sets the phone number used to recover the user's account. As for the recovery email, no
+// reference page documents it, the body is what the SDKs send, `""` removes it (this
+// document's choice), and the answer does not show it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+func (c *Client) UpdateUserRecoveryPhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRecoveryPhoneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserRecoveryPhone Set a user's recovery phone
+//
+// Sets the phone number used to recover the user's account. As for the recovery email, no
+// reference page documents it, the body is what the SDKs send, `""` removes it (this
+// document's choice), and the answer does not show it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+func (c *Client) UpdateUserRecoveryPhone(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRecoveryPhoneRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2809,6 +2890,46 @@ func NewUpdateUserRecoveryEmailRequestWithBody(server string, contentType string
 	return req, nil
 }
 
+// NewUpdateUserRecoveryPhoneRequest calls the generic UpdateUserRecoveryPhone builder with application/json body
+func NewUpdateUserRecoveryPhoneRequest(server string, body UpdateUserRecoveryPhoneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUserRecoveryPhoneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateUserRecoveryPhoneRequestWithBody constructs an http.Request for the UpdateUserRecoveryPhone method, with any body, and a specified content type
+func NewUpdateUserRecoveryPhoneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mgmt/user/update/recovery/phone")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewUpdateUserRemoveRolesRequest calls the generic UpdateUserRemoveRoles builder with application/json body
 func NewUpdateUserRemoveRolesRequest(server string, body UpdateUserRemoveRolesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3609,6 +3730,28 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/mgmt/user/update/recovery/email (the `UpdateUserRecoveryEmail` operationId).
 	UpdateUserRecoveryEmailWithResponse(ctx context.Context, body UpdateUserRecoveryEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserRecoveryEmailResponse, error)
+
+	// UpdateUserRecoveryPhoneWithBodyWithResponse Set a user's recovery phone
+	//
+	// Sets the phone number used to recover the user's account. As for the recovery email, no
+	// reference page documents it, the body is what the SDKs send, `""` removes it (this
+	// document's choice), and the answer does not show it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+	UpdateUserRecoveryPhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserRecoveryPhoneResponse, error)
+
+	// UpdateUserRecoveryPhoneWithResponse Set a user's recovery phone
+	//
+	// Sets the phone number used to recover the user's account. As for the recovery email, no
+	// reference page documents it, the body is what the SDKs send, `""` removes it (this
+	// document's choice), and the answer does not show it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+	UpdateUserRecoveryPhoneWithResponse(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserRecoveryPhoneResponse, error)
 
 	// UpdateUserRemoveRolesWithBodyWithResponse Remove roles from a user, in the project or in one tenant
 	//
@@ -5023,6 +5166,103 @@ func (r UpdateUserRecoveryEmailResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateUserRecoveryEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateUserRecoveryPhoneResponse429Headers the declared response headers of an HTTP 429 response for UpdateUserRecoveryPhone
+type UpdateUserRecoveryPhoneResponse429Headers struct {
+	RetryAfter int
+}
+
+type UpdateUserRecoveryPhoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateUserRecoveryPhoneResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON200() *UserResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateUserRecoveryPhoneResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUserRecoveryPhoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUserRecoveryPhoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUserRecoveryPhoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUserRecoveryPhoneResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6602,6 +6842,40 @@ func (c *ClientWithResponses) UpdateUserRecoveryEmailWithResponse(ctx context.Co
 	return ParseUpdateUserRecoveryEmailResponse(rsp)
 }
 
+// UpdateUserRecoveryPhoneWithBodyWithResponse Set a user's recovery phone
+//
+// Sets the phone number used to recover the user's account. As for the recovery email, no
+// reference page documents it, the body is what the SDKs send, `""` removes it (this
+// document's choice), and the answer does not show it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+func (c *ClientWithResponses) UpdateUserRecoveryPhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserRecoveryPhoneResponse, error) {
+	rsp, err := c.UpdateUserRecoveryPhoneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserRecoveryPhoneResponse(rsp)
+}
+
+// UpdateUserRecoveryPhoneWithResponse Set a user's recovery phone
+//
+// Sets the phone number used to recover the user's account. As for the recovery email, no
+// reference page documents it, the body is what the SDKs send, `""` removes it (this
+// document's choice), and the answer does not show it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
+func (c *ClientWithResponses) UpdateUserRecoveryPhoneWithResponse(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserRecoveryPhoneResponse, error) {
+	rsp, err := c.UpdateUserRecoveryPhone(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserRecoveryPhoneResponse(rsp)
+}
+
 // UpdateUserRemoveRolesWithBodyWithResponse Remove roles from a user, in the project or in one tenant
 //
 // Removes `roleNames` from the user's roles (names it does not have are ignored); with a
@@ -8056,6 +8330,94 @@ func ParseUpdateUserRecoveryEmailResponse(rsp *http.Response) (*UpdateUserRecove
 	return response, nil
 }
 
+// ParseUpdateUserRecoveryPhoneResponse parses an HTTP response from a UpdateUserRecoveryPhoneWithResponse call
+func ParseUpdateUserRecoveryPhoneResponse(rsp *http.Response) (*UpdateUserRecoveryPhoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUserRecoveryPhoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateUserRecoveryPhoneResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseUpdateUserRemoveRolesResponse parses an HTTP response from a UpdateUserRemoveRolesWithResponse call
 func ParseUpdateUserRemoveRolesResponse(rsp *http.Response) (*UpdateUserRemoveRolesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9150,6 +9512,9 @@ type ServerInterface interface {
 	// UpdateUserRecoveryEmail Set a user's recovery email
 	// (POST /v1/mgmt/user/update/recovery/email)
 	UpdateUserRecoveryEmail(w http.ResponseWriter, r *http.Request)
+	// UpdateUserRecoveryPhone Set a user's recovery phone
+	// (POST /v1/mgmt/user/update/recovery/phone)
+	UpdateUserRecoveryPhone(w http.ResponseWriter, r *http.Request)
 	// UpdateUserRemoveRoles Remove roles from a user, in the project or in one tenant
 	// (POST /v1/mgmt/user/update/role/remove)
 	UpdateUserRemoveRoles(w http.ResponseWriter, r *http.Request)
@@ -9388,6 +9753,20 @@ func (siw *ServerInterfaceWrapper) UpdateUserRecoveryEmail(w http.ResponseWriter
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateUserRecoveryEmail(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateUserRecoveryPhone operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUserRecoveryPhone(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUserRecoveryPhone(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9695,6 +10074,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/loginid", wrapper.UpdateUserLoginID)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/email", wrapper.UpdateUserEmail)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/recovery/email", wrapper.UpdateUserRecoveryEmail)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/recovery/phone", wrapper.UpdateUserRecoveryPhone)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/role/set", wrapper.UpdateUserSetRoles)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/mgmt/user/update/role/add", wrapper.UpdateUserAddRoles)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/role/remove", wrapper.UpdateUserRemoveRoles)

@@ -170,6 +170,15 @@ not show it.`,
 			example: []string{"--login-id", "user00001@example.com", "--email", "ada.backup@example.com"},
 		}, contact("email", "the recovery email; '' removes it", false, recovery((*api.Client).UpdateRecoveryEmail))),
 
+		userCommand(command{
+			name:     "update-recovery-phone",
+			synopsis: "--login-id ID --phone PHONE [--verified]",
+			summary:  "set the phone number that recovers a user's account",
+			help: `Sets the user's recovery phone; an empty --phone '' removes it. The user the API returns does
+not show it.`,
+			example: []string{"--login-id", "user00001@example.com", "--phone", "+15555550199"},
+		}, contact("phone", "the recovery phone number; '' removes it", false, recovery((*api.Client).UpdateRecoveryPhone))),
+
 		rolesCommand("set-roles", "replace a user's roles, in the project or in a tenant", (*api.Client).SetRoles, (*api.Client).SetTenantRoles),
 		rolesCommand("add-roles", "add roles to a user, in the project or in a tenant", (*api.Client).AddRoles, (*api.Client).AddTenantRoles),
 		rolesCommand("remove-roles", "remove roles from a user, in the project or in a tenant", (*api.Client).RemoveRoles, (*api.Client).RemoveTenantRoles),
