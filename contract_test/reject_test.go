@@ -99,6 +99,40 @@ func TestRequestRejected(t *testing.T) {
 		{"several errors at once", "PatchUser", "", `{"verifiedEmail":"yes","status":"bogus"}`,
 			[]string{`property "loginId" is missing`, `"/verifiedEmail"`, `"/status"`}},
 
+		{"status expired", "UpdateUserStatus", "", `{"loginId":"a","status":"expired"}`, []string{`"/status"`, "value is not one of the allowed values"}},
+		{"status missing", "UpdateUserStatus", "", `{"loginId":"a"}`, []string{`property "status" is missing`}},
+		{"newLoginId a number", "UpdateUserLoginID", "", `{"loginId":"a","newLoginId":7}`, []string{`"/newLoginId"`, "value must be a string"}},
+		{"email a list", "UpdateUserEmail", "", `{"loginId":"a","email":["a@example.com"]}`, []string{`"/email"`, "value must be a string"}},
+		{"failOnConflict a string", "UpdateUserEmail", "", `{"loginId":"a","email":"a@example.com","failOnConflict":"no"}`, []string{`"/failOnConflict"`, "value must be a boolean"}},
+		{"recoveryEmail missing", "UpdateUserRecoveryEmail", "", `{"loginId":"a","verified":false}`, []string{`property "recoveryEmail" is missing`}},
+		{"recoveryEmail null", "UpdateUserRecoveryEmail", "", `{"loginId":"a","recoveryEmail":null}`, []string{`"/recoveryEmail"`, "not nullable"}},
+		{"recoveryPhone a number", "UpdateUserRecoveryPhone", "", `{"loginId":"a","recoveryPhone":15555550199}`, []string{`"/recoveryPhone"`, "value must be a string"}},
+		{"roleNames missing", "UpdateUserSetRoles", "", `{"loginId":"a","tenantId":""}`, []string{`property "roleNames" is missing`}},
+		{"empty role name", "UpdateUserAddRoles", "", `{"loginId":"a","roleNames":["admin",""]}`, []string{`"/roleNames/1"`, "minimum string length is 1"}},
+		{"tenantId null", "UpdateUserRemoveRoles", "", `{"loginId":"a","tenantId":null,"roleNames":[]}`, []string{`"/tenantId"`, "not nullable"}},
+		{"roles instead of roleNames", "UpdateUserSetRoles", "", `{"loginId":"a","roles":["admin"],"roleNames":[]}`, []string{`property "roles" is unsupported`}},
+		{"empty tenantId", "UpdateUserAddTenant", "", `{"loginId":"a","tenantId":""}`, []string{`"/tenantId"`, "minimum string length is 1"}},
+		{"tenantId missing", "UpdateUserRemoveTenant", "", `{"loginId":"a"}`, []string{`property "tenantId" is missing`}},
+		{"roleNames on a tenant add", "UpdateUserAddTenant", "", `{"loginId":"a","tenantId":"T1","roleNames":["x"]}`, []string{`property "roleNames" is unsupported`}},
+		{"ssoAppIds missing", "UpdateUserSetSSOApps", "", `{"loginId":"a"}`, []string{`property "ssoAppIds" is missing`}},
+		{"empty SSO app", "UpdateUserAddSSOApps", "", `{"loginId":"a","ssoAppIds":[""]}`, []string{`"/ssoAppIds/0"`, "minimum string length is 1"}},
+		{"ssoAppIDs spelling on SSO ops", "UpdateUserRemoveSSOApps", "", `{"loginId":"a","ssoAppIDs":["x"],"ssoAppIds":[]}`, []string{`property "ssoAppIDs" is unsupported`}},
+		{"userIds missing", "LoadUsers", "", `{"includeInvalidUsers":true}`, []string{`property "userIds" is missing`}},
+		{"empty user ID", "LoadUsers", "", `{"userIds":["U1",""]}`, []string{`"/userIds/1"`, "minimum string length is 1"}},
+		{"loginId on a batch load", "LoadUsers", "", `{"userIds":["U1"],"loginId":"a"}`, []string{`property "loginId" is unsupported`}},
+		{"negative page", "SearchUsers", "", `{"page":-1}`, []string{`"/page"`, "number must be at least 0"}},
+		{"negative limit", "SearchTestUsers", "", `{"limit":-5}`, []string{`"/limit"`, "number must be at least 0"}},
+		{"page too large for int32", "SearchUsers", "", `{"page":4294967296}`, []string{`"/page"`}},
+		{"unknown status filter", "SearchUsers", "", `{"statuses":["active"]}`, []string{`"/statuses/0"`, "value is not one of the allowed values"}},
+		{"sort without field", "SearchUsers", "", `{"sort":[{"desc":true}]}`, []string{`property "field" is missing`}},
+		{"time as a string", "SearchUsers", "", `{"fromCreatedTime":"1700000000000"}`, []string{`"/fromCreatedTime"`, "value must be an integer"}},
+		{"negative time", "SearchUsers", "", `{"toModifiedTime":-1}`, []string{`"/toModifiedTime"`, "number must be at least 0"}},
+		{"tenant roles as a list", "SearchUsers", "", `{"tenantRoleNames":{"T1":["admin"]}}`, []string{`"/tenantRoleNames/T1"`, "value must be an object"}},
+		{"documented but unsent filter", "SearchUsers", "", `{"ssoOnly":true}`, []string{`property "ssoOnly" is unsupported`}},
+		{"update: userTenants an object", "UpdateUser", "", `{"loginId":"a","userTenants":{"tenantId":"T1"}}`, []string{`"/userTenants"`, "value must be an array"}},
+		{"update: status is not updated here", "UpdateUser", "", `{"loginId":"a","status":"disabled"}`, []string{`property "status" is unsupported`}},
+		{"update: verifiedEmail a string", "UpdateUser", "", `{"loginId":"a","verifiedEmail":"true"}`, []string{`"/verifiedEmail"`, "value must be a boolean"}},
+
 		{"users missing", "PatchUserBatch", "", `{}`, []string{`property "users" is missing`}},
 		{"users null", "PatchUserBatch", "", `{"users":null}`, []string{`"/users"`, "not nullable"}},
 		{"users an object", "PatchUserBatch", "", `{"users":{"loginId":"a"}}`, []string{`"/users"`, "value must be an array"}},
@@ -134,6 +168,12 @@ func TestRequestRejectedTyped(t *testing.T) {
 		{"empty loginId", "UpdateUserName", gen.UpdateUserNameRequest{Name: ptr("x")}, []string{`"/loginId"`}},
 		{"empty loginId", "UpdateUserPicture", gen.UpdateUserPictureRequest{Picture: ptr("")}, []string{`"/loginId"`}},
 		{"empty loginId", "UpdateUserPhone", gen.UpdateUserPhoneRequest{Phone: ptr("")}, []string{`"/loginId"`}},
+		{"zero status", "UpdateUserStatus", gen.UpdateUserStatusRequest{LoginID: "a"}, []string{`"/status"`, "value is not one of the allowed values"}},
+		{"zero tenant", "UpdateUserAddTenant", gen.UpdateUserTenantRequest{LoginID: "a"}, []string{`"/tenantId"`, "minimum string length is 1"}},
+		{"nil userIds", "LoadUsers", gen.LoadUsersRequest{}, []string{`"/userIds"`, "not nullable"}},
+		{"sort by nothing", "SearchUsers", gen.SearchUsersRequest{Sort: []gen.SearchSort{{Desc: true}}}, []string{`"/sort/0/field"`, "minimum string length is 1"}},
+		{"negative page", "SearchUsers", gen.SearchUsersRequest{Page: -1}, []string{`"/page"`}},
+		{"empty loginId", "UpdateUser", gen.UpdateUserRequest{Email: "a@example.com"}, []string{`"/loginId"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
@@ -148,12 +188,13 @@ func TestRequestRejectedTyped(t *testing.T) {
 
 func TestResponseRejected(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
+	type responseCase struct {
 		name  string
 		op    string
 		reply reply
 		wants []string
-	}{
+	}
+	cases := []responseCase{
 		{"createdTime yesterday", "PatchUser", reply{body: `{"user":{"createdTime":"yesterday"}}`},
 			[]string{`"/user/createdTime"`, "value must be an integer"}},
 		{"createdTime fractional", "UpdateUserName", reply{body: `{"user":{"createdTime":1.5}}`},
@@ -201,9 +242,23 @@ func TestResponseRejected(t *testing.T) {
 		{"429 Retry-After negative", "PatchUser", reply{status: 429, header: map[string]string{"Retry-After": "-1"}, body: `{}`},
 			[]string{`"Retry-After"`}},
 
+		{"user a list", "LoadUser", reply{body: `{"user":[]}`}, []string{`"/user"`, "value must be an object"}},
+		{"users an object", "LoadUsers", reply{body: `{"users":{},"total":0}`}, []string{`"/users"`, "value must be an array"}},
+		{"total a string", "SearchUsers", reply{body: `{"users":[],"total":"85"}`}, []string{`"/total"`, "value must be an integer"}},
+		{"total negative", "SearchTestUsers", reply{body: `{"users":[],"total":-1}`}, []string{`"/total"`, "number must be at least 0"}},
+		{"found user with a bad field", "SearchUsers", reply{body: `{"users":[{"loginIds":["a"]},{"status":7}],"total":2}`},
+			[]string{`"/users/1/status"`, "value must be a string"}},
+
 		{"status 418", "PatchUser", reply{status: 418, body: `{}`}, []string{"status is not supported"}},
 		{"status 201", "UpdateUserPicture", reply{status: 201, body: `{}`}, []string{"status is not supported"}},
 		{"status 502", "PatchUserBatch", reply{status: 502, body: `{}`}, []string{"status is not supported"}},
+	}
+	// Every operation: an answer of another type, and a status the spec does not list.
+	for _, op := range operations() {
+		cases = append(cases, []responseCase{
+			{"body a list", op.ID, reply{body: `[{}]`}, []string{"value must be an object"}},
+			{"status 409", op.ID, reply{status: 409, body: `{}`}, []string{"status is not supported"}},
+		}...)
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
