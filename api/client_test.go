@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -800,5 +801,67 @@ func TestSearchAllPaging(t *testing.T) {
 	}
 	if !errors.Is(ended, context.Canceled) {
 		t.Errorf("iteration ended with %v, want context.Canceled", ended)
+	}
+}
+
+// dialFailsOnce is a transport whose first attempt fails to connect; the rest go through.
+type dialFailsOnce struct {
+	calls atomic.Int32
+}
+
+func (d *dialFailsOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	if d.calls.Add(1) == 1 {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// UpdateLoginID retries only attempts that surely changed nothing: after a 5xx or a cut
+// connection the login ID may already be renamed, and a retry would name one that is gone.
+func TestUpdateLoginIDRetriesOnlyWhatWasNotApplied(t *testing.T) {
+	unavailable := jsonStep(503, `{"errorCode":"E000000"}`)
+	cut := func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		first    http.HandlerFunc
+		wantHits int32
+		wantErr  string
+	}{
+		{"503", unavailable, 1, "HTTP 503"},
+		{"connection cut", cut, 1, "EOF"},
+		{"429", jsonStep(429, `{"errorCode":"E130429"}`, "Retry-After", "0"), 2, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s := newScripted(t, []http.HandlerFunc{tc.first, ok()})
+			_, err := c.UpdateLoginID(context.Background(), "jane@example.com", "jane@example.org")
+			if hits := s.hits.Load(); hits != tc.wantHits {
+				t.Errorf("%d attempts, want %d", hits, tc.wantHits)
+			}
+			if (tc.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want %q", err, tc.wantErr)
+			}
+			// Every other method retries the same answer.
+			c, s = newScripted(t, []http.HandlerFunc{tc.first, ok()})
+			if _, err := c.UpdateEmail(context.Background(), "jane@example.com", "jane@example.org", false, false); err != nil || s.hits.Load() != 2 {
+				t.Errorf("UpdateEmail after %s: %v in %d attempts, want success in 2", tc.name, err, s.hits.Load())
+			}
+		})
+	}
+
+	// A connection that could not be opened reached nothing: it is retried.
+	srv := httptest.NewServer(ok())
+	t.Cleanup(srv.Close)
+	tr := &dialFailsOnce{}
+	c, err := New(testProject, testKey, WithBaseURL(srv.URL), WithHTTPClient(&http.Client{Transport: tr}), WithRetryWait(time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpdateLoginID(context.Background(), "jane@example.com", "jane@example.org"); err != nil || tr.calls.Load() != 2 {
+		t.Errorf("after a refused connection: %v in %d attempts, want success in 2", err, tr.calls.Load())
 	}
 }

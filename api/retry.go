@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,12 +28,17 @@ func isRetryableStatus(code int) bool {
 	return false
 }
 
-// retryPolicy decides whether a failed attempt is tried again. Every operation here sets values
-// (none appends or counts), so repeating one that may have reached the server is safe.
+// retryPolicy decides whether a failed attempt is tried again. Every operation but one sets values
+// (none appends or counts), so repeating one that may have reached the server is safe. The
+// exception, UpdateLoginID, renames the key it is sent with: its calls carry
+// withoutUncertainRetry.
 func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
+		}
+		if uncertainRetryDisabled(ctx) && !surelyNotApplied(resp, err) {
+			return false, nil
 		}
 		if err != nil {
 			if errors.Is(err, ErrResponseTooLarge) {
@@ -106,6 +112,31 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // maxRetryAfterHeader caps what parseRetryAfter reads, in seconds and HTTP dates alike: a day
 // is already far beyond any wait a client honours.
 const maxRetryAfterHeader = 24 * time.Hour
+
+type noUncertainRetryKey struct{}
+
+// withoutUncertainRetry tells the retry policy to retry only attempts that surely did not reach
+// the operation (see surelyNotApplied): for a call that cannot be repeated once applied, such as
+// a login ID change, whose retry would name a login ID that no longer exists.
+func withoutUncertainRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noUncertainRetryKey{}, true)
+}
+
+func uncertainRetryDisabled(ctx context.Context) bool {
+	v, _ := ctx.Value(noUncertainRetryKey{}).(bool)
+	return v
+}
+
+// surelyNotApplied reports whether a failed attempt surely left the user unchanged: a 429 (the
+// rate limit refuses a call before it runs) or a connection that could not be opened. A 5xx
+// from the edge, a connection reset or a body cut mid-read may come after the change was made.
+func surelyNotApplied(resp *http.Response, err error) bool {
+	if err != nil {
+		var op *net.OpError
+		return errors.As(err, &op) && op.Op == "dial"
+	}
+	return resp.StatusCode == http.StatusTooManyRequests
+}
 
 type noRateLimitRetryKey struct{}
 

@@ -209,11 +209,16 @@ func (c *Client) updateStatus(ctx context.Context, loginID string, status gen.Up
 // UpdateLoginID replaces the user's login ID loginID with newLoginID; when loginID is the user's
 // ID, the user's first login ID is the one replaced. An empty newLoginID removes that login ID,
 // which fails for the user's last one. A newLoginID another user has fails too.
+//
+// Unlike the other methods, UpdateLoginID retries only a 429 and a connection that could not be
+// opened: after a 5xx or a dropped connection the change may have been made, and a retry would
+// name a login ID that no longer exists. Such an error leaves the outcome unknown; Load the user
+// by its user ID or newLoginID to see it.
 func (c *Client) UpdateLoginID(ctx context.Context, loginID, newLoginID string) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
+	return userOf(call[userEnvelope](withoutUncertainRetry(ctx), c, gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
 }
 
 // UpdateEmail sets the user's email; an empty email removes it. verified marks the new email as
