@@ -234,7 +234,7 @@ user) to stdout as JSON Lines in the format 'patch' reads: loginId and the field
 status, roleNames, userTenants, customAttributes, ssoAppIds). Edit the file, then send it with
 'descope-users patch': export, edit and patch round-trip. Users are fetched a page at a time and
 written as they come, so an export of any size holds one page in memory.`,
-			example: []string{"--text", "example.com", "--limit", "50"},
+			example: []string{"--login-ids", "user00001@example.com,user00002@example.com"},
 			define: func(fs *flags) runner {
 				opts := searchFlags(fs)
 				return func(ctx context.Context, c *cli, cmd *command, args []string) int {

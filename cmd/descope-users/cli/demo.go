@@ -18,9 +18,10 @@ var cmdDemo = &command{
 	synopsis: "[--users N] [--patches N] [--rate R] [--keep]",
 	summary:  "a scripted session against one embedded fake (no credentials needed)",
 	help: `Runs a scripted session against one embedded fake Descope, so that every step sees the changes
-of the steps before it: each single-user command once, a small CSV file, a malformed file
+of the steps before it: the single-user update commands, a small CSV file, a malformed file
 (refused, nothing sent), a JSON Lines file of --patches patches of which about 2% name users that
-do not exist, and the retry of its failed file. Each step prints its command line, then its
+do not exist, the retry of its failed file, and then every other command as its help's example
+shows it. Each step prints its command line, then its
 output. The fake answers 429 above --rate requests per second, which the bulk run rides out.
 
 The demo needs no credentials and no network beyond loopback. Its exit status is 0 when every
@@ -154,6 +155,15 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 		d.checkLines(defaultFailedPath(failedPath), unknown)
 	}
 	d.checkUser(srv, sampleLoginID(0), "pro")
+
+	// Every other command of the table, as the example of its help shows it (after the bulk run,
+	// whose users they change): a command added to the table is in the demo without a line here.
+	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true, "patch": true, cmd.name: true}
+	for _, other := range commands {
+		if !scripted[other.name] {
+			d.step(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", 0, append([]string{other.name}, other.example...)...)
+		}
+	}
 
 	if len(d.problems) > 0 {
 		fmt.Fprintf(c.stderr, "%s demo: the session did not go as scripted:\n", progName)

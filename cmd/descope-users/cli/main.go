@@ -345,10 +345,14 @@ Usage:
 
 Commands:
 `, progName)
+	width := len("help")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
 	}
-	fmt.Fprintf(w, "  %-17s %s\n", "help", "print this usage, or a command's")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "print this usage, or a command's")
 	fmt.Fprintf(w, "\nGlobal flags (before the command):\n")
 	printDefaults(w, g)
 	fmt.Fprintf(w, `
