@@ -12,6 +12,16 @@
 //     value, "" clears a string, [] or null clears a list (api.NormalizeNullLists), and
 //     customAttributes merge key by key, a null value removing that attribute. A batch of no
 //     patches is answered 200 with empty lists.
+//   - The other updates: a status may follow any other; a login ID is unique across users and a
+//     user's last one cannot be removed; an email with failOnConflict may not be another user's
+//     login ID or email; roles in a tenant need the user to be its member; add and remove of
+//     roles, tenants and SSO apps are set union and difference; the recovery email and phone
+//     are kept beside the user (Server.Recovery), as the API never returns them. UpdateUser
+//     replaces every field it carries, absent ones included. Every update stamps modifiedTime.
+//   - Load answers 404 E112102 for an unknown user; LoadUsers leaves unknown IDs out, and
+//     disabled and expired users unless asked. Search combines its filters as the spec says
+//     (all filters, any value of each), leaves test users out unless asked, and pages from 0
+//     in a stable order (insertion order, or the sort asked for) with the total of all matches.
 //   - GET /v1/mgmt/license answers the rate-limit tier (WithLicenseTier), which Descope's Go SDK
 //     reads when it starts, so that SDK can be pointed at the fake too.
 //   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
@@ -25,14 +35,19 @@
 // Every non-2xx answer carries a gen.Error body. The management key configured for the
 // server never appears in one: it is replaced by api.RedactedKey.
 //
-//	200                 success: gen.UserResponse, or gen.PatchUsersBatchResponse for the batch
+//	200                 success: the answer the spec gives the operation (gen.UserResponse,
+//	                    gen.UsersResponse, gen.PatchUsersBatchResponse, gen.License)
 //	400 E011003         the request does not match the spec; errorMessage names what is wrong
 //	400 E011001         the body could not be read or is larger than MaxRequestBodyBytes
-//	400 E011004         the request is valid but cannot be applied: name and displayName both
-//	                    present and different; update/phone with failOnConflict and a phone
-//	                    another user has; a patch whose userId differs from the user's (a patch
-//	                    never changes a user ID); additionalLoginIds with an empty ID or an ID
-//	                    of another user
+//	400 E011002         a load that names neither loginId nor userId
+//	400 E011004         the request is valid but cannot be applied: two spellings of one field
+//	                    (name and displayName, ssoAppIds and ssoAppIDs...) with different
+//	                    values; a phone or email taken by another user, with failOnConflict; a
+//	                    login ID another user has, or the removal of a user's last one; roles in
+//	                    a tenant the user is not in; a search sorted by a field the fake cannot
+//	                    sort by; a patch whose userId differs from the user's (a patch never
+//	                    changes a user ID); additionalLoginIds with an empty ID or an ID of
+//	                    another user
 //	401 E011005         Authorization missing, not "Bearer <ProjectID>:<ManagementKey>", or
 //	                    naming another project or key
 //	404 E112102         no user has that login ID or user ID (single-user operations)
