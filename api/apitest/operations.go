@@ -312,6 +312,9 @@ func (o operations) LoadUser(w http.ResponseWriter, r *http.Request, params gen.
 		return
 	}
 	u := o.s.store.get(id)
+	if u != nil && params.LoginID == "" && u.UserID != id {
+		u = nil // userId names a user ID, not a login ID
+	}
 	if u == nil {
 		o.s.fail(w, r, c, userNotFound(id))
 		return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -177,13 +178,17 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 	if sl == nil {
 		return nil, userNotFound(loginID)
 	}
+	recovery := sl.recovery
 	u, e := fn(sl, sl.user)
 	if e != nil {
 		return nil, e
 	}
-	if u != sl.user {
-		u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
+	// An update that changes nothing (adding a tenant the user is in, an empty patch) leaves the
+	// user as it was, modifiedTime included.
+	if u != sl.user && reflect.DeepEqual(u, sl.user) && sl.recovery == recovery {
+		return sl.user, nil
 	}
+	u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
 	st.put(sl, u)
 	return u, nil
 }
