@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -445,7 +444,13 @@ which the user must already be a member (add-tenant), and prints the user.`, nam
 		t := fs.String("tenant", "", "the tenant whose roles change (default: the project's roles)")
 		roles := fs.list("roles", "the roles, separated by commas; '' is none (required)")
 		fs.required = append(fs.required, "roles")
-		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) {
+		check := func() error {
+			if fs.given("tenant") && *t == "" {
+				return errors.New("--tenant must not be empty (leave it out to change the project's roles)")
+			}
+			return nil
+		}
+		return check, func(ctx context.Context, cl *api.Client) (*api.User, error) {
 			if *t != "" {
 				return tenant(cl, ctx, *id, *t, *roles)
 			}
@@ -557,8 +562,10 @@ func searchFlags(fs *flags) func() (api.SearchOptions, error) {
 			}
 			o.Statuses = append(o.Statuses, s)
 		}
-		if *limit < 0 || *page < 0 || *limit > math.MaxInt32 || *page > math.MaxInt32 {
-			return o, errors.New("--limit and --page must be 0 or more")
+		for i, v := range []int{*limit, *page} {
+			if v < 0 || v > math.MaxInt32 {
+				return o, fmt.Errorf("--%s %d is out of range: it must be from 0 to %d", []string{"limit", "page"}[i], v, math.MaxInt32)
+			}
 		}
 		o.Limit, o.Page = int32(*limit), int32(*page)
 		return o, nil
@@ -727,11 +734,8 @@ func updateUser(fs *flags) (func() error, userCall) {
 			return err
 		}
 		var in userUpdate
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		dec.UseNumber()
-		if err := dec.Decode(&in); err != nil {
-			return fmt.Errorf("--json: %v", describeJSONError(err))
+		if err := decodeObject(data, &in, "a user"); err != nil {
+			return fmt.Errorf("--json: %v", err)
 		}
 		u = api.UserUpdate{
 			LoginID: *id, Email: in.Email, Phone: in.Phone, VerifiedEmail: in.VerifiedEmail, VerifiedPhone: in.VerifiedPhone,

@@ -192,17 +192,11 @@ func invalidUTF8At(b []byte) int {
 // an error here.
 func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	var p api.UserPatch
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		return p, describeJSONError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return p, errors.New("unexpected data after the JSON object (one patch object per line)")
+	if err := decodeObject(data, &p, "a patch"); err != nil {
+		return p, err
 	}
 	if err := api.NormalizeNullLists(&p, data); err != nil {
-		return p, describeJSONError(err)
+		return p, describeJSONError(err, "a patch")
 	}
 	if !allowEmptyLoginID && p.LoginID == "" {
 		return p, errors.New(`loginId is missing or empty`)
@@ -210,8 +204,28 @@ func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	return p, nil
 }
 
-// describeJSONError turns encoding/json's errors into messages about the patch.
-func describeJSONError(err error) error {
+// decodeObject decodes data, one JSON object and nothing after it, into v; what names the object
+// in errors ("a patch"). Unknown fields are errors, numbers keep their digits, and null, which
+// would decode as an object with every field empty, is refused.
+func decodeObject(data []byte, v any, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return describeJSONError(err, what)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("unexpected data after the JSON object (one object: %s)", what)
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] != '{' {
+		return fmt.Errorf("expected a JSON object (%s), got null", what)
+	}
+	return nil
+}
+
+// describeJSONError turns encoding/json's errors into messages about what was decoded (a patch,
+// a user).
+func describeJSONError(err error, what string) error {
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
@@ -220,7 +234,7 @@ func describeJSONError(err error) error {
 	case errors.As(err, &syn):
 		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.As(err, &typ) && typ.Field == "":
-		return fmt.Errorf("expected a JSON object (a patch), got a JSON %s", typ.Value)
+		return fmt.Errorf("expected a JSON object (%s), got a JSON %s", what, typ.Value)
 	case errors.As(err, &typ):
 		return fmt.Errorf("field %q: expected %s, got a JSON %s", typ.Field, describeType(typ.Type), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
