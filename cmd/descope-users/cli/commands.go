@@ -10,6 +10,7 @@ import (
 	"iter"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
@@ -549,18 +550,50 @@ func searchFlags(fs *flags) func() (api.SearchOptions, error) {
 	tenants := fs.list("tenants", "tenant IDs, separated by commas: the user is in one of them")
 	statuses := fs.list("statuses", "statuses (enabled, disabled, invited, expired), separated by commas")
 	emails := fs.list("emails", "emails, separated by commas")
+	phones := fs.list("phones", "phone numbers, separated by commas")
 	logins := fs.list("login-ids", "login IDs, separated by commas")
 	userIDs := fs.list("user-ids", "user IDs, separated by commas")
+	apps := fs.list("sso-apps", "SSO app IDs, separated by commas: the user may use one of them")
+	attrs := attrValue{}
+	fs.Var(attrs, "attr", "`KEY=VALUE`: the custom attribute KEY is VALUE (JSON if valid, else a string); repeatable, and a key given twice matches either value")
+	var times [4]timeValue
+	for i, f := range timeFlags {
+		fs.Var(&times[i], f.name, f.what+" `TIME`: RFC 3339 (2024-05-01T12:00:00Z) or a date (2024-05-01, midnight UTC)")
+	}
+	sortBy := fs.list("sort", "the order, `FIELD[:desc],...`, e.g. createdTime:desc,email")
+	withTest := fs.Bool("with-test-users", false, "include test users (left out otherwise)")
+	verifiedEmail := fs.Bool("verified-email", false, "only users whose email is verified")
+	verifiedPhone := fs.Bool("verified-phone", false, "only users whose phone is verified")
 	limit := fs.Int("limit", 0, "users per page (0: the API's default, 100)")
 	page := fs.Int("page", 0, "the page, from 0")
 	return func() (api.SearchOptions, error) {
-		o := api.SearchOptions{Text: *text, RoleNames: *roles, TenantIDs: *tenants, Emails: *emails, LoginIDs: *logins, UserIDs: *userIDs}
+		o := api.SearchOptions{Text: *text, RoleNames: *roles, TenantIDs: *tenants, Emails: *emails, Phones: *phones,
+			LoginIDs: *logins, UserIDs: *userIDs, SsoAppIDs: *apps, WithTestUser: *withTest,
+			VerifiedEmail: *verifiedEmail, VerifiedPhone: *verifiedPhone,
+			FromCreatedTime: times[0].millis, ToCreatedTime: times[1].millis, FromModifiedTime: times[2].millis, ToModifiedTime: times[3].millis}
+		if len(attrs) > 0 {
+			o.CustomAttributes = map[string]any{}
+			for k, vs := range attrs {
+				if len(vs) == 1 {
+					o.CustomAttributes[k] = vs[0]
+				} else {
+					o.CustomAttributes[k] = vs
+				}
+			}
+		}
 		for _, st := range *statuses {
 			s := api.SearchStatus(strings.ToLower(st))
 			if !s.Valid() {
 				return o, fmt.Errorf("--statuses: %q is not one of enabled, disabled, invited, expired", st)
 			}
 			o.Statuses = append(o.Statuses, s)
+		}
+		for _, f := range *sortBy {
+			field, order, _ := strings.Cut(f, ":")
+			if field == "" || order != "" && order != "desc" && order != "asc" {
+				return o, fmt.Errorf("--sort: %q is not FIELD, FIELD:asc or FIELD:desc", f)
+			}
+			o.Sort = append(o.Sort, api.SearchSort{Field: field, Desc: order == "desc"})
 		}
 		for i, v := range []int{*limit, *page} {
 			if v < 0 || v > math.MaxInt32 {
@@ -572,13 +605,56 @@ func searchFlags(fs *flags) func() (api.SearchOptions, error) {
 	}
 }
 
+// timeFlags are the search's time bounds, in the order of searchFlags' times.
+var timeFlags = []struct{ name, what string }{
+	{"created-after", "created at or after"}, {"created-before", "created at or before"},
+	{"modified-after", "modified at or after"}, {"modified-before", "modified at or before"},
+}
+
+// timeValue is a flag holding a time, as the milliseconds since the epoch that search takes.
+type timeValue struct{ millis int64 }
+
+func (t *timeValue) String() string {
+	if t == nil || t.millis == 0 {
+		return ""
+	}
+	return time.UnixMilli(t.millis).UTC().Format(time.RFC3339)
+}
+
+func (t *timeValue) Set(s string) error {
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+		if at, err := time.Parse(layout, s); err == nil {
+			if at.UnixMilli() <= 0 {
+				return fmt.Errorf("%s is not after 1970", s)
+			}
+			t.millis = at.UnixMilli()
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not an RFC 3339 time (2024-05-01T12:00:00Z) or a date (2024-05-01)", s)
+}
+
+// attrValue is the repeatable --attr KEY=VALUE flag: the values asked for, by key.
+type attrValue map[string][]any
+
+func (a attrValue) String() string { return "" }
+
+func (a attrValue) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%q is not KEY=VALUE", s)
+	}
+	a[k] = append(a[k], parseValue(v))
+	return nil
+}
+
 // searchCommand is search or search-test-users: one page, or every page with --all.
 func searchCommand(name, summary, help string,
 	page func(*api.Client, context.Context, api.SearchOptions) ([]api.User, int, error),
 	all func(*api.Client, context.Context, api.SearchOptions) iter.Seq2[api.User, error]) *command {
 	return &command{
 		name:     name,
-		synopsis: "[--text T] [--roles R,...] [--tenants T,...] [--statuses S,...] [--emails E,...] [--login-ids L,...] [--user-ids U,...] [--limit N] [--page P] [--all]",
+		synopsis: "[filters: --text, --roles, --tenants, --statuses, --attr, --created-after...] [--sort F[:desc]] [--limit N] [--page P] [--all]",
 		summary:  summary,
 		help:     help,
 		example:  []string{"--text", "example.com", "--limit", "5"},

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
 	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
@@ -621,7 +622,6 @@ func TestFamilyUsageErrors(t *testing.T) {
 		{`invalid value "ten" for flag -limit`, []string{"search", "--limit", "ten"}},
 		{`invalid value "x" for flag -page`, []string{"search", "--page", "x", "--all"}},
 		{"flag provided but not defined: -from-created-time", []string{"search", "--from-created-time", "yesterday"}},
-		{"flag provided but not defined: -sort", []string{"search", "--sort", "name"}},
 		{`--statuses: "active" is not one of`, []string{"search", "--all", "--statuses", "active"}},
 		{"--limit -5 is out of range", []string{"search-test-users", "--limit", "-5"}},
 		{"--page -1 is out of range", []string{"search-test-users", "--all", "--page", "-1"}},
@@ -1236,5 +1236,64 @@ func TestLicense(t *testing.T) {
 	}
 	if u := usersIgnoringModified(s3); len(u) != len(testUsers()) {
 		t.Errorf("license changed the users: %d", len(u))
+	}
+}
+
+// The filters beyond lists: custom attributes, time bounds, sorting, verified contacts and test
+// users reach the request as the API takes them (times in milliseconds), and bad values are usage
+// errors that send nothing.
+func TestSearchMoreFilters(t *testing.T) {
+	s, env := newFamilyServer(t)
+	r := runCLI(t, env, withURL(s, "search", "--attr", "plan=pro", "--attr", "seats=3", "--attr", "seats=4",
+		"--created-after", "2024-05-01", "--created-before", "2024-05-01T12:00:00Z", "--modified-after", "2024-05-01T00:00:00.5Z",
+		"--sort", "createdTime:desc,email,name:asc", "--phones", "+15555550100", "--sso-apps", "app1",
+		"--verified-email", "--verified-phone", "--with-test-users")...)
+	wantExit(t, r, 0)
+	var sent api.SearchOptions
+	lastBody(t, s, &sent)
+	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	want := api.SearchOptions{
+		CustomAttributes: map[string]any{"plan": "pro", "seats": []any{3.0, 4.0}},
+		FromCreatedTime:  day, ToCreatedTime: day + 12*3600*1000, FromModifiedTime: day + 500,
+		Sort:   []api.SearchSort{{Field: "createdTime", Desc: true}, {Field: "email"}, {Field: "name"}},
+		Phones: []string{"+15555550100"}, SsoAppIDs: []string{"app1"},
+		VerifiedEmail: true, VerifiedPhone: true, WithTestUser: true,
+	}
+	if !reflect.DeepEqual(sent, want) {
+		t.Errorf("sent %+v\nwant %+v", sent, want)
+	}
+
+	// The filters select: every user is created before 2100, none before 2001.
+	for _, c := range []struct {
+		flags []string
+		all   bool
+	}{
+		{[]string{"--created-before", "2100-01-01"}, true},
+		{[]string{"--created-before", "2001-01-01"}, false},
+	} {
+		r := runCLI(t, env, withURL(s, append([]string{"search"}, c.flags...)...)...)
+		wantExit(t, r, 0)
+		if got := len(userLines(t, r)); (got == len(allNonTest)) != c.all || (got == 0) == c.all {
+			t.Errorf("%q: %d users, want all (%v) of %d", c.flags, got, c.all, len(allNonTest))
+		}
+	}
+
+	n := len(s.Requests())
+	for _, c := range []struct{ flag, value, want string }{
+		{"--created-after", "yesterday", "is not an RFC 3339 time"},
+		{"--modified-before", "1969-12-31", "is not after 1970"},
+		{"--attr", "plan", `"plan" is not KEY=VALUE`},
+		{"--attr", "=pro", `"=pro" is not KEY=VALUE`},
+		{"--sort", "email:up", `"email:up" is not FIELD, FIELD:asc or FIELD:desc`},
+		{"--sort", ":desc", `":desc" is not FIELD`},
+	} {
+		r := runCLI(t, env, withURL(s, "search", c.flag, c.value)...)
+		wantExit(t, r, exitUsage)
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s %s: stderr does not say %q:\n%s", c.flag, c.value, c.want, r.stderr)
+		}
+	}
+	if len(s.Requests()) != n {
+		t.Errorf("bad search flags sent %d requests", len(s.Requests())-n)
 	}
 }
