@@ -8,16 +8,24 @@ package contract_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
 // sdkCall sends body to operation id of the fake API through the validating transport, with
 // the header the SDK adds to every call after reading its license, and returns the answer's body.
-func sdkCall(t *testing.T, f *fakeAPI, id, body string) ([]byte, error) {
+func sdkCall(t *testing.T, f *fakeAPI, id, body string, query ...string) ([]byte, error) {
 	t.Helper()
-	a, err := f.send(t, operationByID(t, id), request{body: body, edit: func(h http.Header) { h.Set("x-descope-license", "tier1") }})
+	r := request{body: body, edit: func(h http.Header) { h.Set("x-descope-license", "tier1") }}
+	if len(query) > 0 {
+		r.query = mustQuery(t, query[0])
+	}
+	a, err := f.send(t, operationByID(t, id), r)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +47,30 @@ func TestSDKRequestsAccepted(t *testing.T) {
 		{"attribute cleared with null", "UpdateUserCustomAttribute", `{"loginId":"jane@example.com","attributeKey":"seats","attributeValue":null}`},
 		{"attribute list holding null", "UpdateUserCustomAttribute", `{"loginId":"jane@example.com","attributeKey":"tags","attributeValue":["a",null,{"k":null}]}`},
 		{"license at start-up", "GetLicense", ""},
+
+		// The other operations, as user.go writes them: every key always, nil lists as null.
+		{"Deactivate", "UpdateUserStatus", `{"loginId":"jane@example.com","status":"disabled"}`},
+		{"UpdateLoginID removing one", "UpdateUserLoginID", `{"loginId":"jane@example.com","newLoginId":""}`},
+		{"UpdateLoginID from Python, None", "UpdateUserLoginID", `{"loginId":"jane@example.com","newLoginId":null}`},
+		{"UpdateLoginID from Node, undefined", "UpdateUserLoginID", `{"loginId":"jane@example.com"}`},
+		{"UpdateEmail removing it", "UpdateUserEmail", `{"loginId":"jane@example.com","email":"","verified":false,"failOnConflict":false}`},
+		{"UpdateEmail from Python, None flags", "UpdateUserEmail", `{"loginId":"jane@example.com","email":"j@example.com","verified":null,"failOnConflict":null}`},
+		{"UpdateRecoveryEmail", "UpdateUserRecoveryEmail", `{"loginId":"jane@example.com","recoveryEmail":"r@example.com","verified":true}`},
+		{"UpdateRecoveryPhone", "UpdateUserRecoveryPhone", `{"loginId":"jane@example.com","recoveryPhone":"","verified":false}`},
+		{"SetRoles with nil roles", "UpdateUserSetRoles", `{"loginId":"jane@example.com","tenantId":"","roleNames":null}`},
+		{"AddRoles", "UpdateUserAddRoles", `{"loginId":"jane@example.com","tenantId":"","roleNames":["admin"]}`},
+		{"AddRoles from Node, no tenant key", "UpdateUserAddRoles", `{"loginId":"jane@example.com","roleNames":["admin"]}`},
+		{"RemoveTenantRoles", "UpdateUserRemoveRoles", `{"loginId":"jane@example.com","tenantId":"T1","roleNames":["admin"]}`},
+		{"AddTenant", "UpdateUserAddTenant", `{"loginId":"jane@example.com","tenantId":"T1"}`},
+		{"RemoveTenant", "UpdateUserRemoveTenant", `{"loginId":"jane@example.com","tenantId":"T1"}`},
+		{"SetSSOApps with nil", "UpdateUserSetSSOApps", `{"loginId":"jane@example.com","ssoAppIds":null}`},
+		{"AddSSOApps", "UpdateUserAddSSOApps", `{"loginId":"jane@example.com","ssoAppIds":["app1"]}`},
+		{"RemoveSSOApps", "UpdateUserRemoveSSOApps", `{"loginId":"jane@example.com","ssoAppIds":["app1"]}`},
+		{"LoadUsers", "LoadUsers", `{"userIds":["U2abc"],"includeInvalidUsers":false}`},
+		{"SearchAll, nothing set", "SearchUsers", sdkSearchBody},
+		{"SearchAllTestUsers", "SearchTestUsers", strings.Replace(strings.Replace(sdkSearchBody, `"testUsersOnly":false`, `"testUsersOnly":true`, 1), `"withTestUser":false`, `"withTestUser":true`, 1)},
+		{"Update", "UpdateUser", `{"loginId":"jane@example.com","email":"jane@example.com","phone":"","displayName":"Jane","givenName":"","middleName":"","familyName":"",` +
+			`"roleNames":null,"userTenants":[],"customAttributes":null,"picture":"","additionalLoginIds":null,"ssoAppIDs":null}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,7 +84,45 @@ func TestSDKRequestsAccepted(t *testing.T) {
 			if got.method != op.Method || got.path != op.Path || string(got.body) != tc.body {
 				t.Errorf("the server received %s %s %q, want %s %s %q", got.method, got.path, got.body, op.Method, op.Path, tc.body)
 			}
+
+			// The fake Descope applies it too. Jane has a second login ID and tenant T1.
+			jane := gen.User{UserID: "U2abc", LoginIDs: []string{"jane@example.com", "jane"}, Email: "jane@example.com",
+				UserTenants: []gen.UserTenant{{TenantID: "T1", RoleNames: []string{"admin"}}}}
+			s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(jane))
+			a, err := (&fakeAPI{srv: &httptest.Server{URL: s.URL}}).send(t, op, request{body: tc.body})
+			if err != nil || a.status != http.StatusOK {
+				t.Errorf("the fake Descope refused what Descope's SDK sends: %v %+v", err, a)
+			}
 		})
+	}
+}
+
+func mustQuery(t *testing.T, q string) url.Values {
+	t.Helper()
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// sdkSearchBody is what the Go SDK's SearchAll sends with no option set (user.go:1229-1254).
+const sdkSearchBody = `{"tenantIds":null,"roleNames":null,"limit":0,"page":0,"sort":null,"text":"","loginIds":null,` +
+	`"testUsersOnly":false,"withTestUser":false,"customAttributes":null,"statuses":null,"emails":null,"phones":null,` +
+	`"ssoAppIds":null,"fromCreatedTime":0,"toCreatedTime":0,"fromModifiedTime":0,"toModifiedTime":0,"userIds":null,` +
+	`"tenantRoleIds":null,"tenantRoleNames":null,"includeSubTenants":false}`
+
+// Load sends both query parameters, the unused one empty (user.go:313-316).
+func TestSDKLoadQueryAccepted(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{"loginId=jane%40example.com&userId=", "loginId=&userId=U2abc"} {
+		f := newFakeAPI(t, reply{body: operationByID(t, "LoadUser").ok})
+		if _, err := sdkCall(t, f, "LoadUser", "", q); err != nil {
+			t.Errorf("?%s: the contract refused what Descope's SDK sends: %v", q, err)
+		}
+		if got := f.last(t); got.method != http.MethodGet || got.query.Encode() != mustQuery(t, q).Encode() {
+			t.Errorf("the server received %s ?%s, want GET ?%s", got.method, got.query.Encode(), q)
+		}
 	}
 }
 
