@@ -417,7 +417,7 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 		r.mu.Lock()
 		r.res.Batches++
 		r.mu.Unlock()
-		out, outcomes, err := r.c.patchBatch(withoutRateLimitRetry(ctx), ps)
+		out, outcomes, err := r.c.patchBatch(withRetryLimit(ctx, noRateLimitRetry), ps)
 		if err == nil {
 			r.pace.succeeded()
 			r.resolve(batch, out, outcomes)

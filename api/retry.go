@@ -31,13 +31,13 @@ func isRetryableStatus(code int) bool {
 // retryPolicy decides whether a failed attempt is tried again. Every operation but one sets values
 // (none appends or counts), so repeating one that may have reached the server is safe. The
 // exception, UpdateLoginID, renames the key it is sent with: its calls carry
-// withoutUncertainRetry.
+// the noUncertainRetry limit.
 func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		if uncertainRetryDisabled(ctx) && !surelyNotApplied(resp, err) {
+		if hasRetryLimit(ctx, noUncertainRetry) && !surelyNotApplied(resp, err) {
 			return false, nil
 		}
 		if err != nil {
@@ -51,7 +51,7 @@ func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
 		if !isRetryableStatus(resp.StatusCode) {
 			return false, nil
 		}
-		if resp.StatusCode == http.StatusTooManyRequests && rateLimitRetryDisabled(ctx) {
+		if resp.StatusCode == http.StatusTooManyRequests && hasRetryLimit(ctx, noRateLimitRetry) {
 			return false, nil
 		}
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
@@ -113,17 +113,27 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // is already far beyond any wait a client honours.
 const maxRetryAfterHeader = 24 * time.Hour
 
-type noUncertainRetryKey struct{}
+// retryLimit is a restriction a call's context puts on the retry policy; the context key is the
+// restriction itself.
+type retryLimit int
 
-// withoutUncertainRetry tells the retry policy to retry only attempts that surely did not reach
-// the operation (see surelyNotApplied): for a call that cannot be repeated once applied, such as
-// a login ID change, whose retry would name a login ID that no longer exists.
-func withoutUncertainRetry(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noUncertainRetryKey{}, true)
+const (
+	// noRateLimitRetry hands a 429 back at once: PatchAll backs off for all its workers
+	// together instead of each worker sleeping on its own.
+	noRateLimitRetry retryLimit = iota
+	// noUncertainRetry retries only attempts that surely did not reach the operation (see
+	// surelyNotApplied): for a call that cannot be repeated once applied, such as a login ID
+	// change, whose retry would name a login ID that no longer exists.
+	noUncertainRetry
+)
+
+// withRetryLimit returns ctx with the retry policy restricted by l.
+func withRetryLimit(ctx context.Context, l retryLimit) context.Context {
+	return context.WithValue(ctx, l, true)
 }
 
-func uncertainRetryDisabled(ctx context.Context) bool {
-	v, _ := ctx.Value(noUncertainRetryKey{}).(bool)
+func hasRetryLimit(ctx context.Context, l retryLimit) bool {
+	v, _ := ctx.Value(l).(bool)
 	return v
 }
 
@@ -136,17 +146,4 @@ func surelyNotApplied(resp *http.Response, err error) bool {
 		return errors.As(err, &op) && op.Op == "dial"
 	}
 	return resp.StatusCode == http.StatusTooManyRequests
-}
-
-type noRateLimitRetryKey struct{}
-
-// withoutRateLimitRetry tells the retry policy to hand a 429 back at once: PatchAll backs off
-// for all its workers together instead of each worker sleeping on its own.
-func withoutRateLimitRetry(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noRateLimitRetryKey{}, true)
-}
-
-func rateLimitRetryDisabled(ctx context.Context) bool {
-	v, _ := ctx.Value(noRateLimitRetryKey{}).(bool)
-	return v
 }

@@ -218,7 +218,7 @@ func (c *Client) UpdateLoginID(ctx context.Context, loginID, newLoginID string) 
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](withoutUncertainRetry(ctx), c, gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
+	return userOf(call[userEnvelope](withRetryLimit(ctx, noUncertainRetry), c, gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
 }
 
 // UpdateEmail sets the user's email; an empty email removes it. verified marks the new email as
