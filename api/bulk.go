@@ -105,6 +105,7 @@ type bulkConfig struct {
 	concurrency int
 	rps         float64
 	burst       int
+	limit       *Limit
 	attempts429 int
 	progress    func(Progress)
 	results     func([]PatchResult)
@@ -118,11 +119,21 @@ func WithBatchSize(n int) BulkOption { return func(c *bulkConfig) { c.batchSize 
 func WithConcurrency(n int) BulkOption { return func(c *bulkConfig) { c.concurrency = n } }
 
 // WithRateLimit paces the batch calls of all workers together at requestsPerSecond (with the
-// given burst). Set it to the project's management rate limit to stay under it. Without it,
-// PatchAll finds the limit from the server's 429s: after the first one it paces all workers at
-// the rate that was getting through, and raises that rate while no 429 comes.
+// given burst): a token bucket. Without it or WithLimit, PatchAll finds the limit from the
+// server's 429s: after the first one it paces all workers at the rate that was getting through
+// (see WithLimit for Descope's documented limits). The last of WithRateLimit and WithLimit wins.
 func WithRateLimit(requestsPerSecond float64, burst int) BulkOption {
-	return func(c *bulkConfig) { c.rps, c.burst = requestsPerSecond, burst }
+	return func(c *bulkConfig) { c.rps, c.burst, c.limit = requestsPerSecond, burst, nil }
+}
+
+// WithLimit paces the batch calls of all workers together so that no window of l.Window holds
+// more than l.Count of them: one at a time, at 97% of Count per Window (see Limit). PatchAll calls the batch patch
+// route, which Descope limits to LimitDefault (100 calls a minute per project, then a minute's
+// back-off); WithLimit(LimitDefault) stays under it and meets no 429. Told nothing, PatchAll
+// runs into the limit once, waits out the back-off, and then paces itself at 95% of the count
+// that got through in that window, without raising it again.
+func WithLimit(l Limit) BulkOption {
+	return func(c *bulkConfig) { c.limit, c.rps = &l, 0 }
 }
 
 // WithRateLimitedAttempts sets how many times one batch is sent while the server answers 429
@@ -176,6 +187,12 @@ func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts
 		o(&cfg)
 	}
 	res := &BulkResult{}
+	if cfg.limit != nil {
+		var err error
+		if cfg.rps, cfg.burst, err = cfg.limit.pace(); err != nil {
+			return res, err
+		}
+	}
 	switch {
 	case ctx == nil:
 		return res, fmt.Errorf("%w: context is nil", ErrInvalidArgument)
@@ -188,7 +205,7 @@ func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts
 	case cfg.attempts429 < 1:
 		return res, fmt.Errorf("%w: rate-limited attempts %d is less than 1", ErrInvalidArgument, cfg.attempts429)
 	}
-	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan *job), pace: newPacer(cfg.rps, cfg.burst), stopped: make(chan struct{})}
+	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan *job), pace: newPacer(cfg.rps, cfg.burst, c.scale, c.maxRetryAfter), stopped: make(chan struct{})}
 	var cancelPacing context.CancelFunc
 	r.pacing, cancelPacing = context.WithCancel(ctx)
 	defer cancelPacing()

@@ -434,3 +434,21 @@ func TestPatchAllBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// WithLimit paces at 97% of the count per window, and refuses a limit it cannot keep.
+func TestWithLimitOption(t *testing.T) {
+	rps, burst, err := Limit{Count: 100, Window: time.Minute}.pace()
+	if err != nil || burst != 1 || rps != 97.0/60 {
+		t.Errorf("pace of 100 per minute: %v per second, burst %d, %v; want 97/60, 1", rps, burst, err)
+	}
+	if rps, _, _ := LimitUserUpdate.pace(); rps != 195.0/60 {
+		t.Errorf("pace of the update limit: %v, want 195/60", rps)
+	}
+	c, _ := newScripted(t, nil)
+	for _, l := range []Limit{{Count: 1, Window: time.Minute}, {Count: 100}} {
+		_, err := c.PatchAll(context.Background(), []UserPatch{{LoginID: "a"}}, WithLimit(l))
+		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "a limit needs a count of at least 2 and a positive window") {
+			t.Errorf("%v: err = %v", l, err)
+		}
+	}
+}

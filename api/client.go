@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,7 +22,7 @@ const (
 	DefaultMaxRetries       = 3
 	DefaultRetryWaitMin     = 100 * time.Millisecond
 	DefaultRetryWaitMax     = 5 * time.Second
-	DefaultMaxRetryAfter    = 30 * time.Second
+	DefaultMaxRetryAfter    = DocumentedBackoff
 	DefaultTimeout          = 30 * time.Second
 	DefaultMaxResponseBytes = 16 << 20
 )
@@ -39,6 +40,7 @@ type config struct {
 	maxResponseBytes int64
 	validate         bool
 	userAgent        string
+	timeScale        float64
 }
 
 // WithBaseURL sets the API's base URL. The default is https://api.descope.com, or the regional
@@ -80,6 +82,14 @@ func WithResponseValidation() Option { return func(c *config) { c.validate = tru
 // WithUserAgent sets the User-Agent header sent with every request.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
 
+// WithTimeScale is for tests against a fake API whose clock runs scale times as fast as real
+// time, such as apitest.WithTimeScale: a rate limit of 100 calls a minute with a minute's back-off
+// then passes in a fraction of a second. The client reads Retry-After and applies WithLimit,
+// WithRateLimit and its retry backoff exactly as it does against Descope, in the API's time; it
+// only sleeps 1/scale of each wait. WithMaxRetryAfter stays in the API's time. The default, 1, is
+// real time; scale must be positive.
+func WithTimeScale(scale float64) Option { return func(c *config) { c.timeScale = scale } }
+
 // Client calls Descope's user management operations. It is safe for concurrent use by many
 // goroutines, and needs no closing: clients made without WithHTTPClient share one pool of
 // connections, so making many short-lived ones leaves no idle connections behind.
@@ -97,6 +107,7 @@ type Client struct {
 	retry         *retryablehttp.Client
 	maxBody       int64
 	maxRetryAfter time.Duration
+	scale         float64 // WithTimeScale
 	validator     *spec.Validator
 	redact        *Redactor
 	// authorize sets the Authorization and User-Agent headers. The key lives only in its
@@ -114,6 +125,7 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		maxRetryAfter:    DefaultMaxRetryAfter,
 		maxResponseBytes: DefaultMaxResponseBytes,
 		userAgent:        "descope-mgmt-go",
+		timeScale:        1,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -129,6 +141,7 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		basePath:      base.Path,
 		maxBody:       cfg.maxResponseBytes,
 		maxRetryAfter: cfg.maxRetryAfter,
+		scale:         cfg.timeScale,
 		redact:        NewRedactor(managementKey),
 	}
 	c.retry = &retryablehttp.Client{
@@ -137,8 +150,8 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		RetryWaitMin: cfg.retryWaitMin,
 		RetryWaitMax: cfg.retryWaitMax,
 		RetryMax:     cfg.maxRetries,
-		CheckRetry:   retryPolicy(cfg.maxRetryAfter),
-		Backoff:      backoff,
+		CheckRetry:   retryPolicy(cfg.maxRetryAfter, cfg.timeScale),
+		Backoff:      scaledBackoff(cfg.timeScale),
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	if cfg.validate {
@@ -174,6 +187,8 @@ func (cfg *config) check(projectID, managementKey string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: retry wait must satisfy 0 < min <= max (got %v, %v)", ErrInvalidArgument, cfg.retryWaitMin, cfg.retryWaitMax)
 	case cfg.maxResponseBytes <= 0:
 		return nil, fmt.Errorf("%w: max response bytes must be positive", ErrInvalidArgument)
+	case !(cfg.timeScale > 0) || math.IsInf(cfg.timeScale, 0): // NaN fails the first test
+		return nil, fmt.Errorf("%w: time scale must be a positive, finite number (got %v)", ErrInvalidArgument, cfg.timeScale)
 	}
 	base := cfg.baseURL
 	if base == "" {

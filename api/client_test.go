@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -113,6 +114,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"negative retries", testProject, testKey, []Option{WithMaxRetries(-1)}, "max retries -1"},
 		{"bad wait", testProject, testKey, []Option{WithRetryWait(time.Second, time.Millisecond)}, "retry wait"},
 		{"bad cap", testProject, testKey, []Option{WithMaxResponseBytes(0)}, "max response bytes"},
+		{"zero time scale", testProject, testKey, []Option{WithTimeScale(0)}, "time scale must be a positive, finite number (got 0)"},
+		{"NaN time scale", testProject, testKey, []Option{WithTimeScale(math.NaN())}, "time scale"},
+		{"infinite time scale", testProject, testKey, []Option{WithTimeScale(math.Inf(1))}, "time scale"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

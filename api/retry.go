@@ -32,7 +32,10 @@ func isRetryableStatus(code int) bool {
 // (none appends or counts), so repeating one that may have reached the server is safe. The
 // exception, UpdateLoginID, renames the key it is sent with: its calls carry
 // the noUncertainRetry limit.
-func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
+//
+// Retry-After and maxRetryAfter are in the API's time; scale (WithTimeScale) converts a wait to
+// real time where it is compared with the context's deadline.
+func retryPolicy(maxRetryAfter time.Duration, scale float64) retryablehttp.CheckRetry {
 	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
@@ -59,7 +62,7 @@ func retryPolicy(maxRetryAfter time.Duration) retryablehttp.CheckRetry {
 				return false, nil
 			}
 			// Waiting would outlive the caller's deadline: hand the answer back now.
-			if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
+			if dl, ok := ctx.Deadline(); ok && time.Now().Add(toReal(d, scale)).After(dl) {
 				return false, nil
 			}
 		}
@@ -86,6 +89,17 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 	}
 	half := d / 2
 	return half + rand.N(d-half+1)
+}
+
+// scaledBackoff is backoff on an API clock running scale times as fast as real time: the wait is
+// computed in the API's time and slept for 1/scale of it.
+func scaledBackoff(scale float64) retryablehttp.Backoff {
+	if scale == 1 {
+		return backoff
+	}
+	return func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+		return toReal(backoff(minWait, maxWait, attempt, resp), scale)
+	}
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.

@@ -52,7 +52,9 @@
 //	                    naming another project or key
 //	404 E112102         no user has that login ID or user ID (single-user operations)
 //	404 E011001         no operation has that method and path
-//	429 E130429         rate limit (WithRateLimit) exceeded; Retry-After in whole seconds, >= 1
+//	429 E130429         rate limit exceeded: WithRateLimit's token bucket, or a WithLimits window
+//	                    (the call beyond its count, and every call of its lock-out); Retry-After
+//	                    in whole seconds of the API's clock (WithTimeScale), >= 1
 //	503 E011503         injected by Faults.ErrorRate
 //
 // In PatchUserBatch, a patch that cannot be applied does not fail the call: the user goes into
@@ -123,6 +125,7 @@ type Server struct {
 	client  *http.Client
 	store   *store
 	limiter *rate.Limiter // nil: no rate limit
+	windows *windows      // nil: no WithLimits
 
 	ops      http.Handler // gen's router over operations
 	faultSeq atomic.Uint64
@@ -149,6 +152,8 @@ type config struct {
 	users                    []gen.User
 	rateLimit                float64
 	burst                    int
+	limits                   []WindowLimit
+	timeScale                float64
 	faults                   Faults
 	licenseTier              string
 	logRequests              bool
@@ -268,6 +273,7 @@ func start(report func(error), opts []Option) (*Server, error) {
 		licenseTier:   DefaultLicenseTier,
 		report:        report,
 		maxBody:       MaxRequestBodyBytes,
+		timeScale:     1,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -300,6 +306,9 @@ func start(report func(error), opts []Option) (*Server, error) {
 	if cfg.rateLimit > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.rateLimit), max(cfg.burst, 1))
 	}
+	if len(cfg.limits) > 0 {
+		s.windows = newWindows(cfg.limits, cfg.timeScale)
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, err
@@ -329,6 +338,9 @@ func (c *config) check() error {
 	}
 	if strings.ContainsAny(c.projectID+c.managementKey, " \t\r\n") {
 		return errors.New("WithCredentials: the project ID and the management key must not contain white space")
+	}
+	if err := checkLimits(c.limits, c.timeScale); err != nil {
+		return err
 	}
 	f := c.faults
 	if !(f.ErrorRate >= 0 && f.CutRate >= 0 && f.ErrorRate+f.CutRate <= 1) || f.Latency < 0 { // NaN fails too
@@ -437,6 +449,7 @@ type Stats struct {
 	ByStatus       map[int]int64    // complete answers by status code (cut connections excluded)
 	ByOperation    map[string]int64 // calls by operationId; "" for those matching none
 	RateLimited    int64            // answered 429
+	Lockouts       int64            // lock-outs of WithLimits started
 	InjectedErrors int64            // answered 503 by Faults.ErrorRate
 	InjectedCuts   int64            // connections cut by Faults.CutRate
 	Canceled       int64            // dropped during an injected latency (client gone or server closed)

@@ -117,13 +117,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 
-	if s.limiter != nil {
-		if retryAfter, ok := s.allow(time.Now()); !ok {
-			s.stats.rateLimited.Add(1)
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-			s.fail(w, r, c, errorOf(http.StatusTooManyRequests, api.ErrRateLimited, "Too many requests"))
-			return
-		}
+	if retryAfter, ok := s.rateLimit(r.URL.Path); !ok {
+		s.stats.rateLimited.Add(1)
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		s.fail(w, r, c, errorOf(http.StatusTooManyRequests, api.ErrRateLimited, "Too many requests"))
+		return
 	}
 
 	if !s.injectFaults(w, r, c) {
@@ -171,6 +169,24 @@ func (s *Server) authenticate(header string) *apiError {
 		return unauthorized("the management key is not valid for this project")
 	}
 	return nil
+}
+
+// rateLimit checks WithRateLimit's bucket, then WithLimits' windows, and says whether the call
+// goes on, or after how many seconds to try again.
+func (s *Server) rateLimit(path string) (retryAfter int, ok bool) {
+	if s.limiter != nil {
+		if retryAfter, ok := s.allow(time.Now()); !ok {
+			return retryAfter, false
+		}
+	}
+	if s.windows != nil {
+		retryAfter, started, ok := s.windows.allow(path)
+		if started {
+			s.stats.lockouts.Add(1)
+		}
+		return retryAfter, ok
+	}
+	return 0, true
 }
 
 // allow takes a token from the bucket, or says how many whole seconds (at least 1) to wait

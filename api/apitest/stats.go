@@ -18,6 +18,7 @@ type counters struct {
 	byStatus       [600]atomic.Int64
 	byOp           map[string]*atomic.Int64 // every operationId of the spec, and "" for none; read-only after newCounters
 	rateLimited    atomic.Int64
+	lockouts       atomic.Int64
 	injectedErrors atomic.Int64
 	injectedCuts   atomic.Int64
 	canceled       atomic.Int64
@@ -42,6 +43,7 @@ func (c *counters) snapshot() Stats {
 		ByStatus:       map[int]int64{},
 		ByOperation:    map[string]int64{},
 		RateLimited:    c.rateLimited.Load(),
+		Lockouts:       c.lockouts.Load(),
 		InjectedErrors: c.injectedErrors.Load(),
 		InjectedCuts:   c.injectedCuts.Load(),
 		Canceled:       c.canceled.Load(),
