@@ -23,7 +23,7 @@ func BenchmarkPatchPeakRSS(b *testing.B) {
 	size := writeBigInput(b, in, patches)
 	b.ResetTimer()
 	for range b.N {
-		cmd := exec.Command(os.Args[0], "--fake", "patch", in)
+		cmd := exec.Command(os.Args[0], "--fake", "patch", "--limit", "none", in)
 		cmd.Env = append(os.Environ(), runMainEnv+"=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {

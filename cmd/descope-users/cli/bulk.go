@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,9 +27,11 @@ var cmdPatch = &command{
 	synopsis: "[flags] FILE",
 	summary:  "apply the patches of a JSON Lines or CSV file, in batches",
 	help: `Reads FILE, checks every patch in it, and only then sends them in batches (PatchUserBatch),
-a few batches at a time, backing off together when the API answers 429. Any malformed line stops
-the command before anything is sent: the error names FILE:LINE and what is wrong (exit 2). The
-file is read twice, line by line, and never held in memory, so its size does not matter.
+a few batches at a time, paced under Descope's documented limit for that route (--limit, 100
+calls a minute per project) and backing off together when the API answers 429. Any malformed
+line stops the command before anything is sent: the error names FILE:LINE and what is wrong
+(exit 2). The file is read twice, line by line, and never held in memory, so its size does not
+matter.
 
 Formats (from the extension, or --format; FILE - reads standard input and needs --format):
   .jsonl .ndjson .json   JSON Lines: one patch object per line, with the fields of the API's
@@ -80,6 +83,7 @@ type patchOpts struct {
 	concurrency *int
 	rate        *float64
 	burst       *int
+	limit       *limitValue
 	failed      *string
 	dryRun      *bool
 	resume      *bool
@@ -90,7 +94,8 @@ func patchFlags(fs *flag.FlagSet) patchOpts {
 		format:      fs.String("format", "", "the input's `format`: jsonl or csv (default: from the extension)"),
 		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, "patches per PatchUserBatch call"),
 		concurrency: fs.Int("concurrency", api.DefaultConcurrency, "batches in flight at once"),
-		rate:        fs.Float64("rate", 0, "at most this many calls per second, all batches together (0: none; the run then paces itself by the API's 429s)"),
+		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
+		rate:        fs.Float64("rate", 0, "instead of --limit, a token bucket: at most this many calls per second, all batches together (0: none)"),
 		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
 		failed:      fs.String("failed", "", "where to write the failed and not-attempted patches, as JSON Lines (default: `FILE`.failed.jsonl, beside it); its journal goes beside it"),
 		dryRun:      fs.Bool("dry-run", false, "check the file and report what it holds; send nothing (needs no credentials)"),
@@ -173,9 +178,7 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		api.WithBatchSize(*o.batchSize), api.WithConcurrency(*o.concurrency),
 		api.WithTotal(out.sent.len()), api.WithResultFunc(out.record),
 	}
-	if *o.rate > 0 {
-		opts = append(opts, api.WithRateLimit(*o.rate, *o.burst))
-	}
+	opts = append(opts, o.pacing()...)
 	bar := newProgressBar(c.progress, out.sent.len())
 	if bar != nil {
 		opts = append(opts, api.WithProgressFunc(bar.update))
@@ -221,7 +224,7 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		}
 	}
 	printSummary(c.stdout, summary{
-		input: in.label(), res: res, total: in.patches, stopped: stopped, out: out,
+		input: in.label(), res: res, total: in.patches, stopped: stopped, out: out, pacing: o.describePacing(),
 		resumed: in.patches - out.sent.len(), failedPath: failedPath, failedLines: failedLines, removed: removed,
 		retry: c.prefix + " patch " + fileArg(failedPath),
 	})
@@ -400,6 +403,7 @@ type summary struct {
 	total       int
 	resumed     int
 	stopped     string
+	pacing      string
 	failedPath  string
 	failedLines int
 	removed     bool
@@ -407,6 +411,75 @@ type summary struct {
 }
 
 const maxReasons = 10
+
+// pacing returns PatchSeq's pacing options: --rate's token bucket when given, else --limit's
+// window, unless --limit none.
+func (o patchOpts) pacing() []api.BulkOption {
+	switch {
+	case *o.rate > 0:
+		return []api.BulkOption{api.WithRateLimit(*o.rate, *o.burst)}
+	case o.limit.none:
+		return nil
+	}
+	return []api.BulkOption{api.WithLimit(o.limit.l)}
+}
+
+// describePacing says how the run was paced, for the summary.
+func (o patchOpts) describePacing() string {
+	switch {
+	case *o.rate > 0:
+		return fmt.Sprintf("at most %g calls/s, burst %d (--rate)", *o.rate, *o.burst)
+	case o.limit.none:
+		return "by the API's 429s (--limit none)"
+	}
+	return fmt.Sprintf("under %s calls (--limit)", o.limit)
+}
+
+// limitValue is a --limit flag: COUNT/WINDOW, such as 100/1m, or none.
+type limitValue struct {
+	l    api.Limit
+	none bool
+}
+
+// limitFlag defines a --limit flag whose default is def, the documented limit of the route
+// the command calls (route names it in the help).
+func limitFlag(fs *flag.FlagSet, name string, def api.Limit, route string) *limitValue {
+	v := &limitValue{l: def}
+	fs.Var(v, name, fmt.Sprintf("at most `COUNT/WINDOW` calls, all batches together, e.g. 500/1m; the default is Descope's documented limit for %s calls (raise it for a project on a higher tier); none: find the limit from the API's 429s", route))
+	return v
+}
+
+func (v *limitValue) String() string {
+	if v == nil || v.none {
+		return "none"
+	}
+	w := v.l.Window.String()
+	switch {
+	case v.l.Window%time.Minute == 0:
+		w = fmt.Sprintf("%dm", v.l.Window/time.Minute)
+	case v.l.Window%time.Second == 0:
+		w = fmt.Sprintf("%ds", v.l.Window/time.Second)
+	}
+	return fmt.Sprintf("%d/%s", v.l.Count, w)
+}
+
+func (v *limitValue) Set(s string) error {
+	if s == "none" {
+		v.none = true
+		return nil
+	}
+	count, window, ok := strings.Cut(s, "/")
+	n, err := strconv.Atoi(count)
+	if !ok || err != nil || n < 2 {
+		return fmt.Errorf("%q is not COUNT/WINDOW with a COUNT of at least 2, as 100/1m, or none", s)
+	}
+	d, err := time.ParseDuration(window)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q: the WINDOW must be a positive duration, as 1m or 60s", s)
+	}
+	v.l, v.none = api.Limit{Count: n, Window: d}, false
+	return nil
+}
 
 func printSummary(w io.Writer, s summary) {
 	r := s.res
@@ -441,6 +514,7 @@ func printSummary(w io.Writer, s summary) {
 	} else {
 		row("429s met", "0")
 	}
+	row("paced", "%s", s.pacing)
 	row("elapsed", "%v", round(elapsed))
 	row("rate", "%.0f patches/s", rate)
 

@@ -65,7 +65,7 @@ func TestPatchJSONL(t *testing.T) {
 		"\n   \n"+ // blank lines are skipped
 		`{"loginId":"U2joe","status":"disabled","verifiedPhone":true,"userTenants":[{"tenantId":"T1","roleNames":["r"]}]}`+"\r\n"+
 		`{"loginId":"ann@example.com","email":""}`) // no final newline
-	r := runCLI(t, env, withURL(s, "patch", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", in)...)
 	wantExit(t, r, 0)
 	jane := user(t, s, "jane@example.com")
 	if jane.Name != "Jane B" || jane.RoleNames != nil || !reflect.DeepEqual(jane.CustomAttributes, map[string]any{"plan": "pro"}) {
@@ -96,7 +96,7 @@ func TestPatchCSV(t *testing.T) {
 		"joe@example.com,,,,,,,,,null,https://example.com/j.png\n"+
 		"\n"+ // blank lines are skipped
 		"ann@example.com,,viewer,,,false,,,,plain text,\n")
-	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "2", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--batch-size", "2", in)...)
 	wantExit(t, r, 0)
 
 	jane := user(t, s, "jane@example.com")
@@ -161,7 +161,7 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 		`{"loginId":"ann@example.com","name":"C"}`,
 	}
 	writeFile(t, in, strings.Join(lines, "\n")+"\n")
-	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "2", "--concurrency", "2", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--batch-size", "2", "--concurrency", "2", in)...)
 	wantExit(t, r, 1)
 	failed := in + ".failed.jsonl"
 	for _, want := range []string{"total          5", "patched        3", "failed         2", "Failure reasons:", "     2  E112102: user not found",
@@ -189,7 +189,7 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 	}
 
 	// Fed back while the users are still missing: they fail again, into <failed>.failed.jsonl.
-	r = runCLI(t, env, withURL(s, "patch", failed)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", failed)...)
 	wantExit(t, r, 1)
 	failed2 := failed + ".failed.jsonl"
 	again := readLines(t, failed2)
@@ -200,7 +200,7 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 
 	// Running the same file again would overwrite those unfinished patches: refused, unsent.
 	before := s.Stats().Requests
-	r = runCLI(t, env, withURL(s, "patch", failed)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", failed)...)
 	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, failed2+" holds unfinished patches of an earlier run (2 lines)") || !strings.Contains(r.stderr, "nothing was sent") {
 		t.Errorf("stderr: %s", r.stderr)
@@ -212,7 +212,7 @@ func TestPatchFailedFileAndRetry(t *testing.T) {
 	// Once the users exist, retrying the newest failed file applies the patches.
 	s.AddUsers(gen.User{LoginIDs: []string{"ghost1@example.com"}, CustomAttributes: map[string]any{"gone": "x"}},
 		gen.User{LoginIDs: []string{"ghost2@example.com"}, RoleNames: []string{"r"}})
-	r = runCLI(t, env, withURL(s, "patch", failed2)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", failed2)...)
 	wantExit(t, r, 0)
 	if g := user(t, s, "ghost1@example.com"); g.Name != "G1" || !reflect.DeepEqual(g.CustomAttributes, map[string]any{"n": float64(1)}) {
 		t.Errorf("ghost1 %+v", g)
@@ -241,7 +241,7 @@ func TestPatchFailedFileIsNotTheInput(t *testing.T) {
 	in := filepath.Join(dir, "todo.jsonl")
 	content := `{"loginId":"jane@example.com","name":"A"}` + "\n" + `{"loginId":"ghost@example.com","name":"G"}` + "\n"
 	writeFile(t, in, content)
-	r := runCLI(t, env, withURL(s, "patch", in, "--failed", in)...) // flags after FILE work too
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", in, "--failed", in)...) // flags after FILE work too
 	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "is the input file") {
 		t.Errorf("stderr: %s", r.stderr)
@@ -256,7 +256,7 @@ func TestPatchStdinAndFormat(t *testing.T) {
 	s, env := newServer(t)
 	dir := t.TempDir()
 	r := runCtx(t, context.Background(), env, "loginId,name\njane@example.com,From Stdin\n",
-		withURL(s, "patch", "--format", "csv", "--failed", filepath.Join(dir, "f.jsonl"), "-")...)
+		withURL(s, "patch", "--limit", "none", "--format", "csv", "--failed", filepath.Join(dir, "f.jsonl"), "-")...)
 	wantExit(t, r, 0)
 	if u := user(t, s, "jane@example.com"); u.Name != "From Stdin" {
 		t.Errorf("name %q", u.Name)
@@ -267,7 +267,7 @@ func TestPatchStdinAndFormat(t *testing.T) {
 	// A .txt file read as JSON Lines with --format.
 	txt := filepath.Join(dir, "p.txt")
 	writeFile(t, txt, `{"loginId":"joe@example.com","name":"Txt"}`+"\n")
-	wantExit(t, runCLI(t, env, withURL(s, "patch", "--format", "jsonl", txt)...), 0)
+	wantExit(t, runCLI(t, env, withURL(s, "patch", "--limit", "none", "--format", "jsonl", txt)...), 0)
 	if u := user(t, s, "joe@example.com"); u.Name != "Txt" {
 		t.Errorf("name %q", u.Name)
 	}
@@ -277,14 +277,14 @@ func TestPatchDryRunAndEmpty(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "p.jsonl")
 	writeFile(t, in, `{"loginId":"a@example.com","name":"A"}`+"\n"+`{"loginId":"b@example.com"}`+"\n")
-	r := runCLI(t, nil, "patch", "--dry-run", in) // no credentials needed
+	r := runCLI(t, nil, "patch", "--limit", "none", "--dry-run", in) // no credentials needed
 	wantExit(t, r, 0)
 	if !strings.Contains(r.stdout, "2 patches, all well formed (dry run: nothing was sent)") {
 		t.Errorf("stdout: %s", r.stdout)
 	}
 	empty := filepath.Join(dir, "empty.jsonl")
 	writeFile(t, empty, "\n\n")
-	r = runCLI(t, nil, "patch", empty)
+	r = runCLI(t, nil, "patch", "--limit", "none", empty)
 	wantExit(t, r, 0)
 	if !strings.Contains(r.stdout, "no patches; nothing to do") {
 		t.Errorf("stdout: %s", r.stdout)
@@ -342,7 +342,7 @@ func TestPatchBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := runCLI(t, env, withURL(s, append([]string{"patch"}, c.args...)...)...)
+			r := runCLI(t, env, withURL(s, append([]string{"patch", "--limit", "none"}, c.args...)...)...)
 			wantExit(t, r, 2)
 			for _, want := range c.want {
 				if !strings.Contains(r.stderr, want) {
@@ -383,7 +383,7 @@ func TestPatchTimeoutAndInterrupt(t *testing.T) {
 	writeFile(t, in, b.String())
 
 	start := time.Now()
-	r := runCLI(t, env, withURL(s, "--timeout", "150ms", "patch", "--batch-size", "5", "--concurrency", "1", in)...)
+	r := runCLI(t, env, withURL(s, "--timeout", "150ms", "patch", "--limit", "none", "--batch-size", "5", "--concurrency", "1", in)...)
 	wantExit(t, r, 1)
 	if time.Since(start) > 3*time.Second {
 		t.Errorf("the run took %v after its timeout", time.Since(start))
@@ -423,7 +423,7 @@ func TestPatchTimeoutAndInterrupt(t *testing.T) {
 	// Ctrl-C is a cancelled context.
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	r = runCtx(t, ctx, env, "", withURL(s, "patch", "--batch-size", "5", "--concurrency", "1", "--failed", filepath.Join(dir, "c.jsonl"), in)...)
+	r = runCtx(t, ctx, env, "", withURL(s, "patch", "--limit", "none", "--batch-size", "5", "--concurrency", "1", "--failed", filepath.Join(dir, "c.jsonl"), in)...)
 	wantExit(t, r, 1)
 	if !strings.Contains(r.stdout, "stopped early: interrupted") {
 		t.Errorf("stdout:\n%s", r.stdout)
@@ -445,7 +445,7 @@ func TestPatchRateLimited(t *testing.T) {
 	s, env := newServer(t, apitest.WithUsers(users...), apitest.WithRateLimit(2, 3))
 	in := filepath.Join(t.TempDir(), "r.jsonl")
 	writeFile(t, in, b.String())
-	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "10", "--concurrency", "4", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--batch-size", "10", "--concurrency", "4", in)...)
 	wantExit(t, r, 0)
 	n := s.Stats().RateLimited
 	for _, want := range []string{"patched        40", fmt.Sprintf("429s met       %d (all batches paused", n), fmt.Sprintf("batches        4 (%d calls: %d sent again after a 429)", 4+n, n)} {
@@ -470,7 +470,7 @@ func TestProgressBar(t *testing.T) {
 	}
 	defer func() { _ = errFile.Close() }()
 	var out bytes.Buffer
-	code := Run(context.Background(), withURL(s, "patch", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, errFile)
+	code := Run(context.Background(), withURL(s, "patch", "--limit", "none", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, errFile)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
@@ -484,7 +484,7 @@ func TestProgressBar(t *testing.T) {
 	defer func() { isTerminal = defaultIsTerminal }()
 	fakeTTY.Reset()
 	out.Reset()
-	code = Run(context.Background(), withURL(s, "patch", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, fakeTTY)
+	code = Run(context.Background(), withURL(s, "patch", "--limit", "none", "--batch-size", "1", in), func(k string) string { return env[k] }, nil, &out, fakeTTY)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
@@ -505,7 +505,7 @@ func TestPatchBatchFailureReasons(t *testing.T) {
 	s, env := newServer(t, apitest.WithFaults(apitest.Faults{ErrorRate: 1}))
 	in := filepath.Join(t.TempDir(), "p.jsonl")
 	writeFile(t, in, `{"loginId":"jane@example.com","name":"A"}`+"\n")
-	r := runCLI(t, env, withURL(s, "patch", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", in)...)
 	wantExit(t, r, 1)
 	if !strings.Contains(r.stdout, "batch failed: descope: PatchUserBatch: HTTP 503") {
 		t.Errorf("stdout:\n%s", r.stdout)
@@ -514,4 +514,69 @@ func TestPatchBatchFailureReasons(t *testing.T) {
 	if err := json.Unmarshal([]byte(readLines(t, in+".failed.jsonl")[0]), &p); err != nil || p.LoginID != "jane@example.com" {
 		t.Errorf("failed file: %v %+v", err, p)
 	}
+}
+
+// patch paces itself under Descope's documented limit by default (100 calls a minute for batch
+// patch), meets no 429 against a fake enforcing the documented limits, and with --limit none runs
+// into the limit once and then keeps under it. The fake's minute is a second (--time-scale 60).
+func TestPatchDefaultLimit(t *testing.T) {
+	const scale = "60"
+	users := make([]gen.User, 150)
+	var b strings.Builder
+	for i := range users {
+		users[i] = gen.User{LoginIDs: []string{fmt.Sprintf("u%03d@example.com", i)}}
+		fmt.Fprintf(&b, `{"loginId":"u%03d@example.com","name":"N%d"}`+"\n", i, i)
+	}
+	for _, tc := range []struct {
+		limit        []string
+		lockouts     int64
+		pacedSummary string
+	}{
+		{nil, 0, "paced          under 100/1m calls (--limit)"},
+		{[]string{"--limit", "none"}, 1, "paced          by the API's 429s (--limit none)"},
+		{[]string{"--limit", "50/30s"}, 0, "paced          under 50/30s calls (--limit)"},
+	} {
+		t.Run(strings.Join(append([]string{"limit"}, tc.limit...), " "), func(t *testing.T) {
+			t.Parallel()
+			s, env := newServer(t, apitest.WithUsers(users...), apitest.WithLimits(apitest.DescopeLimits()...), apitest.WithTimeScale(60))
+			in := filepath.Join(t.TempDir(), "p.jsonl")
+			writeFile(t, in, b.String())
+			args := append([]string{"--base-url", s.URL, "--time-scale", scale, "patch", "--batch-size", "1"}, tc.limit...)
+			r := runCLI(t, env, append(args, in)...)
+			wantExit(t, r, 0)
+			st := s.Stats()
+			if st.Lockouts != tc.lockouts || st.PatchedUsers != 150 {
+				t.Errorf("%d lock-outs and %d users patched, want %d and 150\n%s", st.Lockouts, st.PatchedUsers, tc.lockouts, r.stdout)
+			}
+			if !strings.Contains(r.stdout, tc.pacedSummary) {
+				t.Errorf("summary lacks %q:\n%s", tc.pacedSummary, r.stdout)
+			}
+		})
+	}
+}
+
+func TestPatchLimitFlag(t *testing.T) {
+	s, env := newServer(t)
+	in := filepath.Join(t.TempDir(), "p.jsonl")
+	writeFile(t, in, `{"loginId":"jane@example.com","name":"A"}`+"\n")
+	for _, tc := range []struct{ value, want string }{
+		{"abc", `"abc" is not COUNT/WINDOW`},
+		{"1/1m", `"1/1m" is not COUNT/WINDOW with a COUNT of at least 2`},
+		{"100/0s", "the WINDOW must be a positive duration"},
+		{"100/soon", "the WINDOW must be a positive duration"},
+	} {
+		r := runCLI(t, env, withURL(s, "patch", "--limit", tc.value, in)...)
+		wantExit(t, r, exitUsage)
+		if !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("--limit %s: stderr lacks %q:\n%s", tc.value, tc.want, r.stderr)
+		}
+	}
+	for _, args := range [][]string{{"--time-scale", "0"}, {"--time-scale", "NaN"}, {"--time-scale", "-2"}, {"--fake", "--time-scale", "2"}} {
+		r := runCLI(t, env, append(args, "patch", in)...)
+		wantExit(t, r, exitUsage)
+		if !strings.Contains(r.stderr, "--time-scale") {
+			t.Errorf("%q: stderr does not name --time-scale:\n%s", args, r.stderr)
+		}
+	}
+	wantNoRequests(t, s)
 }

@@ -11,6 +11,11 @@ import (
 // defaultFakeUsers is how many sample users --fake seeds.
 const defaultFakeUsers = 5000
 
+// fakeTimeScale is how many times as fast as real time the embedded fake's clock runs: it
+// enforces Descope's documented rate limits (apitest.DescopeLimits), whose minute is then a
+// second, and the tool's client waits on the same clock.
+const fakeTimeScale = 60
+
 type fakeOptions struct {
 	users     int     // sample users to seed
 	rateLimit float64 // requests per second the fake allows; 0: no limit
@@ -20,9 +25,11 @@ type fakeOptions struct {
 // fakeServer is an embedded apitest server.
 type fakeServer struct{ *apitest.Server }
 
-// startFake starts an apitest server on loopback seeded with sample users.
+// startFake starts an apitest server on loopback seeded with sample users, enforcing Descope's
+// documented rate limits on a clock fakeTimeScale times as fast as real time.
 func startFake(o fakeOptions) (fakeServer, error) {
-	opts := []apitest.Option{apitest.WithUsers(sampleUsers(o.users)...)}
+	opts := []apitest.Option{apitest.WithUsers(sampleUsers(o.users)...),
+		apitest.WithLimits(apitest.DescopeLimits()...), apitest.WithTimeScale(fakeTimeScale)}
 	if o.rateLimit > 0 {
 		opts = append(opts, apitest.WithRateLimit(o.rateLimit, o.burst))
 	}
@@ -36,7 +43,7 @@ func startFake(o fakeOptions) (fakeServer, error) {
 // client returns a client for the fake, with its (fake) credentials.
 func (s fakeServer) client() (*api.Client, error) {
 	return api.New(s.ProjectID(), s.ManagementKey(),
-		api.WithBaseURL(s.URL), api.WithHTTPClient(s.Client()), api.WithUserAgent(userAgent))
+		api.WithBaseURL(s.URL), api.WithHTTPClient(s.Client()), api.WithUserAgent(userAgent), api.WithTimeScale(fakeTimeScale))
 }
 
 var (

@@ -1082,7 +1082,7 @@ func TestExportPatchRoundTrip(t *testing.T) {
 
 	// Sent back unedited: every user is patched, and none changes.
 	n := len(s.Requests())
-	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "3", path)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--batch-size", "3", path)...)
 	wantExit(t, r, 0)
 	if !strings.Contains(r.stdout, fmt.Sprintf("patched        %d", len(lines))) || !strings.Contains(r.stdout, "failed         0") {
 		t.Errorf("summary:\n%s", r)
@@ -1137,7 +1137,7 @@ func TestExportEditPatch(t *testing.T) {
 	}
 	writeFile(t, path, strings.Join(lines, "\n")+"\n")
 
-	r := runCLI(t, env, withURL(s, "patch", path)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", path)...)
 	wantExit(t, r, 0)
 	after := usersIgnoringModified(s)
 	if differ := diffUsers(t, before, after, "U2multi"); !reflect.DeepEqual(differ, []string{"U2multi"}) {

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"sort"
@@ -196,9 +197,10 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	g := flag.NewFlagSet(progName, flag.ContinueOnError)
 	g.SetOutput(io.Discard)
 	g.Usage = func() {}
-	fake := g.Bool("fake", false, "run against an embedded fake Descope seeded with sample users (no credentials, no network)")
+	fake := g.Bool("fake", false, "run against an embedded fake Descope seeded with sample users, with Descope's documented rate limits on a clock 60 times as fast (no credentials, no network)")
 	baseURL := g.String("base-url", "", "the API's base `URL` (https, or http for a loopback host); default: Descope's production host")
 	timeout := g.Duration("timeout", 0, "time limit for the whole command, e.g. 30s or 5m (0: none)")
+	timeScale := g.Float64("time-scale", 1, "for a test server whose clock runs this many times as fast as real time (apitest.WithTimeScale): Retry-After and --limit are read in its time, and waits last 1/`SCALE` as long; --fake sets 60")
 	if err := g.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printMainUsage(stdout, g)
@@ -218,6 +220,14 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	}
 	if *timeout < 0 {
 		fmt.Fprintf(stderr, "%s: --timeout must not be negative\n", progName)
+		return exitUsage
+	}
+	if !(*timeScale > 0) || math.IsInf(*timeScale, 0) { // NaN fails the first test
+		fmt.Fprintf(stderr, "%s: --time-scale must be a positive, finite number (got %v)\n", progName, *timeScale)
+		return exitUsage
+	}
+	if *fake && *timeScale != 1 {
+		fmt.Fprintf(stderr, "%s: --fake and --time-scale exclude each other: --fake's clock runs %d times as fast\n", progName, fakeTimeScale)
 		return exitUsage
 	}
 
@@ -270,7 +280,7 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 			client, cerr = srv.client()
 			return client, cerr
 		}
-		client, cerr = clientFromEnv(env, *baseURL)
+		client, cerr = clientFromEnv(env, *baseURL, *timeScale)
 		return client, cerr
 	}
 	return c.runCommand(ctx, cmd, cmdArgs)
@@ -293,7 +303,7 @@ func (c *cli) runCommand(ctx context.Context, cmd *command, args []string) int {
 
 // clientFromEnv makes the client from DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY. Its errors
 // never contain the key.
-func clientFromEnv(env func(string) string, baseURL string) (*api.Client, error) {
+func clientFromEnv(env func(string) string, baseURL string, timeScale float64) (*api.Client, error) {
 	projectID := strings.TrimSpace(env(envProjectID))
 	key := strings.TrimSpace(env(envManagement))
 	var missing []string
@@ -308,7 +318,7 @@ func clientFromEnv(env func(string) string, baseURL string) (*api.Client, error)
 			"no credentials: %s not set; set %s and %s to your project's ID and a management key, or pass --fake (before the command) to try the tool against an embedded fake Descope",
 			strings.Join(missing, " and "), envProjectID, envManagement)}
 	}
-	opts := []api.Option{api.WithUserAgent(userAgent)}
+	opts := []api.Option{api.WithUserAgent(userAgent), api.WithTimeScale(timeScale)}
 	if baseURL != "" {
 		opts = append(opts, api.WithBaseURL(baseURL))
 	}
@@ -404,7 +414,7 @@ func (c *cli) parse(cmd *command, fs *flag.FlagSet, args []string) (positional [
 				return nil, exitOK, false
 			}
 			msg := err.Error()
-			for _, g := range []string{"fake", "base-url", "timeout"} {
+			for _, g := range []string{"fake", "base-url", "timeout", "time-scale"} {
 				if strings.Contains(msg, "-"+g) && fs.Lookup(g) == nil {
 					msg += fmt.Sprintf(" (--%s is a global flag: put it before the command, as in '%s --%s %s ...')", g, progName, g, cmd.name)
 					break

@@ -219,7 +219,7 @@ func TestNoCredentials(t *testing.T) {
 		{"update-picture", "--login-id", "jane@example.com", "--picture", "p"},
 		{"update-phone", "--login-id", "jane@example.com", "--phone", "+1555"},
 		{"patch-user", "--login-id", "jane@example.com", "--json", `{"name":"J"}`},
-		{"patch", file},
+		{"patch", "--limit", "none", file},
 	} {
 		for _, env := range []map[string]string{nil, {envProjectID: testProject}, {envManagement: testKey}, {envProjectID: " ", envManagement: ""}} {
 			r := runCLI(t, env, withURL(s, args...)...)
@@ -274,11 +274,11 @@ func TestKeyNeverPrinted(t *testing.T) {
 		{env, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 0},
 		{env, []string{"update-phone", "--login-id", "joe@example.com", "--phone", "+15550000001", "--fail-on-conflict"}, 0},
 		{env, []string{"patch-user", "--login-id", "jane@example.com", "--json", `{"nope":1}`}, 2},
-		{env, []string{"patch", good}, 1},
-		{env, []string{"patch", bad}, 2},
+		{env, []string{"patch", "--limit", "none", good}, 1},
+		{env, []string{"patch", "--limit", "none", bad}, 2},
 		{wrongProject, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 1},
 		{wrongKey, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 1},
-		{wrongKey, []string{"patch", "--failed", filepath.Join(dir, "wrong-key.failed.jsonl"), good}, 1},
+		{wrongKey, []string{"patch", "--limit", "none", "--failed", filepath.Join(dir, "wrong-key.failed.jsonl"), good}, 1},
 		{spaced, []string{"update-picture", "--login-id", "jane@example.com", "--picture", "p"}, 2},
 		// Last, as it leaves the key in a user: even a value equal to the key is masked in output.
 		{env, []string{"update-attribute", "--login-id", "ann@example.com", "--key", "k", "--value", testKey}, 0},

@@ -42,7 +42,7 @@ func TestFailedFileCheckedBeforeSending(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runCLI(t, env, withURL(s, "patch", "--failed", tc.failed, in)...)
+			r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--failed", tc.failed, in)...)
 			wantExit(t, r, 2)
 			if !strings.Contains(r.stderr, tc.want) || !strings.HasSuffix(strings.TrimSpace(r.stderr), "nothing was sent") {
 				t.Errorf("stderr: %s", r.stderr)
@@ -61,8 +61,8 @@ func TestInputsDoNotShareAFailedFile(t *testing.T) {
 	jsonl, csv := filepath.Join(dir, "users.jsonl"), filepath.Join(dir, "users.csv")
 	writeFile(t, jsonl, `{"loginId":"ghost-a@example.com","name":"A"}`+"\n")
 	writeFile(t, csv, "loginId,name\nghost-b@example.com,B\n")
-	wantExit(t, runCLI(t, env, withURL(s, "patch", jsonl)...), 1)
-	wantExit(t, runCLI(t, env, withURL(s, "patch", csv)...), 1)
+	wantExit(t, runCLI(t, env, withURL(s, "patch", "--limit", "none", jsonl)...), 1)
+	wantExit(t, runCLI(t, env, withURL(s, "patch", "--limit", "none", csv)...), 1)
 	a, b := readLines(t, jsonl+".failed.jsonl"), readLines(t, csv+".failed.jsonl")
 	if len(a) != 1 || !strings.Contains(a[0], "ghost-a") || len(b) != 1 || !strings.Contains(b[0], "ghost-b") {
 		t.Errorf("failed files: %q and %q", a, b)
@@ -76,7 +76,7 @@ func TestJournalRefusals(t *testing.T) {
 	writeFile(t, in, `{"loginId":"jane@example.com","name":"X"}`+"\n"+`{"loginId":"joe@example.com","name":"Y"}`+"\n")
 	failed := in + ".failed.jsonl"
 
-	r := runCLI(t, env, withURL(s, "patch", "--resume", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--resume", in)...)
 	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "nothing to resume: there is no journal "+journalPath(failed)) {
 		t.Errorf("stderr: %s", r.stderr)
@@ -84,7 +84,7 @@ func TestJournalRefusals(t *testing.T) {
 
 	// A journal of this input, as a killed run leaves it: the first patch has an outcome.
 	writeJournal(t, failed, in, "", `{"done":[[0,0]],"failedBytes":0}`+"\n")
-	r = runCLI(t, env, withURL(s, "patch", in)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", in)...)
 	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "a run that was killed left "+journalPath(failed)+": continue it with --resume") {
 		t.Errorf("stderr: %s", r.stderr)
@@ -93,7 +93,7 @@ func TestJournalRefusals(t *testing.T) {
 	// The input changed since: --resume refuses, as the journal's ordinals would be wrong.
 	other := filepath.Join(dir, "other.jsonl")
 	writeFile(t, other, `{"loginId":"ann@example.com","name":"Z"}`+"\n")
-	r = runCLI(t, env, withURL(s, "patch", "--resume", "--failed", failed, other)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", "--resume", "--failed", failed, other)...)
 	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "is not the input of the run") {
 		t.Errorf("stderr: %s", r.stderr)
@@ -101,7 +101,7 @@ func TestJournalRefusals(t *testing.T) {
 
 	// The failed file lost lines the journal records: refused.
 	writeJournal(t, failed, in, "", `{"done":[[0,0]],"failedBytes":50}`+"\n")
-	r = runCLI(t, env, withURL(s, "patch", "--resume", in)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", "--resume", in)...)
 	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "shorter (0 bytes) than its journal records (50)") {
 		t.Errorf("stderr: %s", r.stderr)
@@ -111,7 +111,7 @@ func TestJournalRefusals(t *testing.T) {
 	// A torn last record (the kill came mid-write) is ignored; the good one is honoured, and a
 	// failed file longer than the journal records is cut back to it.
 	writeJournal(t, failed, in, `{"loginId":"half-written`, `{"done":[[0,0]],"failedBytes":0}`+"\n"+`{"done":[[1,`)
-	r = runCLI(t, env, withURL(s, "patch", "--resume", in)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", "--resume", in)...)
 	wantExit(t, r, 0)
 	if u := user(t, s, "joe@example.com"); u.Name != "Y" {
 		t.Errorf("joe not patched: %q", u.Name)
@@ -232,7 +232,7 @@ func TestInputStrictness(t *testing.T) {
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runCLI(t, env, withURL(s, append([]string{"patch"}, tc.args...)...)...)
+			r := runCLI(t, env, withURL(s, append([]string{"patch", "--limit", "none"}, tc.args...)...)...)
 			wantExit(t, r, 2)
 			if !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("stderr lacks %q:\n%s", tc.want, r.stderr)
@@ -253,7 +253,7 @@ func TestInputStrictness(t *testing.T) {
 		",,\r\n"+
 		"\"joe@example.com\",\"Joe Sheet\",\r\n"+
 		"\t \r\n")
-	r = runCLI(t, env, withURL(s, "patch", sheet)...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", sheet)...)
 	wantExit(t, r, 0)
 	if u := user(t, s, "jane@example.com"); u.Name != "Jane Sheet" || u.CustomAttributes["seats"] != float64(7) {
 		t.Errorf("jane %+v", u)
@@ -265,7 +265,7 @@ func TestInputStrictness(t *testing.T) {
 		t.Errorf("blank rows counted as patches:\n%s", r.stdout)
 	}
 	// null for a list in JSON Lines means [], as in the API.
-	r = runCLI(t, env, withURL(s, "patch", file("null.jsonl", `{"loginId":"jane@example.com","roleNames":null}`+"\n"))...)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", file("null.jsonl", `{"loginId":"jane@example.com","roleNames":null}`+"\n"))...)
 	wantExit(t, r, 0)
 	if u := user(t, s, "jane@example.com"); len(u.RoleNames) != 0 {
 		t.Errorf("roleNames null did not clear: %v", u.RoleNames)
@@ -277,7 +277,7 @@ func TestStdinSpoolRemoved(t *testing.T) {
 	s, env := newServer(t)
 	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "descope-users-stdin-*"))
 	r := runCtx(t, context.Background(), env, `{"loginId":"jane@example.com","name":"S"}`+"\n",
-		withURL(s, "patch", "--format", "jsonl", "--failed", filepath.Join(t.TempDir(), "f.jsonl"), "-")...)
+		withURL(s, "patch", "--limit", "none", "--format", "jsonl", "--failed", filepath.Join(t.TempDir(), "f.jsonl"), "-")...)
 	wantExit(t, r, 0)
 	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "descope-users-stdin-*"))
 	if len(after) > len(before) {
@@ -291,9 +291,9 @@ func TestPatchEndsEarlyOnLongRetryAfter(t *testing.T) {
 	s, env := newServer(t, apitest.WithRateLimit(0.01, 1)) // a token every 100 s
 	in := fileMaker(t, t.TempDir())("p.jsonl", `{"loginId":"jane@example.com","name":"A"}`+"\n"+
 		`{"loginId":"joe@example.com","name":"B"}`+"\n"+`{"loginId":"ann@example.com","name":"C"}`+"\n")
-	r := runCLI(t, env, withURL(s, "patch", "--batch-size", "1", "--concurrency", "1", in)...)
+	r := runCLI(t, env, withURL(s, "patch", "--limit", "none", "--batch-size", "1", "--concurrency", "1", in)...)
 	wantExit(t, r, 1)
-	if !strings.Contains(r.stdout, "(stopped early: the API asked to wait 1m40s (Retry-After), longer than WithMaxRetryAfter (30s))") {
+	if !strings.Contains(r.stdout, "(stopped early: the API asked to wait 1m40s (Retry-After), longer than WithMaxRetryAfter (1m0s))") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 	lines := readLines(t, in+".failed.jsonl")

@@ -162,7 +162,7 @@ func TestKilledRunResumes(t *testing.T) {
 			killAt := int64(rng.IntN(f.total - 2*batch*concurrency)) // patches applied when the kill comes
 			pause := time.Duration(rng.IntN(3000)) * time.Microsecond
 
-			p := startProcess(t, f.s, "patch", "--batch-size", fmt.Sprint(batch), "--concurrency", fmt.Sprint(concurrency), f.in)
+			p := startProcess(t, f.s, "patch", "--limit", "none", "--batch-size", fmt.Sprint(batch), "--concurrency", fmt.Sprint(concurrency), f.in)
 			for f.s.Stats().PatchedUsers < killAt && !p.exited() {
 				time.Sleep(200 * time.Microsecond)
 			}
@@ -179,7 +179,7 @@ func TestKilledRunResumes(t *testing.T) {
 				t.Fatalf("the killed run left no journal: %v", err)
 			}
 
-			r := startProcess(t, f.s, "patch", "--resume", "--batch-size", fmt.Sprint(batch), "--concurrency", fmt.Sprint(concurrency), f.in)
+			r := startProcess(t, f.s, "patch", "--limit", "none", "--resume", "--batch-size", fmt.Sprint(batch), "--concurrency", fmt.Sprint(concurrency), f.in)
 			if code := r.wait(t); code != 0 {
 				t.Fatalf("--resume: exit %d\nstdout:\n%s\nstderr:\n%s", code, &r.stdout, &r.stderr)
 			}
@@ -219,7 +219,7 @@ func TestSignalsStopWithExactAccounting(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			f := newBulkFixture(t, 3000, 1, apitest.Faults{Latency: 20 * time.Millisecond})
-			p := startProcess(t, f.s, "patch", "--batch-size", "50", "--concurrency", "2", f.in)
+			p := startProcess(t, f.s, "patch", "--limit", "none", "--batch-size", "50", "--concurrency", "2", f.in)
 			for f.s.Stats().PatchedUsers < 200 && !p.exited() {
 				time.Sleep(time.Millisecond)
 			}
@@ -247,7 +247,7 @@ func TestSignalsStopWithExactAccounting(t *testing.T) {
 				t.Errorf("a journal is left after a clean stop: %v", err)
 			}
 			// The failed file finishes the job.
-			r := startProcess(t, f.s, "patch", failedPath)
+			r := startProcess(t, f.s, "patch", "--limit", "none", failedPath)
 			if code := r.wait(t); code != 0 {
 				t.Fatalf("retry: exit %d\n%s\n%s", code, &r.stdout, &r.stderr)
 			}
