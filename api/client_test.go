@@ -29,8 +29,9 @@ type script struct {
 	hits  atomic.Int32
 	steps []http.HandlerFunc
 	mu    sync.Mutex
-	last  []byte // the last request body
-	auth  string // the last Authorization header
+	last  []byte   // the last request body
+	all   [][]byte // every request body, in order
+	auth  string   // the last Authorization header
 	path  string
 }
 
@@ -39,11 +40,23 @@ func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	s.last, s.auth, s.path = body, r.Header.Get("Authorization"), r.URL.Path
+	s.all = append(s.all, body)
 	s.mu.Unlock()
 	if n >= len(s.steps) {
 		n = len(s.steps) - 1
 	}
 	s.steps[n](w, r)
+}
+
+// bodies returns every request body, each decoded as a JSON object.
+func (s *script) bodies() []map[string]json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]json.RawMessage, len(s.all))
+	for i, b := range s.all {
+		_ = json.Unmarshal(b, &out[i])
+	}
+	return out
 }
 
 func (s *script) lastBody() map[string]json.RawMessage {
@@ -762,6 +775,28 @@ func TestSearchAllPaging(t *testing.T) {
 	}
 	if string(s.lastBody()["page"]) != "2" {
 		t.Errorf("the last call asked for page %s, want 2", s.lastBody()["page"])
+	}
+
+	// A server that caps the page size below the limit asked for: its short first page is not
+	// the last, so the next pages are asked at its size, and no user is skipped or repeated.
+	c, s = newScripted(t, []http.HandlerFunc{
+		jsonStep(200, `{"users":[{"loginIds":["a"]},{"loginIds":["b"]}],"total":5}`),
+		jsonStep(200, `{"users":[{"loginIds":["c"]},{"loginIds":["d"]}],"total":5}`),
+		jsonStep(200, `{"users":[{"loginIds":["e"]}],"total":5}`),
+	})
+	got = nil
+	for u, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 5}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, u.LoginIDs[0])
+	}
+	var asked []string
+	for _, b := range s.bodies() {
+		asked = append(asked, string(b["page"])+"/"+string(b["limit"]))
+	}
+	if strings.Join(got, "") != "abcde" || strings.Join(asked, " ") != "/5 1/2 2/2" {
+		t.Errorf("got %v, asking page/limit %v; want a..e, asking /5 1/2 2/2", got, asked)
 	}
 
 	// The caller stops early: no page beyond the one in use is fetched.

@@ -442,8 +442,17 @@ func pages(ctx context.Context, search func(context.Context, SearchOptions) ([]U
 					return
 				}
 			}
+			if len(users) == 0 {
+				return
+			}
+			if len(users) < limit && int(opts.Page)*limit+len(users) < total {
+				// A short page that is not the last: the server caps the page size below the
+				// limit asked for. Its pages are of that size, so ask for that from now on.
+				limit = len(users)
+				opts.Limit = int32(limit)
+			}
 			opts.Page++
-			if len(users) == 0 || int(opts.Page)*limit >= total {
+			if int(opts.Page)*limit >= total {
 				return
 			}
 		}

@@ -29,6 +29,7 @@ type call struct {
 	op           string
 	status       int
 	fault        string
+	recorded     bool // counted and logged (record)
 	// cut is the hijacked connection of a cut call, closed by finish once the call is counted
 	// and logged, so that a client that sees the cut also finds it in the log.
 	cut io.Closer
@@ -307,6 +308,9 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, c *call, status
 		}
 	}
 	c.status = status
+	// Counted and logged before the answer leaves, so that a client that has its answer finds
+	// the call in Stats and Requests.
+	s.record(c)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -340,6 +344,16 @@ func (s *Server) finish(c *call) {
 	if c.cut != nil {
 		defer func() { _ = c.cut.Close() }()
 	}
+	s.record(c)
+}
+
+// record counts and logs a call, once: when its answer is sent, or at the end of a call that sent
+// none (a cut, a cancelled latency).
+func (s *Server) record(c *call) {
+	if c.recorded {
+		return
+	}
+	c.recorded = true
 	s.stats.countOperation(c.op)
 	if c.status > 0 && c.status < len(s.stats.byStatus) && c.fault != "cut" {
 		s.stats.byStatus[c.status].Add(1)
