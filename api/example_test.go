@@ -484,3 +484,63 @@ func ExampleClient_RateLimitTier() {
 	fmt.Println(tier, err)
 	// Output: tier1 <nil>
 }
+
+func ExampleClient_PlanSync() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	// The desired state, as patches: what a patch leaves out is not compared.
+	desired := []api.UserPatch{
+		{LoginID: "jane@example.com", Name: api.Ptr("Jane Doe"), RoleNames: api.Ptr([]string{"viewer"}),
+			CustomAttributes: api.Ptr(map[string]any{"plan": "pro", "seats": 10})},
+		{LoginID: "bob@example.com", Status: api.Ptr(api.UserStatusDisabled)}, // a test user, found too
+		{LoginID: "ghost@example.com", Name: api.Ptr("Ghost")},                // no such user: never created
+	}
+	plan, err := c.PlanSync(ctx, desired)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, ch := range plan.Changes {
+		for _, f := range ch.Fields {
+			fmt.Printf("%s %s: %v -> %v\n", ch.LoginID, f.Field, f.Old, f.New)
+		}
+	}
+	for _, m := range plan.MissingUsers {
+		fmt.Println("missing:", m.LoginID)
+	}
+	fmt.Printf("%d unchanged, %d to change, %d missing, in %d searches\n", plan.Unchanged, plan.ToChange, plan.Missing, plan.Reads)
+
+	res, err := plan.Apply(ctx, c) // only jane's name and seats are sent
+	fmt.Println(res.Patched, err)
+
+	again, _ := c.PlanSync(ctx, desired)
+	fmt.Println(again.ToChange)
+	// Output:
+	// jane@example.com name: Jane -> Jane Doe
+	// jane@example.com customAttributes.seats: <nil> -> 10
+	// missing: ghost@example.com
+	// 1 unchanged, 1 to change, 1 missing, in 2 searches
+	// 1 <nil>
+	// 0
+}
+
+func ExampleClient_Sync() {
+	srv, c := exampleFake()
+	defer srv.Close()
+	ctx := context.Background()
+
+	desired := []api.UserPatch{{LoginID: "jane@example.com", Name: api.Ptr("Jane Doe"), CustomAttributes: api.Ptr(map[string]any{"plan": "team"})}}
+	for range 2 {
+		plan, res, err := c.Sync(ctx, desired, api.WithBatchSize(100))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%d to change, %d patched in %d batches\n", plan.ToChange, res.Patched, res.Batches)
+	}
+	// Output:
+	// 1 to change, 1 patched in 1 batches
+	// 0 to change, 0 patched in 0 batches
+}

@@ -291,6 +291,7 @@ management calls per minute the project may make.`,
 		},
 
 		cmdPatch,
+		cmdSync,
 		cmdDemo,
 	}
 }

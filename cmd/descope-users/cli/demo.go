@@ -20,8 +20,9 @@ var cmdDemo = &command{
 	help: `Runs a scripted session against one embedded fake Descope, so that every step sees the changes
 of the steps before it: the single-user update commands, a small CSV file, a malformed file
 (refused, nothing sent), a JSON Lines file of --patches patches of which about 2% name users that
-do not exist, the retry of its failed file, and then every other command as its help's example
-shows it. Each step prints its command line, then its
+do not exist, the retry of its failed file, a sync of a few users to a desired state (planned,
+applied, and run again to show that nothing is left to send), and then every other command as
+its help's example shows it. Each step prints its command line, then its
 output. The fake answers 429 above --rate requests per second, which the bulk run rides out.
 
 The demo needs no credentials and no network beyond loopback. Its exit status is 0 when every
@@ -156,9 +157,20 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 	}
 	d.checkUser(srv, sampleLoginID(0), "pro")
 
+	syncPath := filepath.Join(dir, "desired.jsonl")
+	d.writeDesired(srv, syncPath)
+	d.show(fmt.Sprintf("A desired state for four users, in the format patch reads: %s already matches it,\n"+
+		"%s and U2sample00012 (named by its user ID) differ, and nobody@example.com does not exist.", sampleLoginID(10), sampleLoginID(11)),
+		"cat "+shellQuote(syncPath), syncPath, 0)
+	d.step(ctx, "Plan a sync: load the users and print what differs, field by field; nothing is changed.\n"+
+		"Exit status 1: a user does not exist, and sync never creates users.", 1, "sync", "--dry-run", syncPath)
+	d.step(ctx, "Sync: only the fields that differ are sent.", 1, "sync", syncPath)
+	d.step(ctx, "Sync again: every user that exists matches now, so nothing is sent.", 1, "sync", syncPath)
+	d.checkSynced(srv)
+
 	// Every other command of the table, as the example of its help shows it (after the bulk run,
 	// whose users they change): a command added to the table is in the demo without a line here.
-	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true, "patch": true, cmd.name: true}
+	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true, "patch": true, "sync": true, cmd.name: true}
 	for _, other := range commands {
 		if !scripted[other.name] {
 			d.step(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", 0, append([]string{other.name}, other.example...)...)
@@ -264,6 +276,30 @@ func (d *demo) writeBulk(path string, n, unknownEvery int) int {
 	}
 	d.writeFile(path, b.String())
 	return unknown
+}
+
+// writeDesired writes the sync step's desired state: sample user 10 as it is, 11 and 12 (named
+// by its user ID) changed, and a user that does not exist.
+func (d *demo) writeDesired(s fakeServer, path string) {
+	u, _ := s.User(sampleLoginID(10))
+	lines := []string{
+		fmt.Sprintf(`{"loginId":%q,"name":%q,"customAttributes":{"plan":%q}}`, sampleLoginID(10), u.Name, u.CustomAttributes["plan"]),
+		fmt.Sprintf(`{"loginId":%q,"name":"Grace Brewster Hopper","customAttributes":{"plan":"enterprise","seats":12,"beta":null}}`, sampleLoginID(11)),
+		`{"loginId":"U2sample00012","roleNames":["editor","admin"],"status":"enabled"}`,
+		`{"loginId":"nobody@example.com","name":"Nobody"}`,
+	}
+	d.writeFile(path, strings.Join(lines, "\n")+"\n")
+}
+
+// checkSynced checks that the sync step reached its users.
+func (d *demo) checkSynced(s fakeServer) {
+	u, _ := s.User(sampleLoginID(11))
+	if u.Name != "Grace Brewster Hopper" || u.CustomAttributes["seats"] != 12.0 {
+		d.problems = append(d.problems, fmt.Sprintf("%s: name %q, seats %v after the sync", sampleLoginID(11), u.Name, u.CustomAttributes["seats"]))
+	}
+	if _, ok := s.User("nobody@example.com"); ok {
+		d.problems = append(d.problems, "the sync created nobody@example.com")
+	}
 }
 
 // checkLines checks that a file has want lines.

@@ -24,6 +24,13 @@ func TestDemo(t *testing.T) {
 		"Failure reasons:",
 		"patches.jsonl.failed.jsonl",
 		"patches.jsonl.failed.jsonl.failed.jsonl",
+		"$ descope-users --fake sync --dry-run ",
+		"desired.jsonl:2: user00011@example.com (U2sample00011)\n  name                    ",
+		"  customAttributes.beta   false -> (removed)\n",
+		"desired.jsonl:3: U2sample00012\n  roleNames  [\"editor\"] -> [\"editor\",\"admin\"]\n",
+		"desired.jsonl:4: nobody@example.com",
+		"  unchanged      3\n  to change      0 (0 fields)\n",
+		"that exists matches it: nothing was sent.",
 		"Demo finished: every step went as scripted",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -1,0 +1,471 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/seed-a84e9595/descope-mgmt/api"
+)
+
+var cmdSync = &command{
+	name:     "sync",
+	synopsis: "[flags] FILE",
+	summary:  "make users match a file of desired states, sending only what differs",
+	help: `Reads FILE, the desired state of some users in the format patch reads (JSON Lines or CSV, the
+same fields and columns: see 'descope-users help patch'), loads those users, and sends each one
+the smallest patch that makes it match: only the fields that differ, custom attributes key by
+key. Users that already match get nothing, so a sync run again right after a successful one
+sends no change at all. 'descope-users export' writes such a file: export, edit, and sync sends
+only the edits.
+
+What a line means: a field it leaves out is not compared (whatever the user has is fine); "" or
+[] means the field should be empty (a CSV cell cannot say that: an empty cell is left out); in
+customAttributes, null means the attribute should be absent. roleNames, ssoAppIds and
+additionalLoginIds compare as sets, userTenants by tenant ID with each tenant's roles as a set,
+and custom attribute numbers by value (5 and 5.0 are equal). Users are named by login ID or user
+ID; a user named twice, even by two of its names, is an error (exit 2).
+
+The whole file is checked before anything is sent: a malformed line stops sync with FILE:LINE
+and what is wrong (exit 2). The users are then loaded with SearchUsers (test users too), up to
+--page-size names per call, --concurrency calls at once, paced under --search-limit; names not
+found as login IDs are looked up as user IDs. The patches go out as patch sends them
+(PatchUserBatch: --batch-size, --concurrency, paced under --limit or --rate). The file is held in
+memory.
+
+Users that do not exist are never created: they are listed on stderr and make the exit status 1.
+
+--dry-run loads the users and prints the plan without sending anything that changes anything:
+each user to change, with every field that differs, its current and its desired value (as JSON;
+a custom attribute the user lacks is (absent), one to remove (removed)), then a summary: users
+unchanged, to change and missing. It needs credentials, as it reads the users.
+
+The patches that fail or are not attempted are recorded as their users' desired lines (JSON
+Lines, whatever FILE's format) in the --failed file (default FILE.failed.jsonl), as soon as their
+outcome is known, so that 'descope-users sync FILE.failed.jsonl' retries them. Each run replaces
+that file, and removes it when nothing failed (a file named by --failed must be new or empty):
+FILE itself says everything it would, and running sync on FILE again sends only what still
+differs, so sync needs no journal and no --resume.
+
+Exit status: 0 every user of FILE exists and matches it (with --dry-run: every user exists);
+1 some patches failed or were not attempted, some users do not exist, or the API refused a call;
+2 bad usage or input (nothing was sent).`,
+	example: []string{"users.jsonl"},
+	define: func(fs *flags) runner {
+		o := syncFlags(fs.FlagSet)
+		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+			return runSync(ctx, c, cmd, o, args)
+		}
+	},
+}
+
+type syncOpts struct {
+	format      *string
+	batchSize   *int
+	concurrency *int
+	limit       *limitValue
+	rate        *float64
+	burst       *int
+	searchLimit *limitValue
+	pageSize    *int
+	failed      *string
+	dryRun      *bool
+}
+
+func syncFlags(fs *flag.FlagSet) syncOpts {
+	o := syncOpts{
+		format:      fs.String("format", "", "the input's `format`: jsonl or csv (default: from the extension)"),
+		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, "patches per PatchUserBatch call"),
+		concurrency: fs.Int("concurrency", api.DefaultConcurrency, "searches, then batches, in flight at once"),
+		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
+		rate:        fs.Float64("rate", 0, "instead of --limit, a token bucket: at most this many batch calls per second (0: none)"),
+		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
+		searchLimit: &limitValue{l: api.LimitUserSearch},
+		pageSize:    fs.Int("page-size", api.DefaultSyncPageSize, "users named in one SearchUsers call, and its page size (no source documents a maximum)"),
+		failed:      fs.String("failed", "", "where to write the desired lines of the users whose patch failed or was not attempted (default: `FILE`.failed.jsonl, beside it)"),
+		dryRun:      fs.Bool("dry-run", false, "load the users and print the plan: what differs, user by user; change nothing"),
+	}
+	fs.Var(o.searchLimit, "search-limit", "at most `COUNT/WINDOW` SearchUsers calls, e.g. 400/1m; the default is Descope's documented limit for user search; none: no pacing (a 429 is waited out, call by call)")
+	return o
+}
+
+// pacing returns the batches' pacing options and how the summary describes them: patch's.
+func (o syncOpts) pacing() ([]api.BulkOption, string) {
+	p := patchOpts{rate: o.rate, burst: o.burst, limit: o.limit}
+	return p.pacing(), p.describePacing()
+}
+
+func (o syncOpts) searchPacing() api.SyncOption {
+	if o.searchLimit.none {
+		return api.WithSyncRateLimit(0, 0)
+	}
+	return api.WithSyncLimit(o.searchLimit.l)
+}
+
+// desiredFile is the input of a sync run, read whole: the patches and the line each starts on.
+type desiredFile struct {
+	path, format string
+	patches      []api.UserPatch
+	lines        []int
+}
+
+func (in *desiredFile) name() string {
+	if in.path == "-" {
+		return "stdin"
+	}
+	return in.path
+}
+
+func (in *desiredFile) label() string {
+	if in.path == "-" {
+		return "standard input"
+	}
+	return in.path
+}
+
+// where names the line of the i-th patch, FILE:LINE.
+func (in *desiredFile) where(i int) string { return fmt.Sprintf("%s:%d", in.name(), in.lines[i]) }
+
+// read reads and checks the whole input: malformed lines, then users named twice, come back as
+// an *inputError.
+func (in *desiredFile) read(stdin io.Reader) error {
+	r := stdin
+	if in.path != "-" {
+		f, err := openInput(in.path)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = f.Close() }()
+		r = f
+	}
+	if err := scanPatches(in.name(), r, in.format, func(line int, p api.UserPatch) error {
+		in.patches = append(in.patches, p)
+		in.lines = append(in.lines, line)
+		return nil
+	}); err != nil {
+		return err
+	}
+	problems := &inputError{name: in.name()}
+	seen := make(map[string]int, len(in.patches))
+	for i, p := range in.patches {
+		if j, dup := seen[p.LoginID]; dup {
+			problems.add(in.lines[i], "loginId %q is also on line %d: a user may appear once in a sync file", p.LoginID, in.lines[j])
+			continue
+		}
+		seen[p.LoginID] = i
+	}
+	return problems.err()
+}
+
+func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string) int {
+	switch {
+	case len(pos) == 0:
+		return c.usageError(cmd, "FILE is required: the JSON Lines or CSV file of the users' desired states")
+	case len(pos) > 1:
+		return c.usageError(cmd, "one FILE at a time (got %d arguments: %s)", len(pos), strings.Join(pos, " "))
+	case *o.batchSize < 1:
+		return c.usageError(cmd, "--batch-size must be at least 1")
+	case *o.concurrency < 1:
+		return c.usageError(cmd, "--concurrency must be at least 1")
+	case *o.pageSize < 1 || *o.pageSize > math.MaxInt32:
+		return c.usageError(cmd, "--page-size must be between 1 and %d", math.MaxInt32)
+	case !(*o.rate >= 0) || math.IsInf(*o.rate, 0): // NaN fails the first test
+		return c.usageError(cmd, "--rate must be a finite number of calls per second, 0 or more (got %v)", *o.rate)
+	case *o.rate > 0 && *o.burst < 1:
+		return c.usageError(cmd, "--burst must be at least 1")
+	}
+	format, err := formatOf(pos[0], *o.format)
+	if err != nil {
+		return c.usageError(cmd, "%v", err)
+	}
+	in := &desiredFile{path: pos[0], format: format}
+	failedPath := *o.failed
+	if failedPath == "" {
+		failedPath = defaultFailedPath(in.path)
+	}
+	refuse := func(format string, a ...any) int {
+		fmt.Fprintf(c.stderr, "%s %s: %s; nothing was sent\n", progName, cmd.name, fmt.Sprintf(format, a...))
+		return exitUsage
+	}
+	if !*o.dryRun {
+		if err := checkFailedPath(in.path, failedPath, *o.failed != ""); err != nil {
+			return refuse("%v", err)
+		}
+	}
+	if err := in.read(c.stdin); err != nil {
+		var ie *inputError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(c.stderr, "%s %s: %s\n", progName, cmd.name, ie.describe("; nothing was sent"))
+			return exitUsage
+		}
+		return refuse("%v", err)
+	}
+	if len(in.patches) == 0 {
+		fmt.Fprintf(c.stdout, "%s: no users; nothing to do\n", in.name())
+		return exitOK
+	}
+
+	cl, err := c.connect()
+	if err != nil {
+		return c.fail(cmd, err)
+	}
+	plan, err := cl.PlanSync(ctx, in.patches, api.WithSyncPageSize(*o.pageSize), api.WithSyncConcurrency(*o.concurrency), o.searchPacing())
+	var dup *api.DuplicateUserError
+	switch {
+	case errors.As(err, &dup):
+		fmt.Fprintf(c.stderr, "%s %s: %s (%q) and %s (%q) name the same user (%s): a user may appear once in a sync file; nothing was changed\n",
+			progName, cmd.name, in.where(dup.First), dup.FirstName, in.where(dup.Second), dup.SecondName, dup.UserID)
+		return exitUsage
+	case err != nil:
+		return c.fail(cmd, fmt.Errorf("loading the users (nothing was changed): %w", err))
+	}
+
+	if *o.dryRun {
+		printPlan(c.stdout, in, plan)
+		printPlanSummary(c.stdout, in, plan, "dry run: nothing was changed")
+		return reportMissing(c, cmd, in, plan)
+	}
+	printPlanSummary(c.stdout, in, plan, "")
+	// The default failed file holds an earlier run's users, which this run has planned again: it is
+	// replaced, or removed when nothing fails. A --failed file was new or empty.
+	removeStale := func() {
+		if *o.failed == "" {
+			_ = os.Remove(failedPath)
+		}
+	}
+	if plan.ToChange == 0 {
+		removeStale()
+		fmt.Fprintf(c.stdout, "Every user of %s that exists matches it: nothing was sent.\n", in.label())
+		return reportMissing(c, cmd, in, plan)
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := &syncFailed{path: failedPath, desired: in.patches, cancel: cancel, reasons: &outcomeFiles{reasons: map[string]int{}}}
+	pacing, pacingNote := o.pacing()
+	opts := append([]api.BulkOption{api.WithBatchSize(*o.batchSize), api.WithConcurrency(*o.concurrency), api.WithResultFunc(out.record)}, pacing...)
+	bar := newProgressBar(c.progress, plan.ToChange)
+	if bar != nil {
+		opts = append(opts, api.WithProgressFunc(bar.update))
+	}
+	res, runErr := plan.Apply(runCtx, cl, opts...)
+	if bar != nil {
+		bar.done()
+	}
+	closeErr := out.close()
+	if runErr != nil && runCtx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly) {
+		return c.fail(cmd, runErr) // only invalid options fail Apply outright, and they were checked above
+	}
+	complete := out.err == nil && closeErr == nil
+	var stopped string
+	switch {
+	case !complete:
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		stopped = "stopped early: the --timeout ran out"
+	case ctx.Err() != nil:
+		stopped = "stopped early: interrupted"
+	case errors.Is(runErr, api.ErrStoppedEarly):
+		stopped = "stopped early: " + strings.TrimPrefix(runErr.Error(), "the run ended early: ")
+	}
+	removed := false
+	if complete && out.lines == 0 {
+		removeStale()
+		removed = true
+	}
+	printSummary(c.stdout, summary{
+		input: in.label(), res: res, total: plan.ToChange, stopped: stopped, out: out.reasons, pacing: pacingNote,
+		failedPath: failedPath, failedLines: out.lines, removed: removed,
+		retry: c.prefix + " sync " + fileArg(failedPath),
+	})
+	code := reportMissing(c, cmd, in, plan)
+	if !complete {
+		fmt.Fprintf(c.stderr, "%s %s: %v\nThe run was stopped. Run the same command again: it sends only what still differs.\n",
+			progName, cmd.name, errors.Join(out.err, closeErr))
+		return exitFailed
+	}
+	if res.Failed+res.NotAttempted > 0 {
+		return exitFailed
+	}
+	return code
+}
+
+// checkFailedPath checks, before anything is read or sent, that the failed file can be written
+// and is not the input. The default one (FILE.failed.jsonl) is replaced, or removed when nothing
+// fails: an earlier run's users are in FILE. A file named by --failed (given) must not hold
+// anything yet, so that no file of the user's is replaced or removed.
+func checkFailedPath(input, failedPath string, given bool) error {
+	if input != "-" && sameFile(failedPath, input) {
+		return fmt.Errorf("--failed %s is the input file; name another", failedPath)
+	}
+	if st, err := os.Lstat(failedPath); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("cannot write %s: it is not a regular file (a directory?)", failedPath)
+	} else if err == nil && given && st.Size() > 0 {
+		return fmt.Errorf("--failed %s is not empty: sync replaces only its default failed file (FILE.failed.jsonl); name a new file, or remove that one", failedPath)
+	}
+	dir := filepath.Dir(failedPath)
+	probe, err := os.CreateTemp(dir, ".descope-users-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write the failed file %s: %v", failedPath, pathErr(err))
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	return nil
+}
+
+// syncFailed writes the desired lines of the patches that did not apply, as their outcome becomes
+// known (api.WithResultFunc). The file is created, replacing an earlier run's, with the first
+// such line. After a write fails it writes nothing more and cancels the run.
+type syncFailed struct {
+	path    string
+	desired []api.UserPatch
+	cancel  func()
+	reasons *outcomeFiles // only its reason counts, for the summary
+
+	f     *os.File
+	w     *bufio.Writer
+	lines int
+	err   error
+}
+
+func (s *syncFailed) record(results []api.PatchResult) {
+	if s.err != nil {
+		return
+	}
+	if err := s.write(results); err != nil {
+		s.err = fmt.Errorf("writing the failed file %s: %w", s.path, err)
+		s.cancel()
+	}
+}
+
+func (s *syncFailed) write(results []api.PatchResult) error {
+	wrote := false
+	for _, r := range results {
+		if r.Status == api.Patched {
+			continue
+		}
+		if s.f == nil {
+			f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+			if err != nil {
+				return pathErr(err)
+			}
+			s.f, s.w = f, bufio.NewWriterSize(f, 64<<10)
+		}
+		line, err := json.Marshal(s.desired[r.Index]) // Apply's Index is the desired line's position
+		if err != nil {
+			return fmt.Errorf("encoding the desired line for %q: %w", r.LoginID, err)
+		}
+		if _, err := s.w.Write(append(line, '\n')); err != nil {
+			return err
+		}
+		s.lines++
+		s.reasons.countReason(r)
+		wrote = true
+	}
+	if !wrote {
+		return nil
+	}
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	return s.f.Sync()
+}
+
+func (s *syncFailed) close() error {
+	if s.f == nil {
+		return nil
+	}
+	return errors.Join(s.w.Flush(), s.f.Close())
+}
+
+// printPlan writes each user to change with the fields that differ, current and desired values.
+func printPlan(w io.Writer, in *desiredFile, plan *api.SyncPlan) {
+	var b strings.Builder
+	for _, ch := range plan.Changes {
+		if ch.UserID == ch.LoginID {
+			fmt.Fprintf(&b, "%s: %s\n", in.where(ch.Index), ch.LoginID)
+		} else {
+			fmt.Fprintf(&b, "%s: %s (%s)\n", in.where(ch.Index), ch.LoginID, ch.UserID)
+		}
+		width := 0
+		for _, f := range ch.Fields {
+			width = max(width, len(f.Field))
+		}
+		for _, f := range ch.Fields {
+			from, to := planValue(f.Old), planValue(f.New)
+			if strings.HasPrefix(f.Field, "customAttributes.") {
+				if f.Old == nil {
+					from = "(absent)"
+				}
+				if f.New == nil {
+					to = "(removed)"
+				}
+			}
+			fmt.Fprintf(&b, "  %-*s  %s -> %s\n", width, f.Field, from, to)
+		}
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// planValue is a value of the plan as compact JSON, without HTML escaping.
+func planValue(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func printPlanSummary(w io.Writer, in *desiredFile, plan *api.SyncPlan, note string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Plan for %s", in.label())
+	if note != "" {
+		fmt.Fprintf(&b, " (%s)", note)
+	}
+	b.WriteString("\n")
+	row := func(label, format string, a ...any) {
+		fmt.Fprintf(&b, "  %-14s %s\n", label, fmt.Sprintf(format, a...))
+	}
+	row("users", "%d", plan.Total)
+	row("unchanged", "%d", plan.Unchanged)
+	row("to change", "%d (%d fields)", plan.ToChange, plan.Fields)
+	row("missing", "%d", plan.Missing)
+	row("searches", "%d (%v)", plan.Reads, round(plan.Elapsed))
+	_, _ = io.WriteString(w, b.String())
+}
+
+// maxMissingListed caps how many missing users the error lists.
+const maxMissingListed = 20
+
+// reportMissing lists the users that do not exist on stderr and returns the exit status they
+// call for: 1 when there are any.
+func reportMissing(c *cli, cmd *command, in *desiredFile, plan *api.SyncPlan) int {
+	if plan.Missing == 0 {
+		return exitOK
+	}
+	var b strings.Builder
+	if plan.Missing == 1 {
+		fmt.Fprintf(&b, "%s %s: 1 user does not exist (sync does not create users):\n", progName, cmd.name)
+	} else {
+		fmt.Fprintf(&b, "%s %s: %d users do not exist (sync does not create users):\n", progName, cmd.name, plan.Missing)
+	}
+	for i, m := range plan.MissingUsers {
+		if i == maxMissingListed {
+			fmt.Fprintf(&b, "  ... and %d more\n", plan.Missing-maxMissingListed)
+			break
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", in.where(m.Index), m.LoginID)
+	}
+	_, _ = io.WriteString(c.stderr, b.String())
+	return exitFailed
+}
