@@ -41,7 +41,7 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 		return nil, 0, e
 	}
 	var matches []*gen.User
-	for _, u := range st.all() {
+	for _, u := range st.candidates(&req) {
 		if matchesSearch(u, &req) {
 			matches = append(matches, u)
 		}
@@ -57,6 +57,34 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 		page = append(page, copyUser(u))
 	}
 	return page, len(matches), nil
+}
+
+// candidates returns, in insertion order, the users a search may match: those its loginIds or
+// userIds filter names, found through the index, or else every user.
+func (st *store) candidates(req *gen.SearchUsersRequest) []*gen.User {
+	ids, isUserID := req.LoginIDs, false
+	if len(ids) == 0 {
+		ids, isUserID = req.UserIDs, true
+	}
+	if len(ids) == 0 {
+		return st.all()
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	var slots []*slot
+	for _, id := range ids {
+		sl := st.byID[id]
+		if sl == nil || isUserID != (sl.user.UserID == id) || slices.Contains(slots, sl) {
+			continue // unknown, or a user ID in loginIds (or a login ID in userIds), or seen
+		}
+		slots = append(slots, sl)
+	}
+	slices.SortFunc(slots, func(a, b *slot) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]*gen.User, len(slots))
+	for i, sl := range slots {
+		out[i] = sl.user
+	}
+	return out
 }
 
 // matchesSearch reports whether u matches every filter of req; a list filter matches when any of

@@ -30,6 +30,7 @@ type store struct {
 type slot struct {
 	user     *gen.User
 	recovery Recovery
+	seq      int // its place in order
 }
 
 func newStore() *store {
@@ -88,7 +89,7 @@ func (st *store) add(users ...gen.User) error {
 			}
 		}
 		if sl == nil {
-			sl = &slot{}
+			sl = &slot{seq: len(st.order)}
 			st.order = append(st.order, sl)
 		}
 		st.put(sl, u)
