@@ -72,7 +72,7 @@ breaking: ## fail on a breaking change to spec/openapi.yaml since SPEC_BASELINE,
 test: check-generated lint ## the CI gate: generated code fresh, lint clean, all tests with -race
 	$(GO) test -race -count=1 ./...
 
-demo: ## a scripted session against an embedded fake Descope: single-user updates, a bulk patch of 3,000 users, then every other command
+demo: ## a scripted session against an embedded fake Descope: single-user updates, a bulk patch of 3,000 users, a sync plan and its apply, then every other command
 	$(GO) run ./cmd/descope-users demo
 
 bench: ## run the benchmarks (not part of the gate)
