@@ -22,8 +22,12 @@ of the steps before it: the single-user update commands, a small CSV file, a mal
 (refused, nothing sent), a JSON Lines file of --patches patches of which about 2% name users that
 do not exist, the retry of its failed file, a sync of a few users to a desired state (planned,
 applied, and run again to show that nothing is left to send), and then every other command as
-its help's example shows it. Each step prints its command line, then its
-output. The fake answers 429 above --rate requests per second, which the bulk run rides out.
+its help's example shows it. Each step prints its command line, then its output.
+
+The fake enforces Descope's documented rate limits (batch patch and most calls 100 a minute,
+updates and searches 200, each followed by a minute's lock-out) on a clock 60 times as fast, so a
+minute lasts a second; the tool paces itself under them, as it does against Descope. --rate adds
+a token bucket of that many requests per second in front of them, which the bulk run rides out.
 
 The demo needs no credentials and no network beyond loopback. Its exit status is 0 when every
 step went as scripted (the failures of the unknown users are part of the script).`,
@@ -46,7 +50,7 @@ func demoFlags(fs *flag.FlagSet) demoOpts {
 		users:        fs.Int("users", defaultFakeUsers, "sample users in the fake"),
 		patches:      fs.Int("patches", 3000, "patches in the bulk file"),
 		unknownEvery: fs.Int("unknown-every", 50, "every Nth patch of the bulk file names a user that does not exist"),
-		rate:         fs.Float64("rate", 200, "requests per second the fake allows before it answers 429 (0: no limit)"),
+		rate:         fs.Float64("rate", 0, "a token bucket in front of the documented limits: requests per second the fake allows before it answers 429 (0: none)"),
 		keep:         fs.Bool("keep", false, "keep the demo's files instead of removing them at the end"),
 	}
 }
@@ -99,9 +103,9 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 			connect: func() (*api.Client, error) { return client, nil },
 		},
 	}
-	rateNote := "no rate limit"
+	rateNote := fmt.Sprintf("enforcing Descope's documented rate limits on a clock %d times as fast (a minute lasts a second)", fakeTimeScale)
 	if *o.rate > 0 {
-		rateNote = fmt.Sprintf("rate-limited at %g requests/s in bursts of %d (429 above that)", *o.rate, demoBurst)
+		rateNote += fmt.Sprintf(",\nand a token bucket of %g requests/s in bursts of %d (429 above that)", *o.rate, demoBurst)
 	}
 	d.say("descope-users demo: a scripted session against one embedded fake Descope with %d sample\n"+
 		"users (%s ... %s),\n%s.\n"+
@@ -145,7 +149,7 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 	if unknown > 0 {
 		wantCode = 1
 	}
-	d.step(ctx, "Patch them in batches of 100, 4 batches at a time. Exit status 1: some patches failed.", wantCode,
+	d.step(ctx, "Patch them in batches of 100, 4 batches at a time, paced under the documented limit of 100 calls a\nminute. Exit status 1: some patches failed.", wantCode,
 		"patch", "--batch-size", "100", "--concurrency", "4", bulkPath)
 	failedPath := defaultFailedPath(bulkPath)
 	if unknown > 0 {
