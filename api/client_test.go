@@ -904,3 +904,47 @@ func TestUpdateLoginIDRetriesOnlyWhatWasNotApplied(t *testing.T) {
 		t.Errorf("after a refused connection: %v in %d attempts, want success in 2", err, tr.calls.Load())
 	}
 }
+
+// WithPageLimit paces the page calls of one iteration: a second page that the limit allows only
+// after the context's deadline ends the iteration with an error saying so, on the API's clock.
+func TestSearchAllPageLimit(t *testing.T) {
+	page := jsonStep(200, `{"users":[{"loginIds":["a"]}],"total":2}`)
+	hourly := Limit{Count: 2, Window: time.Hour} // one call an hour, as paced
+
+	c, s := newScripted(t, []http.HandlerFunc{page})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var errs []error
+	for _, err := range c.SearchAll(ctx, SearchOptions{Limit: 1}, WithPageLimit(hourly)) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !strings.Contains(errs[0].Error(), "the rate limit allows no call before it") || s.hits.Load() != 1 {
+		t.Errorf("errors %v after %d calls; want one deadline error after 1", errs, s.hits.Load())
+	}
+
+	// On a clock 360,000 times as fast, the hour is 10 ms: both pages come.
+	c, s = newScripted(t, []http.HandlerFunc{page}, WithTimeScale(360_000))
+	n := 0
+	for _, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 1}, WithPageLimit(hourly)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 || s.hits.Load() != 2 {
+		t.Errorf("%d users in %d calls, want 2 in 2", n, s.hits.Load())
+	}
+
+	// A limit that cannot be kept is an error before any call.
+	c, s = newScripted(t, []http.HandlerFunc{page})
+	for _, err := range c.SearchAll(context.Background(), SearchOptions{}, WithPageLimit(Limit{Count: 1, Window: time.Minute})) {
+		if !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("err = %v, want ErrInvalidArgument", err)
+		}
+	}
+	if s.hits.Load() != 0 {
+		t.Errorf("%d calls with an invalid limit", s.hits.Load())
+	}
+}

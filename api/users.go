@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
+	"golang.org/x/time/rate"
 )
 
 // The wire types. They are the generated types themselves, so they marshal to and from exactly
@@ -415,23 +416,59 @@ func (c *Client) search(ctx context.Context, build builder[gen.SearchUsersReques
 //		if err != nil { return err }
 //		...
 //	}
-func (c *Client) SearchAll(ctx context.Context, opts SearchOptions) iter.Seq2[User, error] {
-	return pages(ctx, c.Search, opts)
+//
+// With WithPageLimit the page calls are paced, for exports of more pages than Descope allows
+// searches in a minute (LimitUserSearch).
+func (c *Client) SearchAll(ctx context.Context, opts SearchOptions, paging ...PageOption) iter.Seq2[User, error] {
+	return c.pages(ctx, "SearchUsers", c.Search, opts, paging)
 }
 
 // SearchAllTestUsers is SearchAll among test users only.
-func (c *Client) SearchAllTestUsers(ctx context.Context, opts SearchOptions) iter.Seq2[User, error] {
-	return pages(ctx, c.SearchTestUsers, opts)
+func (c *Client) SearchAllTestUsers(ctx context.Context, opts SearchOptions, paging ...PageOption) iter.Seq2[User, error] {
+	return c.pages(ctx, "SearchTestUsers", c.SearchTestUsers, opts, paging)
 }
 
+// PageOption configures SearchAll and SearchAllTestUsers.
+type PageOption func(*pageConfig)
+
+type pageConfig struct{ limit *Limit }
+
+// WithPageLimit paces the page calls of one iteration so that no window of l.Window holds more
+// than l.Count of them, as WithLimit paces PatchAll (see Limit): LimitUserSearch keeps under
+// Descope's documented 200 searches a minute. A limit that cannot be kept (a count under 2) is
+// yielded as an error before any call.
+func WithPageLimit(l Limit) PageOption { return func(c *pageConfig) { c.limit = &l } }
+
 // pages yields the users of every page search returns, from opts.Page on.
-func pages(ctx context.Context, search func(context.Context, SearchOptions) ([]User, int, error), opts SearchOptions) iter.Seq2[User, error] {
+func (c *Client) pages(ctx context.Context, op string, search func(context.Context, SearchOptions) ([]User, int, error), opts SearchOptions, paging []PageOption) iter.Seq2[User, error] {
+	var cfg pageConfig
+	for _, o := range paging {
+		o(&cfg)
+	}
 	return func(yield func(User, error) bool) {
+		var pace *rate.Limiter
+		if cfg.limit != nil {
+			rps, burst, err := cfg.limit.pace()
+			if err != nil {
+				yield(User{}, err)
+				return
+			}
+			pace = rate.NewLimiter(rate.Limit(rps*c.scale), burst) // on the API's clock (WithTimeScale)
+		}
 		limit := int(opts.Limit)
 		if limit == 0 {
 			limit = DefaultSearchLimit
 		}
 		for {
+			if pace != nil {
+				if err := pace.Wait(ctx); err != nil {
+					if ctx.Err() == nil {
+						err = fmt.Errorf("descope: %s: %w: the rate limit allows no call before it", op, context.DeadlineExceeded)
+					}
+					yield(User{}, err)
+					return
+				}
+			}
 			users, total, err := search(ctx, opts)
 			if err != nil {
 				yield(User{}, err)

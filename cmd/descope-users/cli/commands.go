@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"iter"
@@ -220,7 +221,8 @@ left out, and so are disabled and expired users unless --include-invalid.`,
 		searchCommand("search", "print the users that match filters, as JSON Lines",
 			`Prints the users that match every filter given (a list filter matches when any of its values
 does), one JSON object per line: one page (--page, from 0, of --limit users), and how many users
-match in all on stderr; or with --all every page from --page on.`, (*api.Client).Search, (*api.Client).SearchAll),
+match in all on stderr; or with --all every page from --page on, paced under --search-limit
+(default 200/1m, Descope's documented limit for user search).`, (*api.Client).Search, (*api.Client).SearchAll),
 		searchCommand("search-test-users", "search among test users only",
 			`Search (see 'descope-users help search') among test users only.`, (*api.Client).SearchTestUsers, (*api.Client).SearchAllTestUsers),
 
@@ -233,10 +235,12 @@ user) to stdout as JSON Lines in the format 'patch' reads: loginId and the field
 (name, given, middle and family names, email, phone and whether they are verified, picture,
 status, roleNames, userTenants, customAttributes, ssoAppIds). Edit the file, then send it with
 'descope-users patch': export, edit and patch round-trip. Users are fetched a page at a time and
-written as they come, so an export of any size holds one page in memory.`,
+written as they come, so an export of any size holds one page in memory. The page calls are
+paced under --search-limit (default 200/1m, Descope's documented limit for user search).`,
 			example: []string{"--login-ids", "user00001@example.com,user00002@example.com"},
 			define: func(fs *flags) runner {
 				opts := searchFlags(fs)
+				paced := searchLimitFlag(fs.FlagSet)
 				return func(ctx context.Context, c *cli, cmd *command, args []string) int {
 					if len(args) > 0 {
 						return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
@@ -246,7 +250,7 @@ written as they come, so an export of any size holds one page in memory.`,
 						return c.usageError(cmd, "%v", err)
 					}
 					return c.printUsers(ctx, cmd, func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
-						return cl.SearchAll(ctx, o)
+						return cl.SearchAll(ctx, o, paced.pageOptions()...)
 					}, exportPatch)
 				}
 			},
@@ -650,9 +654,24 @@ func (a attrValue) Set(s string) error {
 }
 
 // searchCommand is search or search-test-users: one page, or every page with --all.
+// searchLimitFlag defines --search-limit: the pace of the SearchUsers calls of one command.
+func searchLimitFlag(fs *flag.FlagSet) *limitValue {
+	v := &limitValue{l: api.LimitUserSearch}
+	fs.Var(v, "search-limit", "at most `COUNT/WINDOW` SearchUsers calls, e.g. 400/1m; the default is Descope's documented limit for user search; none: no pacing (a 429 is waited out, call by call)")
+	return v
+}
+
+// pageOptions paces SearchAll under the flag's limit, unless none.
+func (v *limitValue) pageOptions() []api.PageOption {
+	if v.none {
+		return nil
+	}
+	return []api.PageOption{api.WithPageLimit(v.l)}
+}
+
 func searchCommand(name, summary, help string,
 	page func(*api.Client, context.Context, api.SearchOptions) ([]api.User, int, error),
-	all func(*api.Client, context.Context, api.SearchOptions) iter.Seq2[api.User, error]) *command {
+	all func(*api.Client, context.Context, api.SearchOptions, ...api.PageOption) iter.Seq2[api.User, error]) *command {
 	return &command{
 		name:     name,
 		synopsis: "[filters: --text, --roles, --tenants, --statuses, --attr, --created-after...] [--sort F[:desc]] [--limit N] [--page P] [--all]",
@@ -662,6 +681,7 @@ func searchCommand(name, summary, help string,
 		define: func(fs *flags) runner {
 			opts := searchFlags(fs)
 			every := fs.Bool("all", false, "every page, from --page on, not just one")
+			paced := searchLimitFlag(fs.FlagSet)
 			return func(ctx context.Context, c *cli, cmd *command, args []string) int {
 				if len(args) > 0 {
 					return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
@@ -673,7 +693,7 @@ func searchCommand(name, summary, help string,
 				total := -1
 				users := func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
 					if *every {
-						return all(cl, ctx, o)
+						return all(cl, ctx, o, paced.pageOptions()...)
 					}
 					users, n, err := page(cl, ctx, o)
 					total = n

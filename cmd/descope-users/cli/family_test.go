@@ -1297,3 +1297,32 @@ func TestSearchMoreFilters(t *testing.T) {
 		t.Errorf("bad search flags sent %d requests", len(s.Requests())-n)
 	}
 }
+
+// search --all and export pace their page calls under --search-limit: one call an hour allows
+// one page before a 2-second --timeout, and says so; none lets every page through.
+func TestSearchLimitFlag(t *testing.T) {
+	s, env := newFamilyServer(t)
+	for _, cmd := range []string{"search", "export"} {
+		args := []string{"--timeout", "2s", cmd, "--limit", "1", "--search-limit", "2/1h"}
+		if cmd == "search" {
+			args = append(args, "--all")
+		}
+		n := s.Stats().ByOperation["SearchUsers"]
+		r := runCLI(t, env, withURL(s, args...)...)
+		wantExit(t, r, exitFailed)
+		if !strings.Contains(r.stderr, "the rate limit allows no call before it") || s.Stats().ByOperation["SearchUsers"]-n != 1 {
+			t.Errorf("%s: %d calls, stderr:\n%s", cmd, s.Stats().ByOperation["SearchUsers"]-n, r.stderr)
+		}
+	}
+	r := runCLI(t, env, withURL(s, "export", "--limit", "1", "--search-limit", "none")...)
+	wantExit(t, r, 0)
+	if got := strings.Count(r.stdout, "\n"); got != len(allNonTest) {
+		t.Errorf("export with --search-limit none: %d lines, want %d", got, len(allNonTest))
+	}
+	n := len(s.Requests())
+	r = runCLI(t, env, withURL(s, "search", "--all", "--search-limit", "1/1m")...)
+	wantExit(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "COUNT of at least 2") || len(s.Requests()) != n {
+		t.Errorf("--search-limit 1/1m: %d requests, stderr:\n%s", len(s.Requests())-n, r.stderr)
+	}
+}

@@ -89,12 +89,11 @@ func syncFlags(fs *flag.FlagSet) syncOpts {
 		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
 		rate:        fs.Float64("rate", 0, "instead of --limit, a token bucket: at most this many batch calls per second (0: none)"),
 		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
-		searchLimit: &limitValue{l: api.LimitUserSearch},
+		searchLimit: searchLimitFlag(fs),
 		pageSize:    fs.Int("page-size", api.DefaultSyncPageSize, "users named in one SearchUsers call, and its page size (no source documents a maximum)"),
 		failed:      fs.String("failed", "", "where to write the desired lines of the users whose patch failed or was not attempted (default: `FILE`.failed.jsonl, beside it)"),
 		dryRun:      fs.Bool("dry-run", false, "load the users and print the plan: what differs, user by user; change nothing"),
 	}
-	fs.Var(o.searchLimit, "search-limit", "at most `COUNT/WINDOW` SearchUsers calls, e.g. 400/1m; the default is Descope's documented limit for user search; none: no pacing (a 429 is waited out, call by call)")
 	return o
 }
 
