@@ -102,17 +102,19 @@ func WithTimeScale(scale float64) Option { return func(c *config) { c.timeScale 
 type Client struct {
 	projectID     string
 	baseURL       string
-	server        string // baseURL with a trailing slash, as the generated request builders want it
-	basePath      string // the base URL's path, which precedes the spec's paths in requests
+	server        string   // baseURL with a trailing slash, as the generated request builders want it
+	basePath      string   // the base URL's path, which precedes the spec's paths in requests
+	direct        bool     // the base URL is clean: a spec path resolves to baseURL+path (see newRequest)
+	urls          sync.Map // *direct -> the URL of its operation on this client's server (see urlOf)
 	retry         *retryablehttp.Client
 	maxBody       int64
 	maxRetryAfter time.Duration
 	scale         float64 // WithTimeScale
 	validator     *spec.Validator
 	redact        *Redactor
-	// authorize sets the Authorization and User-Agent headers. The key lives only in its
-	// closure: no field of Client holds it.
-	authorize func(http.Header)
+	// authorize sets the Authorization and User-Agent headers, and Content-Type unless it is
+	// "". The key lives only in its closure: no field of Client holds it.
+	authorize func(h http.Header, contentType string)
 }
 
 // New returns a client for the project. It fails, naming the problem, when the project ID or
@@ -144,6 +146,10 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		scale:         cfg.timeScale,
 		redact:        NewRedactor(managementKey),
 	}
+	// Requests are made directly (see newRequest) only when every spec path resolves against the
+	// server to what the base URL names (no dot segments, say), so that the direct request and
+	// the one of the generated builder name the same operation on the same URL.
+	c.direct = resolve(c.server, "/v1/mgmt/x") == c.baseURL+"/v1/mgmt/x"
 	c.retry = &retryablehttp.Client{
 		HTTPClient:   noRedirects(cfg.httpClient),
 		Logger:       nil, // the library would log URLs and errors to stderr; we log nothing.
@@ -153,6 +159,7 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		CheckRetry:   retryPolicy(cfg.maxRetryAfter, cfg.timeScale),
 		Backoff:      scaledBackoff(cfg.timeScale),
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		PrepareRetry: rewindBody,
 	}
 	if cfg.validate {
 		if c.validator, err = spec.Default(); err != nil {
@@ -160,10 +167,17 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		}
 	}
 	auth, ua := "Bearer "+projectID+":"+managementKey, cfg.userAgent
-	c.authorize = func(h http.Header) {
-		h.Set("Authorization", auth)
+	c.authorize = func(h http.Header, contentType string) {
+		// What h.Set does for each header, with one allocation for all the values instead of
+		// one each. Each value has a slice of its own capacity, so that appending to one
+		// cannot write into another.
+		vs := []string{auth, ua, contentType}
+		h["Authorization"] = vs[0:1:1]
 		if ua != "" {
-			h.Set("User-Agent", ua)
+			h["User-Agent"] = vs[1:2:2]
+		}
+		if contentType != "" {
+			h["Content-Type"] = vs[2:3:3]
 		}
 	}
 	return c, nil

@@ -11,11 +11,16 @@ import (
 // of the command-line tool. It is the one marker for a hidden key across the module.
 const RedactedKey = "[management key redacted]"
 
+var redactedKeyBytes = []byte(RedactedKey)
+
 // Redactor hides one secret in every form a text may carry it: as it is, and as a JSON string
 // escapes it. The client runs every response body through one before anything reads it, so that
 // error messages, excerpts, batch failures and bulk results can never show the key, not even part
 // of it after an excerpt is cut. A nil *Redactor, or one for an empty secret, changes nothing.
-type Redactor struct{ forms []string }
+type Redactor struct {
+	forms     []string
+	byteForms [][]byte // the forms as bytes, made once: converting a long key per call allocates
+}
 
 // NewRedactor returns a Redactor for secret.
 func NewRedactor(secret string) *Redactor {
@@ -30,6 +35,9 @@ func NewRedactor(secret string) *Redactor {
 		if esc := string(enc[1 : len(enc)-1]); esc != secret {
 			r.forms = append(r.forms, esc)
 		}
+	}
+	for _, f := range r.forms {
+		r.byteForms = append(r.byteForms, []byte(f))
 	}
 	return r
 }
@@ -53,9 +61,9 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if r == nil {
 		return b
 	}
-	for _, f := range r.forms {
-		if bytes.Contains(b, []byte(f)) {
-			b = bytes.ReplaceAll(b, []byte(f), []byte(RedactedKey))
+	for _, f := range r.byteForms {
+		if bytes.Contains(b, f) {
+			b = bytes.ReplaceAll(b, f, redactedKeyBytes)
 		}
 	}
 	return b

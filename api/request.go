@@ -1,26 +1,33 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
+	"reflect"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/seed-a84e9595/descope-mgmt/gen"
 	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // One call, from start to end, as go-github's NewRequest, Do and CheckResponse read:
 //
-//	req, err := build(c.baseURL, body)    // the generated builder of the operation (gen.New...Request)
-//	resp, data, err := c.do(ctx, op, req) // authorize, send with the retry policy, read, scrub
-//	err = c.checkResponse(ctx, op, resp, data)  // validate if asked; a non-2xx becomes an *Error
-//	out, err := decode[T](op, resp, data)  // a 2xx that does not carry a T is malformed
+//	req, op, err := newRequest(ctx, c, build, in) // the request of the operation's generated builder, authorized
+//	resp, data, err := c.do(ctx, op, req)         // send with the retry policy, read, scrub
+//	err = c.checkResponse(ctx, op, resp, data)    // validate if asked; a non-2xx becomes an *Error
+//	out, err := decode[T](op, resp, data)          // a 2xx that does not carry a T is malformed
 //
 // call runs them in that order; every method of Client goes through it.
 
@@ -35,12 +42,11 @@ func noBody(build func(server string) (*http.Request, error)) builder[struct{}] 
 
 // call sends one operation and decodes its answer into a new Out.
 func call[Out, In any](ctx context.Context, c *Client, build builder[In], in In) (*Out, error) {
-	req, err := build(c.server, in)
+	req, op, err := newRequest(ctx, c, build, in)
 	if err != nil {
 		// The body could not be encoded, e.g. a custom attribute value that is not JSON.
 		return nil, fmt.Errorf("%w: building the request: %v", ErrInvalidArgument, err)
 	}
-	op := operationOf(req, c.basePath)
 	resp, data, err := c.do(ctx, op, req)
 	if err != nil {
 		return nil, err
@@ -49,6 +55,135 @@ func call[Out, In any](ctx context.Context, c *Client, build builder[In], in In)
 		return nil, err
 	}
 	return decode[Out](op, resp, data)
+}
+
+// newRequest returns the request of one call, carrying ctx and authorized, and the name of its
+// operation.
+//
+// A generated builder parses the server URL, resolves the operation's path against it, prints
+// the result and parses that again, and its request must then be copied to carry the context.
+// The first request each builder makes is therefore also studied (see study): when it is a
+// JSON body op (the input marshalled as it is, to the spec's path, with only a Content-Type
+// header), later calls through that builder make the same request directly: the input
+// marshalled as the builder does, sent to the path the builder sent to, with the context from
+// the start. Every other builder (a GET with query parameters, say) builds every request.
+func newRequest[In any](ctx context.Context, c *Client, build builder[In], in In) (*http.Request, string, error) {
+	pc := reflect.ValueOf(build).Pointer()
+	d, known := directOf(pc)
+	if d != nil && c.direct {
+		body, err := json.Marshal(in)
+		if err != nil {
+			return nil, "", err
+		}
+		req, err := http.NewRequestWithContext(ctx, d.method, c.urlOf(d), bytes.NewReader(body))
+		if err != nil {
+			return nil, "", err
+		}
+		c.authorize(req.Header, jsonContentType)
+		return req, d.op, nil
+	}
+	req, err := build(c.server, in)
+	if err != nil {
+		return nil, "", err
+	}
+	op := operationOf(req, c.basePath)
+	if !known && c.direct {
+		setDirect(pc, study(pc, req, in, op, c.basePath))
+	}
+	c.authorize(req.Header, "")
+	return req.WithContext(ctx), op, nil
+}
+
+const jsonContentType = "application/json"
+
+// direct is what the first request of a generated builder showed, for a builder whose requests
+// can be made directly: the operation, its method and its path in the spec.
+type direct struct {
+	op     string // the spec's operationId
+	method string
+	path   string // the operation's path, as the spec has it
+}
+
+// directs maps a builder's code pointer to its direct, or to nil for a builder whose requests
+// are always built by the builder. It is copied on write: builders are few, calls many.
+var (
+	directs   atomic.Pointer[map[uintptr]*direct]
+	directsMu sync.Mutex
+)
+
+func directOf(pc uintptr) (d *direct, known bool) {
+	if m := directs.Load(); m != nil {
+		d, known = (*m)[pc]
+	}
+	return d, known
+}
+
+func setDirect(pc uintptr, d *direct) {
+	directsMu.Lock()
+	defer directsMu.Unlock()
+	m := map[uintptr]*direct{}
+	if old := directs.Load(); old != nil {
+		maps.Copy(m, *old)
+	}
+	m[pc] = d
+	directs.Store(&m)
+}
+
+// genPackage is the import path of the generated code.
+var genPackage = reflect.TypeFor[gen.User]().PkgPath()
+
+// study returns the direct of the builder at pc, from its request req for in, or nil when its
+// requests cannot be made directly. The builder must be the generated function of the
+// operation req is for (gen.New<operationId>Request: a code pointer names one function, but a
+// closure's is shared by all closures of its literal), send no query and no header but
+// Content-Type: application/json, and its body must be json.Marshal(in), byte for byte.
+func study[In any](pc uintptr, req *http.Request, in In, op, basePath string) *direct {
+	f := runtime.FuncForPC(pc)
+	if f == nil || f.Name() != genPackage+".New"+op+"Request" {
+		return nil
+	}
+	if req.URL.RawQuery != "" || req.URL.Fragment != "" || req.GetBody == nil ||
+		len(req.Header) != 1 || len(req.Header["Content-Type"]) != 1 || req.Header.Get("Content-Type") != jsonContentType {
+		return nil
+	}
+	want, err := json.Marshal(in)
+	if err != nil {
+		return nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil
+	}
+	sent, err := io.ReadAll(body)
+	if err != nil || !bytes.Equal(sent, want) {
+		return nil
+	}
+	return &direct{op: op, method: req.Method, path: strings.TrimPrefix(req.URL.Path, basePath)}
+}
+
+// urlOf returns the URL of d's operation on the client's server, as the generated builders
+// make it: the operation's path resolved against the server. Each client keeps its URLs.
+func (c *Client) urlOf(d *direct) string {
+	if u, ok := c.urls.Load(d); ok {
+		return u.(string)
+	}
+	u := resolve(c.server, d.path)
+	c.urls.Store(d, u)
+	return u
+}
+
+// resolve resolves an operation's path against server as the generated builders do, or returns
+// "" when either does not parse.
+func resolve(server, path string) string {
+	s, err := url.Parse(server)
+	if err != nil {
+		return ""
+	}
+	u, err := s.Parse("." + path)
+	if err != nil {
+		return ""
+	}
+	return u.String()
 }
 
 // operationOf names the spec's operation a built request is for, its operationId, as errors
@@ -70,33 +205,30 @@ var operationIDs = sync.OnceValue(func() map[string]string {
 	return m
 })
 
-// do authorizes req and sends it with the retry policy. The body is read (capped) while retries
-// are still possible, so that a connection cut mid-body is retried, and it is scrubbed of the
-// management key as it is read: this is the one redaction step for everything a server sends
-// back, before anything parses, excerpts or truncates it.
+// do sends req, which carries ctx, with the retry policy. The body is read
+// (capped) while retries are still possible, so that a connection cut mid-body is retried, and it
+// is scrubbed of the management key as it is read: this is the one redaction step for everything
+// a server sends back, before anything parses, excerpts or truncates it.
 func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Response, []byte, error) {
-	req = req.WithContext(ctx)
-	c.authorize(req.Header)
-	rreq, err := retryablehttp.FromRequest(req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalidArgument, op, err)
-	}
-	var data []byte
-	read := false
-	rreq.SetResponseHandler(func(resp *http.Response) error {
-		b, err := readCapped(resp.Body, c.maxBody)
+	x := &exchange{c: c}
+	if req.GetBody != nil || req.Body == nil || req.Body == http.NoBody {
+		// Each retry rewinds the body with GetBody (rewindBody, the client's PrepareRetry):
+		// retryablehttp.FromRequest would read the body into a copy of its own to rewind it.
+		x.Request.Request = req
+	} else {
+		rreq, err := retryablehttp.FromRequest(req)
 		if err != nil {
-			return err
+			return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalidArgument, op, err)
 		}
-		data, read = c.redact.Bytes(b), true
-		return nil
-	})
-	resp, err := c.retry.Do(rreq)
-	if err == nil && !read {
+		x.Request = *rreq
+	}
+	x.SetResponseHandler(x.readBody)
+	resp, err := c.retry.Do(&x.Request)
+	if err == nil && !x.read {
 		// The retries ran out on a retryable status, so the handler never ran: read it here.
 		var b []byte
-		if b, err = readCapped(resp.Body, c.maxBody); err == nil {
-			data = c.redact.Bytes(b)
+		if b, err = readCapped(resp.Body, resp.ContentLength, c.maxBody); err == nil {
+			x.data = c.redact.Bytes(b)
 		}
 	}
 	if err != nil {
@@ -108,7 +240,40 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Re
 		}
 		return nil, nil, fmt.Errorf("descope: %s: %w", op, err)
 	}
-	return resp, data, nil
+	return resp, x.data, nil
+}
+
+// exchange is one call as the retry wrapper sends it: the request, and the body its response
+// handler read, scrubbed. One allocation holds both.
+type exchange struct {
+	retryablehttp.Request
+	c    *Client
+	data []byte
+	read bool
+}
+
+// readBody is the response handler: it reads the body of an answer the policy does not retry.
+func (x *exchange) readBody(resp *http.Response) error {
+	b, err := readCapped(resp.Body, resp.ContentLength, x.c.maxBody)
+	if err != nil {
+		return err
+	}
+	x.data, x.read = x.c.redact.Bytes(b), true
+	return nil
+}
+
+// rewindBody gives a request about to be retried a fresh copy of its body (retryablehttp's
+// PrepareRetry). Requests whose body has no GetBody are rewound by retryablehttp itself (see do).
+func rewindBody(req *http.Request) error {
+	if req.GetBody == nil || req.Body == nil || req.Body == http.NoBody {
+		return nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return err
+	}
+	req.Body = body
+	return nil
 }
 
 // checkResponse validates the answer against the spec when the client was asked to, and turns
@@ -146,12 +311,14 @@ func (c *Client) validateResponse(ctx context.Context, op string, resp *http.Res
 // decode reads a 2xx body into a new T. A body that is not JSON of T's shape, is null, or lacks
 // what T must carry (see carrier) wraps ErrMalformedResponse.
 func decode[T any](op string, resp *http.Response, data []byte) (*T, error) {
-	var out *T
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("%w: %s: HTTP %d: %v", ErrMalformedResponse, op, resp.StatusCode, err)
-	}
-	if out == nil {
+	// Decoding into a new T rather than into a nil *T, which would itself be allocated, so a
+	// body of null, which would leave the nil *T nil, is told apart first.
+	if bytes.Equal(bytes.Trim(data, " \t\r\n"), []byte("null")) {
 		return nil, fmt.Errorf("%w: %s: HTTP %d: the body is null", ErrMalformedResponse, op, resp.StatusCode)
+	}
+	out := new(T)
+	if err := json.Unmarshal(data, out); err != nil {
+		return nil, fmt.Errorf("%w: %s: HTTP %d: %v", ErrMalformedResponse, op, resp.StatusCode, err)
 	}
 	if c, ok := any(out).(carrier); ok {
 		if missing := c.missing(); missing != "" {
@@ -186,17 +353,32 @@ func userOf(env *userEnvelope, err error) (*User, error) {
 	return env.User, nil
 }
 
-func readCapped(body io.ReadCloser, maxBytes int64) ([]byte, error) {
+// readCapped reads body to its end and closes it, failing with ErrResponseTooLarge past maxBytes.
+// size is the length the answer declared (Content-Length; -1 when unknown): such a body is read
+// into one buffer of that size, where io.ReadAll would read into growing chunks and copy them
+// into a buffer of the final size. Up to 1 MiB is allocated on the declaration's word; beyond
+// that, and for bodies of unknown length, the buffer grows as bytes arrive.
+func readCapped(body io.ReadCloser, size, maxBytes int64) ([]byte, error) {
 	defer func() { _ = body.Close() }()
-	data, err := io.ReadAll(io.LimitReader(body, maxBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response body: %w", err)
+	n := int64(512)
+	if size >= 0 {
+		n = min(size, maxBytes, 1<<20) + 1 // +1: the end is seen without growing
 	}
-	if int64(len(data)) > maxBytes {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, maxBytes)
+	data := make([]byte, 0, n)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		m, err := body.Read(data[len(data):min(int64(cap(data)), maxBytes+1)])
+		data = data[:len(data)+m]
+		if int64(len(data)) > maxBytes {
+			return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, maxBytes)
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading response body: %w", err)
+		}
 	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, nil
 }
