@@ -77,29 +77,63 @@ that cannot be written, nothing sent.`,
 	},
 }
 
-type patchOpts struct {
+// batchFlags are the flags patch and sync share: the input's format, and how the batches are
+// sent and paced.
+type batchFlags struct {
 	format      *string
 	batchSize   *int
 	concurrency *int
+	limit       *limitValue
 	rate        *float64
 	burst       *int
-	limit       *limitValue
-	failed      *string
-	dryRun      *bool
-	resume      *bool
+}
+
+// newBatchFlags defines them on fs; concurrency and rate say what those flags govern.
+func newBatchFlags(fs *flag.FlagSet, concurrency, rate string) batchFlags {
+	return batchFlags{
+		format:      fs.String("format", "", "the input's `format`: jsonl or csv (default: from the extension)"),
+		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, "patches per PatchUserBatch call"),
+		concurrency: fs.Int("concurrency", api.DefaultConcurrency, concurrency),
+		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
+		rate:        fs.Float64("rate", 0, rate),
+		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
+	}
+}
+
+// problem returns what is wrong with the flags, as a usage error says it, or "".
+func (b batchFlags) problem() string {
+	switch {
+	case *b.batchSize < 1:
+		return "--batch-size must be at least 1"
+	case *b.concurrency < 1:
+		return "--concurrency must be at least 1"
+	case !(*b.rate >= 0) || math.IsInf(*b.rate, 0): // NaN fails the first test
+		return fmt.Sprintf("--rate must be a finite number of calls per second, 0 or more (got %v)", *b.rate)
+	case *b.rate > 0 && *b.burst < 1:
+		return "--burst must be at least 1"
+	}
+	return ""
+}
+
+// bulkOptions returns PatchSeq's options for the flags: batch size, concurrency and pacing.
+func (b batchFlags) bulkOptions() []api.BulkOption {
+	return append([]api.BulkOption{api.WithBatchSize(*b.batchSize), api.WithConcurrency(*b.concurrency)}, b.pacing()...)
+}
+
+type patchOpts struct {
+	batchFlags
+	failed *string
+	dryRun *bool
+	resume *bool
 }
 
 func patchFlags(fs *flag.FlagSet) patchOpts {
 	return patchOpts{
-		format:      fs.String("format", "", "the input's `format`: jsonl or csv (default: from the extension)"),
-		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, "patches per PatchUserBatch call"),
-		concurrency: fs.Int("concurrency", api.DefaultConcurrency, "batches in flight at once"),
-		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
-		rate:        fs.Float64("rate", 0, "instead of --limit, a token bucket: at most this many calls per second, all batches together (0: none)"),
-		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
-		failed:      fs.String("failed", "", "where to write the failed and not-attempted patches, as JSON Lines (default: `FILE`.failed.jsonl, beside it); its journal goes beside it"),
-		dryRun:      fs.Bool("dry-run", false, "check the file and report what it holds; send nothing (needs no credentials)"),
-		resume:      fs.Bool("resume", false, "continue a run that was killed: send only the patches its journal does not record"),
+		batchFlags: newBatchFlags(fs, "batches in flight at once",
+			"instead of --limit, a token bucket: at most this many calls per second, all batches together (0: none)"),
+		failed: fs.String("failed", "", "where to write the failed and not-attempted patches, as JSON Lines (default: `FILE`.failed.jsonl, beside it); its journal goes beside it"),
+		dryRun: fs.Bool("dry-run", false, "check the file and report what it holds; send nothing (needs no credentials)"),
+		resume: fs.Bool("resume", false, "continue a run that was killed: send only the patches its journal does not record"),
 	}
 }
 
@@ -109,14 +143,8 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		return c.usageError(cmd, "FILE is required: the JSON Lines or CSV file of patches")
 	case len(pos) > 1:
 		return c.usageError(cmd, "one FILE at a time (got %d arguments: %s)", len(pos), strings.Join(pos, " "))
-	case *o.batchSize < 1:
-		return c.usageError(cmd, "--batch-size must be at least 1")
-	case *o.concurrency < 1:
-		return c.usageError(cmd, "--concurrency must be at least 1")
-	case !(*o.rate >= 0) || math.IsInf(*o.rate, 0): // NaN fails the first test
-		return c.usageError(cmd, "--rate must be a finite number of calls per second, 0 or more (got %v)", *o.rate)
-	case *o.rate > 0 && *o.burst < 1:
-		return c.usageError(cmd, "--burst must be at least 1")
+	case o.problem() != "":
+		return c.usageError(cmd, "%s", o.problem())
 	case *o.dryRun && *o.resume:
 		return c.usageError(cmd, "--dry-run and --resume exclude each other")
 	}
@@ -174,11 +202,7 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		return refuse("%v", err)
 	}
 
-	opts := []api.BulkOption{
-		api.WithBatchSize(*o.batchSize), api.WithConcurrency(*o.concurrency),
-		api.WithTotal(out.sent.len()), api.WithResultFunc(out.record),
-	}
-	opts = append(opts, o.pacing()...)
+	opts := append(o.bulkOptions(), api.WithTotal(out.sent.len()), api.WithResultFunc(out.record))
 	bar := newProgressBar(c.progress, out.sent.len())
 	if bar != nil {
 		opts = append(opts, api.WithProgressFunc(bar.update))
@@ -414,25 +438,25 @@ const maxReasons = 10
 
 // pacing returns PatchSeq's pacing options: --rate's token bucket when given, else --limit's
 // window, unless --limit none.
-func (o patchOpts) pacing() []api.BulkOption {
+func (b batchFlags) pacing() []api.BulkOption {
 	switch {
-	case *o.rate > 0:
-		return []api.BulkOption{api.WithRateLimit(*o.rate, *o.burst)}
-	case o.limit.none:
+	case *b.rate > 0:
+		return []api.BulkOption{api.WithRateLimit(*b.rate, *b.burst)}
+	case b.limit.none:
 		return nil
 	}
-	return []api.BulkOption{api.WithLimit(o.limit.l)}
+	return []api.BulkOption{api.WithLimit(b.limit.l)}
 }
 
 // describePacing says how the run was paced, for the summary.
-func (o patchOpts) describePacing() string {
+func (b batchFlags) describePacing() string {
 	switch {
-	case *o.rate > 0:
-		return fmt.Sprintf("at most %g calls/s, burst %d (--rate)", *o.rate, *o.burst)
-	case o.limit.none:
+	case *b.rate > 0:
+		return fmt.Sprintf("at most %g calls/s, burst %d (--rate)", *b.rate, *b.burst)
+	case b.limit.none:
 		return "by the API's 429s (--limit none)"
 	}
-	return fmt.Sprintf("under %s calls (--limit)", o.limit)
+	return fmt.Sprintf("under %s calls (--limit)", b.limit)
 }
 
 // limitValue is a --limit flag: COUNT/WINDOW, such as 100/1m, or none.

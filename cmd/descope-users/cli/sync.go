@@ -69,12 +69,7 @@ Exit status: 0 every user of FILE exists and matches it (with --dry-run: every u
 }
 
 type syncOpts struct {
-	format      *string
-	batchSize   *int
-	concurrency *int
-	limit       *limitValue
-	rate        *float64
-	burst       *int
+	batchFlags
 	searchLimit *limitValue
 	pageSize    *int
 	failed      *string
@@ -82,25 +77,14 @@ type syncOpts struct {
 }
 
 func syncFlags(fs *flag.FlagSet) syncOpts {
-	o := syncOpts{
-		format:      fs.String("format", "", "the input's `format`: jsonl or csv (default: from the extension)"),
-		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, "patches per PatchUserBatch call"),
-		concurrency: fs.Int("concurrency", api.DefaultConcurrency, "searches, then batches, in flight at once"),
-		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
-		rate:        fs.Float64("rate", 0, "instead of --limit, a token bucket: at most this many batch calls per second (0: none)"),
-		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
+	return syncOpts{
+		batchFlags: newBatchFlags(fs, "searches, then batches, in flight at once",
+			"instead of --limit, a token bucket: at most this many batch calls per second (0: none)"),
 		searchLimit: searchLimitFlag(fs),
 		pageSize:    fs.Int("page-size", api.DefaultSyncPageSize, "users named in one SearchUsers call, and its page size (no source documents a maximum)"),
 		failed:      fs.String("failed", "", "where to write the desired lines of the users whose patch failed or was not attempted (default: `FILE`.failed.jsonl, beside it)"),
 		dryRun:      fs.Bool("dry-run", false, "load the users and print the plan: what differs, user by user; change nothing"),
 	}
-	return o
-}
-
-// pacing returns the batches' pacing options and how the summary describes them: patch's.
-func (o syncOpts) pacing() ([]api.BulkOption, string) {
-	p := patchOpts{rate: o.rate, burst: o.burst, limit: o.limit}
-	return p.pacing(), p.describePacing()
 }
 
 func (o syncOpts) searchPacing() api.SyncOption {
@@ -171,16 +155,10 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		return c.usageError(cmd, "FILE is required: the JSON Lines or CSV file of the users' desired states")
 	case len(pos) > 1:
 		return c.usageError(cmd, "one FILE at a time (got %d arguments: %s)", len(pos), strings.Join(pos, " "))
-	case *o.batchSize < 1:
-		return c.usageError(cmd, "--batch-size must be at least 1")
-	case *o.concurrency < 1:
-		return c.usageError(cmd, "--concurrency must be at least 1")
+	case o.problem() != "":
+		return c.usageError(cmd, "%s", o.problem())
 	case *o.pageSize < 1 || *o.pageSize > math.MaxInt32:
 		return c.usageError(cmd, "--page-size must be between 1 and %d", math.MaxInt32)
-	case !(*o.rate >= 0) || math.IsInf(*o.rate, 0): // NaN fails the first test
-		return c.usageError(cmd, "--rate must be a finite number of calls per second, 0 or more (got %v)", *o.rate)
-	case *o.rate > 0 && *o.burst < 1:
-		return c.usageError(cmd, "--burst must be at least 1")
 	}
 	format, err := formatOf(pos[0], *o.format)
 	if err != nil {
@@ -250,8 +228,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := &syncFailed{path: failedPath, desired: in.patches, cancel: cancel, reasons: &outcomeFiles{reasons: map[string]int{}}}
-	pacing, pacingNote := o.pacing()
-	opts := append([]api.BulkOption{api.WithBatchSize(*o.batchSize), api.WithConcurrency(*o.concurrency), api.WithResultFunc(out.record)}, pacing...)
+	opts := append(o.bulkOptions(), api.WithResultFunc(out.record))
 	bar := newProgressBar(c.progress, plan.ToChange)
 	if bar != nil {
 		opts = append(opts, api.WithProgressFunc(bar.update))
@@ -281,7 +258,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		removed = true
 	}
 	printSummary(c.stdout, summary{
-		input: in.label(), res: res, total: plan.ToChange, stopped: stopped, out: out.reasons, pacing: pacingNote,
+		input: in.label(), res: res, total: plan.ToChange, stopped: stopped, out: out.reasons, pacing: o.describePacing(),
 		failedPath: failedPath, failedLines: out.lines, removed: removed,
 		retry: c.prefix + " sync " + fileArg(failedPath),
 	})
