@@ -2,16 +2,15 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
+	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"golang.org/x/time/rate"
 )
 
@@ -546,7 +545,7 @@ func derefList(p *[]string) []string {
 // the user has the key). A desired value that is null in JSON (nil, or a nil slice or map)
 // means absent; wantAbsent reports that.
 func sameAttribute(want, have any, present bool) (same, wantAbsent bool) {
-	w, err := plainJSON(want)
+	w, err := jsonvalue.Plain(want)
 	if err != nil {
 		return false, false // CheckPatch has refused what JSON cannot carry; anything else: send it
 	}
@@ -556,66 +555,8 @@ func sameAttribute(want, have any, present bool) (same, wantAbsent bool) {
 	if !present {
 		return false, false
 	}
-	h, err := plainJSON(have)
+	h, err := jsonvalue.Plain(have)
 	return err == nil && reflect.DeepEqual(w, h), false
-}
-
-// plainJSON returns v as encoding/json would decode its encoding into an any: nil, bool,
-// string, float64, []any or map[string]any. Numbers become float64, the precision the API keeps.
-func plainJSON(v any) (any, error) {
-	switch v := v.(type) {
-	case nil, bool, string, float64:
-		return v, nil
-	case json.Number:
-		return strconv.ParseFloat(string(v), 64)
-	case float32:
-		return float64(v), nil
-	case int:
-		return float64(v), nil
-	case int8:
-		return float64(v), nil
-	case int16:
-		return float64(v), nil
-	case int32:
-		return float64(v), nil
-	case int64:
-		return float64(v), nil
-	case uint:
-		return float64(v), nil
-	case uint8:
-		return float64(v), nil
-	case uint16:
-		return float64(v), nil
-	case uint32:
-		return float64(v), nil
-	case uint64:
-		return float64(v), nil
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			var err error
-			if out[i], err = plainJSON(e); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			var err error
-			if out[k], err = plainJSON(e); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out any
-	err = json.Unmarshal(data, &out)
-	return out, err
 }
 
 // Apply sends the plan's patches with PatchSeq, with the same options, batching, pacing and

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -376,7 +377,7 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 		if apps == nil {
 			apps = req.SsoAppIDsGoSpelling
 		}
-		attrs, err := jsonValue(req.CustomAttributes)
+		attrs, err := jsonvalue.Plain(req.CustomAttributes)
 		if err != nil {
 			return nil, decodeFailed(err)
 		}

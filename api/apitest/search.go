@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -158,7 +159,7 @@ func attributeMatches(attrs map[string]any, key string, want any) bool {
 	if !ok {
 		return false
 	}
-	w, _ := jsonValue(want)
+	w, _ := jsonvalue.Plain(want)
 	if list, isList := w.([]any); isList {
 		return slices.ContainsFunc(list, func(v any) bool { return reflect.DeepEqual(v, have) })
 	}

@@ -1,15 +1,14 @@
 package apitest
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"reflect"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -302,7 +301,7 @@ func seedCopy(in gen.User) (*gen.User, error) {
 	for k, v := range in.CustomAttributes {
 		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
 		// so that every stored value is plain JSON and copies and comparisons behave alike.
-		jv, err := jsonValue(v)
+		jv, err := jsonvalue.Plain(v)
 		if err != nil {
 			return nil, fmt.Errorf("customAttributes[%q]: %w", k, err)
 		}
@@ -318,59 +317,6 @@ func seedCopy(in gen.User) (*gen.User, error) {
 		u.ModifiedTime = u.CreatedTime
 	}
 	return &u, nil
-}
-
-// jsonValue returns a copy of v as encoding/json would decode v's encoding into an any. The
-// common kinds are converted directly; anything else goes through a JSON round trip.
-func jsonValue(v any) (any, error) {
-	switch v := v.(type) {
-	case nil, string, bool:
-		return v, nil
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%v is not a JSON number", v)
-		}
-		return v, nil
-	case int:
-		return float64(v), nil
-	case int32:
-		return float64(v), nil
-	case int64:
-		return float64(v), nil
-	case []any:
-		c := make([]any, len(v))
-		for i, e := range v {
-			var err error
-			if c[i], err = jsonValue(e); err != nil {
-				return nil, err
-			}
-		}
-		return c, nil
-	case map[string]any:
-		c := make(map[string]any, len(v))
-		for k, e := range v {
-			var err error
-			if c[k], err = jsonValue(e); err != nil {
-				return nil, err
-			}
-		}
-		return c, nil
-	case []string:
-		c := make([]any, len(v))
-		for i, e := range v {
-			c[i] = e
-		}
-		return c, nil
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out any
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // copyUser returns a deep copy of *u. Custom attribute values are copied as JSON values.
