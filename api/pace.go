@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -52,11 +53,46 @@ const (
 func newPacer(rps float64, burst int, scale float64, keep time.Duration) *pacer {
 	p := &pacer{now: time.Now, scale: scale, keep: toReal(max(keep, paceWindow), scale)}
 	if rps > 0 {
-		p.lim = rate.NewLimiter(rate.Limit(rps*scale), burst)
+		p.lim = apiLimiter(rps, burst, scale)
 	} else {
 		p.adaptive = true
 	}
 	return p
+}
+
+// apiLimiter is a token bucket of rps calls a second with burst on the API's clock, which runs
+// scale times as fast as real time (WithTimeScale).
+func apiLimiter(rps float64, burst int, scale float64) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(rps*scale), burst)
+}
+
+// callPace is the fixed pace of a sequence of calls of one operation: the searches of PlanSync,
+// the pages of SearchAll. A nil *callPace paces nothing.
+type callPace struct {
+	lim *rate.Limiter
+	op  string // the operation, for the error
+}
+
+func newCallPace(op string, rps float64, burst int, scale float64) *callPace {
+	if rps <= 0 {
+		return nil
+	}
+	return &callPace{lim: apiLimiter(rps, burst, scale), op: op}
+}
+
+// wait returns when the pace allows the next call, or the context's error, or an error wrapping
+// context.DeadlineExceeded when the deadline comes before the pace allows one.
+func (p *callPace) wait(ctx context.Context) error {
+	if p == nil {
+		return nil
+	}
+	if err := p.lim.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("descope: %s: %w: the rate limit allows no call before it", p.op, context.DeadlineExceeded)
+	}
+	return nil
 }
 
 // toReal converts a duration of the API's clock to real time.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
-	"golang.org/x/time/rate"
 )
 
 // DefaultSyncPageSize is how many users PlanSync names in one search, and the page size it asks
@@ -198,9 +197,7 @@ func (c *Client) PlanSync(ctx context.Context, desired []UserPatch, opts ...Sync
 
 	start := time.Now()
 	l := &syncLoad{c: c, desired: desired, cfg: cfg, plan: &SyncPlan{Total: len(desired)}, byUser: map[string]int{}}
-	if cfg.rps > 0 {
-		l.pace = rate.NewLimiter(rate.Limit(cfg.rps*c.scale), cfg.burst) // on the API's clock (WithTimeScale)
-	}
+	l.pace = newCallPace("SearchUsers", cfg.rps, cfg.burst, c.scale)
 	notByLogin, err := l.loadAll(ctx, indexes(len(desired)), false)
 	if err != nil {
 		return nil, err
@@ -234,7 +231,7 @@ type syncLoad struct {
 	c       *Client
 	desired []UserPatch
 	cfg     syncConfig
-	pace    *rate.Limiter // nil: searches are not paced
+	pace    *callPace // nil: searches are not paced
 
 	mu     sync.Mutex
 	plan   *SyncPlan
@@ -312,13 +309,8 @@ func (l *syncLoad) load(ctx context.Context, chunk []int, byID bool) (notFound [
 	}
 	found := make(map[int]bool, len(chunk))
 	for seen := 0; ; opts.Page++ {
-		if l.pace != nil {
-			if err := l.pace.Wait(ctx); err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				return nil, fmt.Errorf("descope: SearchUsers: %w: the rate limit allows no call before it", context.DeadlineExceeded)
-			}
+		if err := l.pace.wait(ctx); err != nil {
+			return nil, err
 		}
 		users, total, err := l.c.Search(ctx, opts)
 		if err != nil {

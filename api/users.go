@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
-	"golang.org/x/time/rate"
 )
 
 // The wire types. They are the generated types themselves, so they marshal to and from exactly
@@ -446,28 +445,23 @@ func (c *Client) pages(ctx context.Context, op string, search func(context.Conte
 		o(&cfg)
 	}
 	return func(yield func(User, error) bool) {
-		var pace *rate.Limiter
+		var pace *callPace
 		if cfg.limit != nil {
 			rps, burst, err := cfg.limit.pace()
 			if err != nil {
 				yield(User{}, err)
 				return
 			}
-			pace = rate.NewLimiter(rate.Limit(rps*c.scale), burst) // on the API's clock (WithTimeScale)
+			pace = newCallPace(op, rps, burst, c.scale)
 		}
 		limit := int(opts.Limit)
 		if limit == 0 {
 			limit = DefaultSearchLimit
 		}
 		for {
-			if pace != nil {
-				if err := pace.Wait(ctx); err != nil {
-					if ctx.Err() == nil {
-						err = fmt.Errorf("descope: %s: %w: the rate limit allows no call before it", op, context.DeadlineExceeded)
-					}
-					yield(User{}, err)
-					return
-				}
+			if err := pace.wait(ctx); err != nil {
+				yield(User{}, err)
+				return
 			}
 			users, total, err := search(ctx, opts)
 			if err != nil {
