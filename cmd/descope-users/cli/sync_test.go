@@ -266,11 +266,7 @@ func TestSyncStdinAndFake(t *testing.T) {
 func TestSyncRefusesBadInput(t *testing.T) {
 	s, env := newServer(t)
 	dir := t.TempDir()
-	file := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		writeFile(t, p, content)
-		return p
-	}
+	file := fileMaker(t, dir)
 	good := file("good.jsonl", `{"loginId":"jane@example.com","name":"J"}`+"\n")
 	cases := []struct {
 		args []string
