@@ -152,7 +152,7 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 	if err != nil {
 		return c.usageError(cmd, "%v", err)
 	}
-	in := &patchInput{path: pos[0], format: format}
+	in := &patchInput{inputFile: inputFile{pos[0], format}}
 	defer in.cleanup()
 	failedPath := *o.failed
 	if failedPath == "" {

@@ -508,7 +508,7 @@ func openInput(path string) (*os.File, error) {
 // is copied to a temporary file by check, which each then reads: neither pass holds the input
 // in memory.
 type patchInput struct {
-	path, format string
+	inputFile
 
 	spool   string      // standard input's copy; removed by cleanup
 	patches int         // how many patches check read
@@ -516,8 +516,11 @@ type patchInput struct {
 	stat    os.FileInfo // the file as check saw it
 }
 
+// inputFile is the input a command reads: a path ("-" for standard input) and its format.
+type inputFile struct{ path, format string }
+
 // name is how messages call the input.
-func (in *patchInput) name() string {
+func (in inputFile) name() string {
 	if in.path == "-" {
 		return "stdin"
 	}
@@ -525,7 +528,7 @@ func (in *patchInput) name() string {
 }
 
 // label is how the summary calls the input.
-func (in *patchInput) label() string {
+func (in inputFile) label() string {
 	if in.path == "-" {
 		return "standard input"
 	}

@@ -129,7 +129,7 @@ func TestJournalRefusals(t *testing.T) {
 // writeJournal writes a journal of input (and the failed file's content) as a killed run would.
 func writeJournal(t *testing.T, failedPath, input, failedContent, records string) {
 	t.Helper()
-	in := &patchInput{path: input, format: formatJSONL}
+	in := &patchInput{inputFile: inputFile{input, formatJSONL}}
 	if err := in.check(nil); err != nil {
 		t.Fatal(err)
 	}

@@ -96,23 +96,9 @@ func (o syncOpts) searchPacing() api.SyncOption {
 
 // desiredFile is the input of a sync run, read whole: the patches and the line each starts on.
 type desiredFile struct {
-	path, format string
-	patches      []api.UserPatch
-	lines        []int
-}
-
-func (in *desiredFile) name() string {
-	if in.path == "-" {
-		return "stdin"
-	}
-	return in.path
-}
-
-func (in *desiredFile) label() string {
-	if in.path == "-" {
-		return "standard input"
-	}
-	return in.path
+	inputFile
+	patches []api.UserPatch
+	lines   []int
 }
 
 // where names the line of the i-th patch, FILE:LINE.
@@ -164,7 +150,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	if err != nil {
 		return c.usageError(cmd, "%v", err)
 	}
-	in := &desiredFile{path: pos[0], format: format}
+	in := &desiredFile{inputFile: inputFile{pos[0], format}}
 	failedPath := *o.failed
 	if failedPath == "" {
 		failedPath = defaultFailedPath(in.path)
