@@ -831,7 +831,7 @@ func updateUser(fs *flags) (func() error, userCall) {
 			return err
 		}
 		var in userUpdate
-		if err := decodeObject(data, &in, "a user"); err != nil {
+		if err := decodeObject(data, &in, "a user", false); err != nil {
 			return fmt.Errorf("--json: %v", err)
 		}
 		u = api.UserUpdate{

@@ -192,7 +192,7 @@ func invalidUTF8At(b []byte) int {
 // an error here.
 func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	var p api.UserPatch
-	if err := decodeObject(data, &p, "a patch"); err != nil {
+	if err := decodeObject(data, &p, "a patch", true); err != nil {
 		return p, err
 	}
 	if err := api.NormalizeNullLists(&p, data); err != nil {
@@ -205,9 +205,14 @@ func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 }
 
 // decodeObject decodes data, one JSON object and nothing after it, into v; what names the object
-// in errors ("a patch"). Unknown fields are errors, numbers keep their digits, and null, which
-// would decode as an object with every field empty, is refused.
-func decodeObject(data []byte, v any, what string) error {
+// in errors ("a patch"). Unknown fields are errors, and so are fields named twice or in another
+// case, and, in a patch, a null that would leave its field unchanged (see checkStrict); numbers
+// keep their digits, and null, which would decode as an object with every field empty, is
+// refused.
+func decodeObject(data []byte, v any, what string, patch bool) error {
+	if err := checkStrict(data, reflect.TypeOf(v), patch); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()

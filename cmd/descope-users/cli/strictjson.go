@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+)
+
+// checkStrict walks the JSON value in data against t, the Go type it is about to be decoded into,
+// and refuses what encoding/json would accept without a word but the API would read otherwise:
+//
+//   - an object that names a key twice (encoding/json keeps the last);
+//   - a key that names a field in another case ("LoginID" for loginId: encoding/json matches
+//     names case-insensitively, the API does not);
+//   - with patch, null for a field whose Go type is a pointer to a value that is not a list (a
+//     string, a boolean, an object): encoding/json leaves the pointer nil, which in a patch reads
+//     as "leave unchanged", so the null would silently do nothing. (null for a list means the
+//     empty list, as in the API; null inside customAttributes removes that attribute.)
+//
+// Errors name the field by its path (userTenants[1].tenantId). Syntax errors are left to the
+// decoder, which reports them with their offset.
+func checkStrict(data []byte, t reflect.Type, patch bool) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	err := (&strictWalk{dec: dec, patch: patch}).value(t, "", false)
+	var se strictError
+	if errors.As(err, &se) {
+		return err
+	}
+	return nil // not JSON, or not of t's shape: the decoder says so better
+}
+
+// strictError is a problem checkStrict found (as opposed to a syntax error it ran into).
+type strictError struct{ msg string }
+
+func (e strictError) Error() string { return e.msg }
+
+func strictf(format string, a ...any) error { return strictError{fmt.Sprintf(format, a...)} }
+
+// strictWalk is one run of checkStrict.
+type strictWalk struct {
+	dec   *json.Decoder
+	patch bool
+}
+
+// value reads one value, whose Go type is t (nil: any JSON), at path; nullIsNoOp refuses null for
+// it.
+func (w *strictWalk) value(t reflect.Type, path string, nullIsNoOp bool) error {
+	dec := w.dec
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil && nullIsNoOp {
+		return strictf("field %q is null, which leaves it unchanged: to clear it write %s, or leave the field out", path, clearedValue(t))
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && t.Kind() == reflect.Interface {
+		t = nil
+	}
+	switch tok {
+	case json.Delim('{'):
+		return w.object(t, path)
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if err := w.value(elem, fmt.Sprintf("%s[%d]", path, i), false); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token() // ]
+		return err
+	}
+	return nil
+}
+
+func (w *strictWalk) object(t reflect.Type, path string) error {
+	dec := w.dec
+	var fields map[string]fieldInfo
+	if t != nil && t.Kind() == reflect.Struct {
+		fields = fieldsOf(t)
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		at := key
+		if path != "" {
+			at = path + "." + key
+		}
+		if seen[key] {
+			return strictf("field %q appears twice in one object: give each field once", at)
+		}
+		seen[key] = true
+		var elem reflect.Type
+		nullIsNoOp := false
+		switch {
+		case fields != nil:
+			f, ok := fields[key]
+			if !ok {
+				for name := range fields {
+					if strings.EqualFold(name, key) {
+						return strictf("field %q: field names are case-sensitive: did you mean %q?", at, joinPath(path, name))
+					}
+				}
+				// Unknown: the decoder refuses it by name.
+			}
+			elem, nullIsNoOp = f.typ, f.nullIsNoOp && w.patch
+		case t != nil && t.Kind() == reflect.Map:
+			elem = t.Elem()
+		}
+		if err := w.value(elem, at, nullIsNoOp); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// clearedValue is what clears a field of type t, for the message about a null.
+func clearedValue(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == nil:
+		return "a value"
+	case t.Kind() == reflect.String:
+		return `""`
+	case t.Kind() == reflect.Bool:
+		return "true or false (there is no clearing a flag)"
+	case t.Kind() == reflect.Map:
+		return "null for each key inside it"
+	}
+	return "a value"
+}
+
+// fieldInfo is what checkStrict needs of one struct field: its type, and whether null for it
+// would decode to a nil pointer that means "unchanged".
+type fieldInfo struct {
+	typ        reflect.Type
+	nullIsNoOp bool
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]fieldInfo
+
+// fieldsOf maps the JSON names of t's fields to what checkStrict needs of them.
+func fieldsOf(t reflect.Type) map[string]fieldInfo {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]fieldInfo)
+	}
+	m := map[string]fieldInfo{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		noOp := f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() != reflect.Slice
+		m[name] = fieldInfo{typ: f.Type, nullIsNoOp: noOp}
+	}
+	fieldCache.Store(t, m)
+	return m
+}
