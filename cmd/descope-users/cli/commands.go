@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -389,12 +390,16 @@ func (c *cli) userOp(ctx context.Context, cmd *command, call userCall) int {
 	return exitOK
 }
 
+// printJSON writes v as indented JSON, without HTML escaping.
 func printJSON(w io.Writer, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err = w.Write(append(data, '\n'))
+	_, err := w.Write(b.Bytes())
 	return err
 }
 
@@ -720,25 +725,41 @@ func usersRunner(users func(ctx context.Context, cl *api.Client) iter.Seq2[api.U
 }
 
 // printUsers connects and writes each user the call yields, as form gives it, one JSON object per
-// line, as it comes.
+// line (encodeLine: no HTML escaping), as it comes. A user whose line would be longer than patch
+// reads (maxLineBytes) is not written: it is named on stderr, the others are written, and the
+// exit status is 1.
 func (c *cli) printUsers(ctx context.Context, cmd *command, users func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error], form func(api.User) any) int {
 	cl, err := c.connect()
 	if err != nil {
 		return c.fail(cmd, err)
 	}
 	w := bufio.NewWriter(c.stdout)
-	enc := json.NewEncoder(w)
+	tooLong := 0
 	for u, err := range users(ctx, cl) {
 		if err != nil {
 			_ = w.Flush()
 			return c.fail(cmd, err)
 		}
-		if err := enc.Encode(form(u)); err != nil {
+		line, err := encodeLine(form(u))
+		if errors.Is(err, errLineTooLong) {
+			tooLong++
+			fmt.Fprintf(c.stderr, "%s %s: user %s not written: its line would be %v\n", progName, cmd.name, u.UserID, err)
+			continue
+		}
+		if err != nil {
+			_ = w.Flush()
+			return c.fail(cmd, err)
+		}
+		if _, err := w.Write(line); err != nil {
 			return c.fail(cmd, err)
 		}
 	}
 	if err := w.Flush(); err != nil {
 		return c.fail(cmd, err)
+	}
+	if tooLong > 0 {
+		fmt.Fprintf(c.stderr, "%s %s: %d users not written (see above); every other user was\n", progName, cmd.name, tooLong)
+		return exitFailed
 	}
 	return exitOK
 }

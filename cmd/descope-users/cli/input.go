@@ -98,8 +98,31 @@ func (e *inputError) err() error {
 	return e
 }
 
-// maxLineBytes caps one line of a patch file; a longer one is a problem at its line.
+// maxLineBytes caps one line of a patch file: a longer one is a problem at its line. It is the
+// one limit for the lines the tool reads and those it writes for reading back (export, failed
+// files): a patch read from any line (or CSV row) must also encode, as encodeLine writes it, in
+// at most this many bytes, so that whatever the tool writes, patch and sync read.
 const maxLineBytes = 1 << 20
+
+// errLineTooLong is encodeLine's error for a value whose line would pass maxLineBytes.
+var errLineTooLong = fmt.Errorf("longer than %d bytes, the longest line patch and sync read", maxLineBytes)
+
+// encodeLine is v as one line of JSON Lines, newline included, as the tool writes every line that
+// patch or sync may read back: without HTML escaping (encoding/json's default writes &, < and >
+// as six-byte escapes, which would make a line read within the limit too long to read back), and
+// refused (errLineTooLong) when the line would pass maxLineBytes.
+func encodeLine(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	if n := b.Len() - 1; n > maxLineBytes {
+		return nil, fmt.Errorf("%w (%d bytes)", errLineTooLong, n)
+	}
+	return b.Bytes(), nil
+}
 
 // scanPatches reads a patch file once, in order, and calls fn with each well-formed patch and
 // the line it starts on. It holds one line at a time, never the file. Malformed lines do not
@@ -270,9 +293,14 @@ func describeType(t reflect.Type) string {
 
 // checkPatch catches what the API would refuse in a patch, as the client does before sending
 // (api.CheckPatch), in the words of a file's line: without the package's error prefix.
+// It also refuses a patch that the tool could not write back as a line within maxLineBytes (a
+// CSV row with a huge cell, say), so that every patch it accepts fits the failed file.
 func checkPatch(p *api.UserPatch) error {
 	if err := api.CheckPatch(*p); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), api.ErrInvalidArgument.Error()+": "))
+	}
+	if _, err := encodeLine(p); err != nil {
+		return fmt.Errorf("the patch, written as one line, would be %v", err)
 	}
 	return nil
 }

@@ -192,11 +192,11 @@ func (o *outcomeFiles) write(results []api.PatchResult) error {
 		if r.Status == api.Patched {
 			continue
 		}
-		line, err := json.Marshal(r.Patch)
+		line, err := encodeLine(r.Patch)
 		if err != nil {
 			return fmt.Errorf("encoding the patch for %q: %w", r.LoginID, err)
 		}
-		n, err := o.failedBuf.Write(append(line, '\n'))
+		n, err := o.failedBuf.Write(line)
 		o.failedBytes += int64(n)
 		if err != nil {
 			return err

@@ -75,4 +75,3 @@ func TestNullForAScalarFieldRefused(t *testing.T) {
 		t.Errorf("jane after the patch: roles %q, attributes %v", u.RoleNames, u.CustomAttributes)
 	}
 }
-
