@@ -30,15 +30,19 @@ var cmdPatch = &command{
 a few batches at a time, paced under Descope's documented limit for that route (--limit, 100
 calls a minute per project) and backing off together when the API answers 429. Any malformed
 line stops the command before anything is sent: the error names FILE:LINE and what is wrong
-(exit 2). The file is read twice, line by line, and never held in memory, so its size does not
-matter.
+(exit 2). The file is read once, line by line, and copied to a private temporary file, which the
+run then reads: it is never held in memory, so its size does not matter, and the run sends
+exactly what was checked, even if FILE is rewritten meanwhile (that is reported, and makes the
+exit status 1). A named pipe or process substitution works as FILE.
 
 Formats (from the extension, or --format; FILE - reads standard input and needs --format):
   .jsonl .ndjson .json   JSON Lines: one patch object per line, with the fields of the API's
                          PatchUser body (loginId required); blank lines are skipped, unknown
-                         fields are errors. An absent field is left unchanged, "" or [] (or
-                         null, for a list) clears it, and null in customAttributes removes that
-                         attribute:
+                         fields are errors, and so is a field named twice or in another case
+                         than the API's (LoginID for loginId). An absent field is left
+                         unchanged, "" or [] (or null, for a list) clears it, and null in
+                         customAttributes removes that attribute; null for any other field
+                         would change nothing, and is an error:
                            {"loginId":"jane@example.com","name":"Jane Doe","roleNames":["editor"]}
                            {"loginId":"joe@example.com","status":"disabled","customAttributes":{"plan":null}}
   .csv                   a header row naming the columns, then one patch per row. Columns:
@@ -56,18 +60,22 @@ The file must be UTF-8; numbers must fit a 64-bit float.
 
 Nothing is lost, even if the command is killed. The patches that fail or are not attempted are
 written to the --failed file (default FILE.failed.jsonl) as soon as their outcome is known, as
-JSON Lines that patch accepts, and a journal beside it (FAILED.journal) records which patches
-have an outcome. Before sending, patch checks that it can write both, and it never overwrites a
-failed file that holds patches: retry those first, or remove it. Ctrl-C (or --timeout) stops
-promptly and writes every patch not applied to the failed file. A run that is killed outright
-leaves its journal: run the same command with --resume to send only the patches without a
-known outcome (at most the batches in flight when it died are sent twice).
+JSON Lines that patch accepts (no line longer than patch reads: a patch that could not be
+written back so is refused when FILE is checked), and a journal beside it (FAILED.journal)
+records which patches have an outcome. Both are the run's from before FILE is read until the run
+ends: the failed file is created (an empty one may be taken over), the journal created, and the
+run holds a lock on them, so a second run naming them is refused while the first lives. A failed
+file that holds patches is never overwritten: retry those first, or remove it. Ctrl-C (or
+--timeout) stops promptly and writes every patch not applied to the failed file. A run that is
+killed outright leaves its journal: run the same command with --resume to send only the patches
+without a known outcome (at most the batches in flight when it died are sent twice). --resume
+refuses a journal that does not describe FILE.
 
 While it runs, a progress bar is drawn on stderr when stderr is a terminal. At the end it prints
 a summary (patched, failed, not attempted, batches, 429s, time, rate) and the failure reasons.
 
-Exit status: 0 all applied; 1 some failed or were not attempted; 2 bad input or a failed file
-that cannot be written, nothing sent.`,
+Exit status: 0 all applied; 1 some failed or were not attempted, FILE changed during the run, or
+the run was interrupted; 2 bad input or a failed file that cannot be written, nothing sent.`,
 	example: []string{"users.jsonl"},
 	define: func(fs *flags) runner {
 		o := patchFlags(fs.FlagSet)
@@ -162,13 +170,28 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		fmt.Fprintf(c.stderr, "%s %s: %s; nothing was sent\n", progName, cmd.name, fmt.Sprintf(format, a...))
 		return exitUsage
 	}
+	// The failed file and the journal are this run's from before the input is read to the end.
+	var files *patchFiles
 	if !*o.dryRun {
-		if err := checkOutcomePaths(in.path, failedPath, *o.resume); err != nil {
+		if err := checkOutcomePaths(in.path, failedPath); err != nil {
+			return refuse("%v", err)
+		}
+		var err error
+		if files, err = holdPatchFiles(failedPath, *o.resume); err != nil {
 			return refuse("%v", err)
 		}
 	}
+	refuseHeld := func(format string, a ...any) int {
+		files.release(false)
+		return refuse(format, a...)
+	}
 
-	if err := in.check(c.stdin); err != nil {
+	if err := in.check(ctx, c.stdin); err != nil {
+		files.release(false)
+		if ctx.Err() != nil {
+			fmt.Fprintf(c.stderr, "%s %s: %s while reading %s; nothing was sent\n", progName, cmd.name, stopCause(ctx), in.name())
+			return exitFailed
+		}
 		var ie *inputError
 		if errors.As(err, &ie) {
 			fmt.Fprintf(c.stderr, "%s %s: %s\n", progName, cmd.name, ie.describe("; nothing was sent"))
@@ -180,26 +203,29 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		fmt.Fprintf(c.stdout, "%s: %d patches, all well formed (dry run: nothing was sent)\n", in.name(), in.patches)
 		return exitOK
 	}
-	if in.patches == 0 {
+	if in.patches == 0 && !*o.resume {
+		files.release(false)
 		fmt.Fprintf(c.stdout, "%s: no patches; nothing to do\n", in.name())
 		return exitOK
 	}
 
 	var resumed *resumeState
 	if *o.resume {
-		if resumed, err = in.resumable(journalPath(failedPath)); err != nil {
-			return refuse("%v", err)
+		var err error
+		if resumed, err = in.resumable(files.journal); err != nil {
+			return refuseHeld("%v", err)
 		}
 	}
 	cl, err := c.connect()
 	if err != nil {
+		files.release(false)
 		return c.fail(cmd, err)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out, err := openOutcomeFiles(in, failedPath, resumed, cancel)
+	out, err := openOutcomeFiles(in, files, resumed, cancel)
 	if err != nil {
-		return refuse("%v", err)
+		return refuseHeld("%v", err)
 	}
 
 	opts := append(o.bulkOptions(), api.WithTotal(out.sent.len()), api.WithResultFunc(out.record))
@@ -219,19 +245,18 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 	if bar != nil {
 		bar.done()
 	}
-	closeErr := out.close()
+	flushErr := out.flush()
 	if runErr != nil && runCtx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly) {
 		// Only invalid options fail PatchSeq outright, and they were checked above.
+		files.release(false)
 		return c.fail(cmd, runErr)
 	}
-	complete := out.err == nil && closeErr == nil && readErr == nil
+	complete := out.err == nil && flushErr == nil && readErr == nil
 	var stopped string
 	switch {
 	case !complete:
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		stopped = "stopped early: the --timeout ran out"
 	case ctx.Err() != nil:
-		stopped = "stopped early: interrupted"
+		stopped = "stopped early: " + stopCause(ctx)
 	case errors.Is(runErr, api.ErrStoppedEarly):
 		stopped = "stopped early: " + strings.TrimPrefix(runErr.Error(), "the run ended early: ")
 	}
@@ -239,29 +264,36 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 	if resumed != nil {
 		failedLines += countLines(failedPath, resumed.failedBytes)
 	}
-	removed := false
-	if complete {
-		// Every patch has an outcome on disk: the journal has done its job.
-		_ = os.Remove(journalPath(failedPath))
-		if out.failedBytes == 0 {
-			removed = os.Remove(failedPath) == nil
-		}
-	}
+	// Once every patch has an outcome on disk, the journal has done its job.
+	files.release(complete)
 	printSummary(c.stdout, summary{
 		input: in.label(), res: res, total: in.patches, stopped: stopped, out: out, pacing: o.describePacing(),
-		resumed: in.patches - out.sent.len(), failedPath: failedPath, failedLines: failedLines, removed: removed,
+		resumed: in.patches - out.sent.len(), failedPath: failedPath, failedLines: failedLines,
 		retry: c.prefix + " patch " + fileArg(failedPath),
 	})
+	changed := in.changedSinceCheck()
+	if changed != "" {
+		fmt.Fprintf(c.stderr, "%s %s: %s changed while the run read it (%s): the run sent the patches as they were when checked, every one accounted for above; run patch on it again if its new content is meant\n",
+			progName, cmd.name, in.name(), changed)
+	}
 	if !complete {
-		problem := errors.Join(out.err, closeErr, readErr)
+		problem := errors.Join(out.err, flushErr, readErr)
 		fmt.Fprintf(c.stderr, "%s %s: %v\nThe run was stopped, and the patches without a recorded outcome were not lost: their journal is %s.\nFix the problem, then continue with: %s\n",
 			progName, cmd.name, problem, journalPath(failedPath), c.prefix+" patch --resume "+fileArg(in.path))
 		return exitFailed
 	}
-	if failedLines > 0 || res.Failed+res.NotAttempted > 0 {
+	if failedLines > 0 || res.Failed+res.NotAttempted > 0 || changed != "" {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// stopCause says why ctx ended: the --timeout, or a signal.
+func stopCause(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the --timeout ran out"
+	}
+	return "interrupted"
 }
 
 // defaultFailedPath is FILE.failed.jsonl, beside FILE: every input has its own, so users.jsonl
@@ -273,9 +305,10 @@ func defaultFailedPath(path string) string {
 	return path + ".failed.jsonl"
 }
 
-// checkOutcomePaths checks, before anything is read or sent, that the failed file and its
-// journal can be written, and that no earlier run's outcomes would be overwritten.
-func checkOutcomePaths(input, failedPath string, resume bool) error {
+// checkOutcomePaths checks, before anything is read or sent, that the failed file can be
+// written where it is asked for: not over the input, in a directory that exists and is writable,
+// not over a directory. Whether it (and its journal) may be used is holdPatchFiles' to decide.
+func checkOutcomePaths(input, failedPath string) error {
 	if input != "-" && sameFile(failedPath, input) {
 		return fmt.Errorf("--failed %s is the input file: the failed file is written while the input is read; name another", failedPath)
 	}
@@ -285,8 +318,7 @@ func checkOutcomePaths(input, failedPath string, resume bool) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("cannot write the failed file %s: %s is not a directory", failedPath, dir)
 	}
-	jp := journalPath(failedPath)
-	for _, p := range []string{failedPath, jp} {
+	for _, p := range []string{failedPath, journalPath(failedPath)} {
 		if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
 			return fmt.Errorf("cannot write %s: it is not a regular file (a directory?)", p)
 		}
@@ -297,19 +329,6 @@ func checkOutcomePaths(input, failedPath string, resume bool) error {
 	}
 	_ = probe.Close()
 	_ = os.Remove(probe.Name())
-
-	_, jerr := os.Stat(jp)
-	switch {
-	case resume && jerr != nil:
-		return fmt.Errorf("nothing to resume: there is no journal %s (a run leaves one only when it is killed before it ends)", jp)
-	case !resume && jerr == nil:
-		return fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, failedPath)
-	case !resume:
-		if st, err := os.Stat(failedPath); err == nil && st.Size() > 0 {
-			return fmt.Errorf("%s holds unfinished patches of an earlier run (%d lines); retry them with 'patch %s', or remove it (or give --failed another path) to run this file again",
-				failedPath, countLines(failedPath, st.Size()), fileArg(failedPath))
-		}
-	}
 	return nil
 }
 
@@ -341,43 +360,29 @@ func countLines(path string, n int64) int {
 	}
 }
 
-// openOutcomeFiles creates the failed file and the journal of a new run, or reopens those of
-// the run being resumed, cut back to its last complete record.
-func openOutcomeFiles(in *patchInput, failedPath string, resumed *resumeState, cancel func()) (*outcomeFiles, error) {
-	jp := journalPath(failedPath)
-	o := &outcomeFiles{reasons: map[string]int{}, cancel: cancel}
+// openOutcomeFiles starts writing the held failed file and journal: a new run's journal gets
+// its header; the files of the run being resumed are cut back to its last complete record.
+func openOutcomeFiles(in *patchInput, files *patchFiles, resumed *resumeState, cancel func()) (*outcomeFiles, error) {
+	o := &outcomeFiles{reasons: map[string]int{}, cancel: cancel, failed: files.failed.f, journal: files.journal}
 	var err error
 	if resumed == nil {
 		o.sent = newRemaining(in.patches, nil)
-		if o.failed, err = os.OpenFile(failedPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
-			return nil, fmt.Errorf("cannot write the failed file: %w", err)
-		}
-		if o.journal, err = os.OpenFile(jp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
-			_ = o.failed.Close()
-			return nil, fmt.Errorf("cannot write the journal: %w", err)
-		}
 		head, _ := json.Marshal(journalHeader{Journal: journalMagic, Version: journalVersion, Input: in.path, Format: in.format, SHA256: in.sha256, Patches: in.patches})
 		if _, err = o.journal.Write(append(head, '\n')); err == nil {
 			err = o.journal.Sync()
 		}
+		if err != nil {
+			err = fmt.Errorf("cannot write the journal: %w", err)
+		}
 	} else {
 		o.sent = newRemaining(in.patches, resumed.done)
 		o.failedBytes = resumed.failedBytes
-		if o.failed, err = os.OpenFile(failedPath, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
-			return nil, fmt.Errorf("cannot write the failed file: %w", err)
-		}
-		if o.journal, err = os.OpenFile(jp, os.O_RDWR, 0o600); err != nil {
-			_ = o.failed.Close()
-			return nil, fmt.Errorf("cannot write the journal: %w", err)
-		}
-		err = cutTo(o.failed, resumed.failedBytes, failedPath)
+		err = cutTo(o.failed, resumed.failedBytes, files.failed.path)
 		if err == nil {
-			err = cutTo(o.journal, resumed.validBytes, jp)
+			err = cutTo(o.journal, resumed.validBytes, o.journal.Name())
 		}
 	}
 	if err != nil {
-		_ = o.failed.Close()
-		_ = o.journal.Close()
 		return nil, err
 	}
 	o.failedBuf = bufio.NewWriterSize(o.failed, 64<<10)
@@ -430,7 +435,6 @@ type summary struct {
 	pacing      string
 	failedPath  string
 	failedLines int
-	removed     bool
 	retry       string
 }
 
@@ -567,7 +571,7 @@ func printSummary(w io.Writer, s summary) {
 	switch {
 	case s.failedLines > 0:
 		fmt.Fprintf(&b, "Failed file: %d unfinished patches in %s\n  retry them with: %s\n", s.failedLines, s.failedPath, s.retry)
-	case s.removed:
+	case r.Failed+r.NotAttempted == 0:
 		b.WriteString("All patches applied; no failed file written\n")
 	}
 	_, _ = io.WriteString(w, b.String())

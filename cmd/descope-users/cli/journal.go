@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sort"
@@ -59,15 +60,21 @@ type resumeState struct {
 }
 
 // readJournal reads a journal. A last line without its newline is a record the run was killed
-// while writing: it is ignored, as is anything after a line that does not parse.
-func readJournal(path string) (*resumeState, error) {
-	data, err := os.ReadFile(path)
+// while writing: it is ignored. Anything else that does not describe a run of patches (a line
+// that does not parse, a range outside the input or backwards, an ordinal recorded twice, a
+// failed file that shrinks) means the journal is not what a run wrote: it is refused, since
+// resuming from it would send patches twice or never.
+func readJournal(f *os.File) (*resumeState, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, err
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) == 0 || !bytes.HasSuffix(lines[0], []byte("\n")) {
-		return nil, errors.New("it has no complete header line")
+	if len(data) == 0 || !bytes.HasSuffix(lines[0], []byte("\n")) {
+		return nil, errors.New("it has no complete header line: the run that created it was killed before it sent anything; remove it and its failed file to start over")
 	}
 	st := &resumeState{validBytes: int64(len(lines[0]))}
 	if err := json.Unmarshal(lines[0], &st.header); err != nil || st.header.Journal != journalMagic {
@@ -76,17 +83,51 @@ func readJournal(path string) (*resumeState, error) {
 	if st.header.Version != journalVersion {
 		return nil, fmt.Errorf("it is of version %d; this descope-users reads version %d", st.header.Version, journalVersion)
 	}
-	for _, line := range lines[1:] {
-		var rec journalRecord
-		if !bytes.HasSuffix(line, []byte("\n")) || json.Unmarshal(line, &rec) != nil {
+	if st.header.Patches < 0 {
+		return nil, fmt.Errorf("its header records %d patches", st.header.Patches)
+	}
+	for i, line := range lines[1:] {
+		if len(line) == 0 {
 			break
+		}
+		if !bytes.HasSuffix(line, []byte("\n")) {
+			break // the record the run was writing when it was killed
+		}
+		var rec journalRecord
+		if err := strictUnmarshal(line, &rec); err != nil {
+			return nil, fmt.Errorf("line %d is not a record of a patch run: %v", i+2, err)
+		}
+		if rec.FailedBytes < st.failedBytes {
+			return nil, fmt.Errorf("line %d records a failed file of %d bytes, shorter than line %d before it (%d)", i+2, rec.FailedBytes, i+1, st.failedBytes)
+		}
+		for _, r := range rec.Done {
+			if r[0] < 0 || r[1] < r[0] || r[1] >= st.header.Patches {
+				return nil, fmt.Errorf("line %d records patches [%d,%d], which are not a range of the input's %d patches (0 to %d)", i+2, r[0], r[1], st.header.Patches, st.header.Patches-1)
+			}
 		}
 		st.done = append(st.done, rec.Done...)
 		st.failedBytes = rec.FailedBytes
 		st.validBytes += int64(len(line))
 	}
-	st.done = mergeRanges(st.done)
+	merged := mergeRanges(st.done)
+	if n, m := count(st.done), count(merged); n != m {
+		return nil, fmt.Errorf("it records %d outcomes for %d patches: some patch twice", n, m)
+	}
+	st.done = merged
 	return st, nil
+}
+
+// strictUnmarshal decodes one JSON object into v, refusing unknown fields and anything after it.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the record")
+	}
+	return nil
 }
 
 // count returns how many ordinals the ranges hold.
@@ -242,11 +283,9 @@ func (o *outcomeFiles) countReason(r api.PatchResult) {
 	o.reasons[reason]++
 }
 
-// close flushes and closes both files.
-func (o *outcomeFiles) close() error {
-	err := o.failedBuf.Flush()
-	return errors.Join(err, o.failed.Close(), o.journal.Close())
-}
+// flush writes out what is buffered for the failed file. The files themselves are the run's
+// patchFiles, which close them.
+func (o *outcomeFiles) flush() error { return o.failedBuf.Flush() }
 
 // truncate cuts s to at most n bytes, at a rune boundary, marking the cut.
 func truncate(s string, n int) string {

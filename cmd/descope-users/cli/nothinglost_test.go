@@ -130,7 +130,8 @@ func TestJournalRefusals(t *testing.T) {
 func writeJournal(t *testing.T, failedPath, input, failedContent, records string) {
 	t.Helper()
 	in := &patchInput{inputFile: inputFile{input, formatJSONL}}
-	if err := in.check(nil); err != nil {
+	defer in.cleanup()
+	if err := in.check(t.Context(), nil); err != nil {
 		t.Fatal(err)
 	}
 	head := fmt.Sprintf(`{"journal":%q,"version":%d,"input":%q,"format":"jsonl","sha256":%q,"patches":%d}`,

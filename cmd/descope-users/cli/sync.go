@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
@@ -51,10 +49,12 @@ unchanged, to change and missing. It needs credentials, as it reads the users.
 
 The patches that fail or are not attempted are recorded as their users' desired lines (JSON
 Lines, whatever FILE's format) in the --failed file (default FILE.failed.jsonl), as soon as their
-outcome is known, so that 'descope-users sync FILE.failed.jsonl' retries them. Each run replaces
-that file, and removes it when nothing failed (a file named by --failed must be new or empty):
-FILE itself says everything it would, and running sync on FILE again sends only what still
-differs, so sync needs no journal and no --resume.
+outcome is known, so that 'descope-users sync FILE.failed.jsonl' retries them. The run creates
+that file (or takes over an empty one) before reading FILE and holds it to the end, appending
+only; it removes it when nothing failed. A failed file that already holds lines, or the journal
+of a killed patch run beside it, is never replaced or removed: sync refuses to start until it is
+retried or removed (exit 2). FILE itself says everything the failed file would, and running sync
+on FILE again sends only what still differs, so sync needs no journal and no --resume.
 
 Exit status: 0 every user of FILE exists and matches it (with --dry-run: every user exists);
 1 some patches failed or were not attempted, some users do not exist, or the API refused a call;
@@ -159,10 +159,17 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		fmt.Fprintf(c.stderr, "%s %s: %s; nothing was sent\n", progName, cmd.name, fmt.Sprintf(format, a...))
 		return exitUsage
 	}
+	// The failed file is this run's from before anything is read to the end of the run.
+	var held *heldFile
 	if !*o.dryRun {
-		if err := checkFailedPath(in.path, failedPath, *o.failed != ""); err != nil {
+		if err := checkOutcomePaths(in.path, failedPath); err != nil {
 			return refuse("%v", err)
 		}
+		var err error
+		if held, err = holdFailed(failedPath, cmd.name); err != nil {
+			return refuse("%v", err)
+		}
+		defer held.release()
 	}
 	if err := in.read(c.stdin); err != nil {
 		var ie *inputError
@@ -198,22 +205,14 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		return reportMissing(c, cmd, in, plan)
 	}
 	printPlanSummary(c.stdout, in, plan, "")
-	// The default failed file holds an earlier run's users, which this run has planned again: it is
-	// replaced, or removed when nothing fails. A --failed file was new or empty.
-	removeStale := func() {
-		if *o.failed == "" {
-			_ = os.Remove(failedPath)
-		}
-	}
 	if plan.ToChange == 0 {
-		removeStale()
 		fmt.Fprintf(c.stdout, "Every user of %s that exists matches it: nothing was sent.\n", in.label())
 		return reportMissing(c, cmd, in, plan)
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := &syncFailed{path: failedPath, desired: in.patches, cancel: cancel, reasons: &outcomeFiles{reasons: map[string]int{}}}
+	out := &syncFailed{held: held, desired: in.patches, cancel: cancel, reasons: &outcomeFiles{reasons: map[string]int{}}}
 	opts := append(o.bulkOptions(), api.WithResultFunc(out.record))
 	bar := newProgressBar(c.progress, plan.ToChange)
 	if bar != nil {
@@ -223,7 +222,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	if bar != nil {
 		bar.done()
 	}
-	closeErr := out.close()
+	closeErr := out.flush()
 	if runErr != nil && runCtx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly) {
 		return c.fail(cmd, runErr) // only invalid options fail Apply outright, and they were checked above
 	}
@@ -231,21 +230,14 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	var stopped string
 	switch {
 	case !complete:
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		stopped = "stopped early: the --timeout ran out"
 	case ctx.Err() != nil:
-		stopped = "stopped early: interrupted"
+		stopped = "stopped early: " + stopCause(ctx)
 	case errors.Is(runErr, api.ErrStoppedEarly):
 		stopped = "stopped early: " + strings.TrimPrefix(runErr.Error(), "the run ended early: ")
 	}
-	removed := false
-	if complete && out.lines == 0 {
-		removeStale()
-		removed = true
-	}
 	printSummary(c.stdout, summary{
 		input: in.label(), res: res, total: plan.ToChange, stopped: stopped, out: out.reasons, pacing: o.describePacing(),
-		failedPath: failedPath, failedLines: out.lines, removed: removed,
+		failedPath: failedPath, failedLines: out.lines,
 		retry: c.prefix + " sync " + fileArg(failedPath),
 	})
 	code := reportMissing(c, cmd, in, plan)
@@ -260,39 +252,15 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	return code
 }
 
-// checkFailedPath checks, before anything is read or sent, that the failed file can be written
-// and is not the input. The default one (FILE.failed.jsonl) is replaced, or removed when nothing
-// fails: an earlier run's users are in FILE. A file named by --failed (given) must not hold
-// anything yet, so that no file of the user's is replaced or removed.
-func checkFailedPath(input, failedPath string, given bool) error {
-	if input != "-" && sameFile(failedPath, input) {
-		return fmt.Errorf("--failed %s is the input file; name another", failedPath)
-	}
-	if st, err := os.Lstat(failedPath); err == nil && !st.Mode().IsRegular() {
-		return fmt.Errorf("cannot write %s: it is not a regular file (a directory?)", failedPath)
-	} else if err == nil && given && st.Size() > 0 {
-		return fmt.Errorf("--failed %s is not empty: sync replaces only its default failed file (FILE.failed.jsonl); name a new file, or remove that one", failedPath)
-	}
-	dir := filepath.Dir(failedPath)
-	probe, err := os.CreateTemp(dir, ".descope-users-probe-*")
-	if err != nil {
-		return fmt.Errorf("cannot write the failed file %s: %v", failedPath, pathErr(err))
-	}
-	_ = probe.Close()
-	_ = os.Remove(probe.Name())
-	return nil
-}
-
-// syncFailed writes the desired lines of the patches that did not apply, as their outcome becomes
-// known (api.WithResultFunc). The file is created, replacing an earlier run's, with the first
-// such line. After a write fails it writes nothing more and cancels the run.
+// syncFailed writes the desired lines of the patches that did not apply to the run's held failed
+// file, as their outcome becomes known (api.WithResultFunc). After a write fails it writes
+// nothing more and cancels the run.
 type syncFailed struct {
-	path    string
+	held    *heldFile
 	desired []api.UserPatch
 	cancel  func()
 	reasons *outcomeFiles // only its reason counts, for the summary
 
-	f     *os.File
 	w     *bufio.Writer
 	lines int
 	err   error
@@ -303,7 +271,7 @@ func (s *syncFailed) record(results []api.PatchResult) {
 		return
 	}
 	if err := s.write(results); err != nil {
-		s.err = fmt.Errorf("writing the failed file %s: %w", s.path, err)
+		s.err = fmt.Errorf("writing the failed file %s: %w", s.held.path, err)
 		s.cancel()
 	}
 }
@@ -314,18 +282,14 @@ func (s *syncFailed) write(results []api.PatchResult) error {
 		if r.Status == api.Patched {
 			continue
 		}
-		if s.f == nil {
-			f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-			if err != nil {
-				return pathErr(err)
-			}
-			s.f, s.w = f, bufio.NewWriterSize(f, 64<<10)
+		if s.w == nil {
+			s.w = bufio.NewWriterSize(s.held.f, 64<<10)
 		}
-		line, err := json.Marshal(s.desired[r.Index]) // Apply's Index is the desired line's position
+		line, err := encodeLine(s.desired[r.Index]) // Apply's Index is the desired line's position
 		if err != nil {
 			return fmt.Errorf("encoding the desired line for %q: %w", r.LoginID, err)
 		}
-		if _, err := s.w.Write(append(line, '\n')); err != nil {
+		if _, err := s.w.Write(line); err != nil {
 			return err
 		}
 		s.lines++
@@ -338,14 +302,15 @@ func (s *syncFailed) write(results []api.PatchResult) error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
-	return s.f.Sync()
+	return s.held.f.Sync()
 }
 
-func (s *syncFailed) close() error {
-	if s.f == nil {
+// flush writes out what is buffered; the held file is closed by its release.
+func (s *syncFailed) flush() error {
+	if s.w == nil {
 		return nil
 	}
-	return errors.Join(s.w.Flush(), s.f.Close())
+	return s.w.Flush()
 }
 
 // printPlan writes each user to change with the fields that differ, current and desired values.

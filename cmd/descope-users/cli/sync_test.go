@@ -288,7 +288,7 @@ func TestSyncRefusesBadInput(t *testing.T) {
 		{[]string{"--search-limit", "1/1m", good}, "invalid value"},
 		{[]string{"--failed", good, good}, "is the input file"},
 		{[]string{"--failed", dir, good}, "not a regular file"},
-		{[]string{"--failed", file("notes.txt", "keep me\n"), good}, "--failed " + filepath.Join(dir, "notes.txt") + " is not empty"},
+		{[]string{"--failed", file("notes.txt", "keep me\n"), good}, filepath.Join(dir, "notes.txt") + " already holds 1 lines"},
 		{[]string{"--resume", good}, "flag provided but not defined: -resume"},
 	}
 	for _, tc := range cases {
@@ -347,7 +347,20 @@ func TestSyncFailedFileAndRetry(t *testing.T) {
 	if u := user(t, s, "U2jane"); u.FamilyName != "Doe" || !slices.Equal(u.LoginIDs, []string{"jane@example.com", "joe@example.com"}) {
 		t.Errorf("jane after the retry: %+v", u)
 	}
-	// The original file now matches: a sync of it sends nothing and removes its stale failed file.
+	// The first run's failed file is still there: a run never replaces what another wrote, so
+	// syncing the original again is refused until it is removed.
+	r = runCLI(t, env, withURL(s, "sync", in)...)
+	wantExit(t, r, 2)
+	if want := failed + " already holds 1 lines"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	if got := readLines(t, failed); !slices.Equal(got, desiredLines(t, jane)) {
+		t.Errorf("the refused run changed the failed file: %q", got)
+	}
+	if err := os.Remove(failed); err != nil {
+		t.Fatal(err)
+	}
+	// The original file now matches: a sync of it sends nothing and leaves no failed file.
 	r = runCLI(t, env, withURL(s, "sync", in)...)
 	wantExit(t, r, 0)
 	if !strings.Contains(r.stdout, "nothing was sent") {
@@ -358,7 +371,7 @@ func TestSyncFailedFileAndRetry(t *testing.T) {
 		t.Errorf("calls %v, want 2 PatchUserBatch and 1 UpdateUserLoginID", st)
 	}
 	if _, err := os.Stat(failed); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the stale failed file is still there: %v", err)
+		t.Errorf("a failed file was left: %v", err)
 	}
 }
 

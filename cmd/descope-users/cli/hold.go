@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// A bulk run's failed file (and, for patch, the journal beside it) is held by that run from
+// before it reads its input until it ends, so that no two runs ever write one record:
+//
+//   - the failed file is created exclusively, or, when it exists and is empty, taken over; a file
+//     that holds anything is never truncated, replaced or removed;
+//   - the run holds an exclusive lock on it (flock, or LockFileEx on Windows) for its whole
+//     length, so that a second run is refused, naming the files, while the first one lives; the
+//     lock dies with the process, so a killed run's files can be resumed;
+//   - writes append, so they never land on what another process wrote;
+//   - a run removes only what it created: its journal once every patch has a recorded outcome,
+//     and its failed file when it stayed empty.
+
+// heldFile is a failed file held by this run.
+type heldFile struct {
+	path    string
+	f       *os.File
+	created bool // by this run, which may therefore remove it
+}
+
+// holdFailed holds the failed file at path for a new run of cmd ("patch" or "sync"): created
+// exclusively, or an existing empty one that no other run holds and no journal sits beside.
+func holdFailed(path, cmd string) (*heldFile, error) {
+	h := &heldFile{path: path}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	switch {
+	case err == nil:
+		h.f, h.created = f, true
+	case errors.Is(err, fs.ErrExist):
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0); err != nil {
+			return nil, fmt.Errorf("cannot write the failed file %s: %v", path, pathErr(err))
+		}
+		h.f = f
+	default:
+		return nil, fmt.Errorf("cannot write the failed file %s: %v", path, pathErr(err))
+	}
+	if err := h.lock(); err != nil {
+		return nil, err
+	}
+	jp := journalPath(path)
+	if _, err := os.Lstat(jp); err == nil {
+		h.release()
+		if cmd == "patch" {
+			return nil, fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, path)
+		}
+		return nil, fmt.Errorf("a patch run that was killed left %s beside %s: finish it with 'patch --resume' (or remove both) before a %s run writes there, or give --failed another path", jp, path, cmd)
+	}
+	if h.created {
+		return h, nil
+	}
+	st, err := h.f.Stat()
+	if err != nil {
+		h.release()
+		return nil, err
+	}
+	if st.Size() > 0 {
+		h.release()
+		lines := countLines(path, st.Size())
+		if cmd == "patch" {
+			return nil, fmt.Errorf("%s holds unfinished patches of an earlier run (%d lines); retry them with 'patch %s', or remove it (or give --failed another path) to run this file again",
+				path, lines, fileArg(path))
+		}
+		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with 'sync %s', or remove it, or give --failed another path",
+			path, lines, fileArg(path))
+	}
+	return h, nil
+}
+
+// holdForResume holds the failed file of the killed run that --resume continues (creating it if
+// that run had not yet), refusing it while another run holds it.
+func holdForResume(path string) (*heldFile, error) {
+	h := &heldFile{path: path}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write the failed file %s: %v", path, pathErr(err))
+	}
+	h.f = f
+	if err := h.lock(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// lock takes the run's lock on the file, or releases it and says which run holds it.
+func (h *heldFile) lock() error {
+	ok, err := tryLock(h.f)
+	if err == nil && ok {
+		return nil
+	}
+	created := h.created
+	h.created = false // another run holds it: whatever happens, it is not ours to remove
+	h.release()
+	if err != nil {
+		return fmt.Errorf("cannot lock the failed file %s: %v", h.path, err)
+	}
+	if created {
+		return fmt.Errorf("another run took %s as this one created it; give --failed another path", h.path)
+	}
+	return fmt.Errorf("another run is writing %s (and its journal %s, if it is a patch run): wait for it to end, or give --failed another path", h.path, journalPath(h.path))
+}
+
+// release ends the run's hold: the file is closed, which ends the lock, and removed first if
+// this run created it and it is still empty (before the lock ends, so that no run that takes it
+// meanwhile loses it).
+func (h *heldFile) release() {
+	if h == nil || h.f == nil {
+		return
+	}
+	remove := false
+	if st, err := h.f.Stat(); err == nil && st.Size() == 0 && h.created {
+		remove = true
+	}
+	removed := remove && os.Remove(h.path) == nil
+	_ = h.f.Close()
+	h.f = nil
+	if remove && !removed {
+		_ = os.Remove(h.path) // Windows removes no open file
+	}
+}
+
+// patchFiles are what a patch run holds: its failed file and its journal.
+type patchFiles struct {
+	failed     *heldFile
+	journal    *os.File
+	newJournal bool // created by this run (not a killed run's, which --resume continues)
+}
+
+// holdPatchFiles holds the failed file and journal of a new patch run (the journal created
+// exclusively, empty: its header is written once the input is checked), or of the killed run
+// that --resume continues.
+func holdPatchFiles(failedPath string, resume bool) (*patchFiles, error) {
+	jp := journalPath(failedPath)
+	if resume {
+		h, err := holdForResume(failedPath)
+		if err != nil {
+			return nil, err
+		}
+		// The killed run created it; this run finishes that run, and removes it when it ends
+		// empty as that run would have.
+		h.created = true
+		j, err := os.OpenFile(jp, os.O_RDWR, 0)
+		if err != nil {
+			h.release()
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("nothing to resume: there is no journal %s (a run leaves one only when it is killed before it ends)", jp)
+			}
+			return nil, fmt.Errorf("cannot resume from %s: %v", jp, pathErr(err))
+		}
+		return &patchFiles{failed: h, journal: j}, nil
+	}
+	h, err := holdFailed(failedPath, "patch")
+	if err != nil {
+		return nil, err
+	}
+	j, err := os.OpenFile(jp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		h.release()
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, failedPath)
+		}
+		return nil, fmt.Errorf("cannot write the journal %s: %v", jp, pathErr(err))
+	}
+	return &patchFiles{failed: h, journal: j, newJournal: true}, nil
+}
+
+// release ends the hold. The journal is removed when every patch has a recorded outcome (done),
+// or when this run created it and the run never started (nothing was recorded in it); the failed
+// file is removed when this run created it and it is empty.
+func (p *patchFiles) release(done bool) {
+	if p == nil {
+		return
+	}
+	removeJournal := done
+	if !done && p.newJournal {
+		if st, err := p.journal.Stat(); err == nil && st.Size() == 0 {
+			removeJournal = true
+		}
+	}
+	if removeJournal {
+		_ = os.Remove(p.journal.Name())
+	}
+	_ = p.journal.Close()
+	p.failed.release()
+}
