@@ -53,8 +53,10 @@
 // userId, email, phone, name, givenName, middleName, familyName, picture, status,
 // verifiedEmail, verifiedPhone, roleNames, ssoAppIds, userTenants, customAttributes,
 // additionalLoginIds, scim). An absent field is left unchanged; "" or [] (or null, for a list)
-// clears a field; a null value in customAttributes removes that attribute. Unknown fields are
-// errors. Blank lines are skipped. The file must be UTF-8, and numbers must fit a float64.
+// clears a field; a null value in customAttributes removes that attribute; null for any other
+// field would change nothing and is an error. Unknown fields, and fields named twice or in another
+// case than the API's, are errors. Blank lines are skipped. The file must be UTF-8, and numbers
+// must fit a float64.
 //
 //	{"loginId":"jane@example.com","name":"Jane Doe","customAttributes":{"plan":"pro"}}
 //	{"loginId":"joe@example.com","status":"disabled","roleNames":[]}
@@ -73,16 +75,19 @@
 //	jane@example.com,Jane Doe,,editor;billing,pro,5
 //	joe@example.com,,disabled,,,
 //
-// The input is read twice, line by line (a check before anything is sent, then the run), and
-// never held in memory. The patches that fail or are not attempted (after Ctrl-C or --timeout)
-// are written, as JSON Lines that patch accepts, to --failed FILE, by default FILE.failed.jsonl
-// beside the input (stdin.failed.jsonl for standard input), as soon as their outcome is known;
-// a journal beside it (FILE.failed.jsonl.journal) records which patches have an outcome. Both
-// are synced to disk batch by batch. Before anything is sent, patch checks that it can write
-// them, and refuses (exit 2) a failed file that is the input or already holds patches of an
-// earlier run. A run that ends, also by Ctrl-C, removes its journal, and removes the failed file
+// The input is read once, line by line, checked and copied to a private temporary file, which
+// the run then sends from: it is never held in memory, and what is sent is what was checked,
+// even if the file is rewritten meanwhile (reported, exit status 1). The patches that fail or are
+// not attempted (after Ctrl-C or --timeout) are written, as JSON Lines that patch accepts, to
+// --failed FILE, by default FILE.failed.jsonl beside the input (stdin.failed.jsonl for standard
+// input), as soon as their outcome is known; a journal beside it (FILE.failed.jsonl.journal)
+// records which patches have an outcome. Both are synced to disk batch by batch, and held by the
+// run (created exclusively, and locked) from before the input is read until the run ends: a
+// second run naming them is refused, and a failed file that already holds patches is never
+// overwritten. A run that ends, also by Ctrl-C, removes its journal, and removes the failed file
 // when it is empty. A run that is killed outright leaves its journal: the same command with
-// --resume then sends only the patches without a recorded outcome.
+// --resume then sends only the patches without a recorded outcome. SIGINT or SIGTERM end the
+// command within 5 seconds whatever it is doing; a second signal ends it at once.
 //
 // # Exit status
 //

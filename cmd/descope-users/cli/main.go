@@ -32,17 +32,28 @@ const (
 
 // Main runs the tool with the process's arguments, environment and streams, and returns its exit
 // status. SIGINT and SIGTERM stop it gracefully: a bulk run winds down and writes its failed
-// file; a second signal kills the process the usual way.
+// file. Whatever it is doing, the process then ends within stopGrace (a read that cannot be
+// interrupted, say of a named pipe no one writes to, ends with it); a second signal ends it at
+// once.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop()
+		s := <-sig
+		cancel()
+		signal.Stop(sig) // a second signal ends the process the usual way
+		time.Sleep(stopGrace)
+		fmt.Fprintf(os.Stderr, "%s: stopped by %v, and still busy %v later: exiting now. A patch run's journal keeps every outcome it recorded: continue it with --resume.\n",
+			progName, s, stopGrace)
+		os.Exit(exitFailed)
 	}()
-	code := Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	return code
+	return Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 }
+
+// stopGrace is how long the tool may take to wind down after SIGINT or SIGTERM.
+const stopGrace = 5 * time.Second
 
 // command is one subcommand: one row of the table in commands.go.
 type command struct {
