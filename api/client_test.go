@@ -909,6 +909,7 @@ func TestUpdateLoginIDRetriesOnlyWhatWasNotApplied(t *testing.T) {
 // after the context's deadline ends the iteration with an error saying so, on the API's clock.
 func TestSearchAllPageLimit(t *testing.T) {
 	page := jsonStep(200, `{"users":[{"loginIds":["a"]}],"total":2}`)
+	second := jsonStep(200, `{"users":[{"loginIds":["b"]}],"total":2}`)
 	hourly := Limit{Count: 2, Window: time.Hour} // one call an hour, as paced
 
 	c, s := newScripted(t, []http.HandlerFunc{page})
@@ -925,7 +926,7 @@ func TestSearchAllPageLimit(t *testing.T) {
 	}
 
 	// On a clock 360,000 times as fast, the hour is 10 ms: both pages come.
-	c, s = newScripted(t, []http.HandlerFunc{page}, WithTimeScale(360_000))
+	c, s = newScripted(t, []http.HandlerFunc{page, second}, WithTimeScale(360_000))
 	n := 0
 	for _, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 1}, WithPageLimit(hourly)) {
 		if err != nil {

@@ -156,7 +156,12 @@ func (e *DuplicateUserError) Unwrap() error { return ErrInvalidArgument }
 // invalid patch, or a name given twice, is refused with an error wrapping ErrInvalidArgument
 // that names the positions (a *DuplicateUserError for the second), and nothing is sent. Two
 // different names of one user are found once the users are loaded, and refused the same way.
-// A failed search, or ctx ending, ends PlanSync with that error and no plan.
+// A failed search, or ctx ending, ends PlanSync with that error and no plan. So does a search
+// whose pages end before as many distinct users came as its total counts (no more than one per
+// name): an empty page, a page of users that came before, or its last page by its total, with
+// an error wrapping ErrMalformedResponse; a name is reported missing only when the server
+// answered every user it counted. A server that answers fewer users per page than asked is read
+// on at that size, and a user it sends twice is compared once.
 //
 // The plan keeps only the users that differ and those missing, never the users loaded: its size
 // grows with the drift, not with the input.
@@ -292,8 +297,10 @@ func (l *syncLoad) loadAll(ctx context.Context, positions []int, byID bool) ([]i
 // load searches for the users the desired patches at positions chunk name, by login ID or (byID)
 // by user ID, compares each user found with its desired patch, and returns the positions whose
 // user it did not find. It goes through the pages of the answer, however many users the server
-// puts in one, until every name is found, a page is empty, or it has seen as many users as the
-// total or as the names (each names at most one user).
+// puts in one, until every name is found or as many distinct users came as the total counts (no
+// more than one per name); a server that ends its pages sooner (an empty page, a page of users
+// that came before, its last page by its total) is an error, so that no user that exists is
+// reported missing. A user a server sends twice is compared once (see pager).
 func (l *syncLoad) load(ctx context.Context, chunk []int, byID bool) (notFound []int, err error) {
 	want := make(map[string]int, len(chunk))
 	names := make([]string, len(chunk))
@@ -302,23 +309,26 @@ func (l *syncLoad) load(ctx context.Context, chunk []int, byID bool) (notFound [
 		want[names[k]] = i
 	}
 	opts := SearchOptions{Limit: int32(l.cfg.pageSize), WithTestUser: true}
+	by := "login ID"
 	if byID {
-		opts.UserIDs = names
+		opts.UserIDs, by = names, "user ID"
 	} else {
 		opts.LoginIDs = names
 	}
-	found := make(map[int]bool, len(chunk))
-	for seen := 0; ; opts.Page++ {
-		if err := l.pace.wait(ctx); err != nil {
-			return nil, err
-		}
+	search := func(ctx context.Context, opts SearchOptions) ([]User, int, error) {
 		users, total, err := l.c.Search(ctx, opts)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			l.mu.Lock()
+			l.plan.Reads++
+			l.mu.Unlock()
 		}
-		l.mu.Lock()
-		l.plan.Reads++
-		l.mu.Unlock()
+		return users, total, err
+	}
+	what := fmt.Sprintf("SearchUsers for %d names by %s from desired[%d]", len(chunk), by, chunk[0])
+	pages := newPager(what, search, l.pace, opts, len(chunk))
+	found := make(map[int]bool, len(chunk))
+	for {
+		users, more, err := pages.next(ctx)
 		for k := range users {
 			u := &users[k]
 			keys := u.LoginIDs
@@ -336,10 +346,10 @@ func (l *syncLoad) load(ctx context.Context, chunk []int, byID bool) (notFound [
 				found[i] = true
 			}
 		}
-		// No more than one user per name can match; the server may also answer fewer users
-		// per page than asked, so the page size alone does not tell when the end is reached.
-		seen += len(users)
-		if len(users) == 0 || len(found) == len(chunk) || seen >= min(total, len(chunk)) {
+		if err != nil {
+			return nil, err
+		}
+		if !more || len(found) == len(chunk) {
 			break
 		}
 	}
