@@ -236,8 +236,11 @@ user) to stdout as JSON Lines in the format 'patch' reads: loginId and the field
 (name, given, middle and family names, email, phone and whether they are verified, picture,
 status, roleNames, userTenants, customAttributes, ssoAppIds). Edit the file, then send it with
 'descope-users patch': export, edit and patch round-trip. Users are fetched a page at a time and
-written as they come, so an export of any size holds one page in memory. The page calls are
-paced under --search-limit (default 200/1m, Descope's documented limit for user search).`,
+written as they come: an export holds one page in memory, and the ID of each user written
+(about 70 bytes a user), so that no user is written twice. A server whose pages end short of the
+total it reports ends the export with an error (exit 1). A user whose line would be longer than
+patch reads (1 MiB) is left out and named (exit 1). The page calls are paced under
+--search-limit (default 200/1m, Descope's documented limit for user search).`,
 			example: []string{"--login-ids", "user00001@example.com,user00002@example.com"},
 			define: func(fs *flags) runner {
 				opts := searchFlags(fs)
