@@ -21,9 +21,10 @@ var redactedKeyBytes = []byte(RedactedKey)
 // escapes it. A nil *Redactor, or one for an empty secret, changes nothing.
 //
 // The client hides the key in the text it shows (errors, failure reasons, the headers and body
-// excerpts an error quotes) after the last step that changes it (decoding escapes, dropping
-// unprintable characters), so that no such step can bring a key back, and before it is cut, so
-// that no cut can leave part of one.
+// excerpts an error quotes), never in the data it returns: users and their fields come back
+// exactly as the server sent them. Text is hidden after the last step that changes it (decoding
+// escapes, dropping unprintable characters), so that no such step can bring a key back, and
+// before it is cut, so that no cut can leave part of one.
 type Redactor struct {
 	forms     []string
 	byteForms [][]byte // the forms as bytes, made once: converting a long key per call allocates

@@ -1,17 +1,21 @@
 package api
 
-// What the client shows: the key is hidden in every text the client shows (an error, a failure
-// reason, a header), after every step that changes the text.
+// What the client shows and what it returns: the key is hidden in every text the client shows (an
+// error, a failure reason, a header), after every step that changes the text, and the data it
+// returns (users and their fields) is exactly what the server sent, even where it holds the
+// key's text.
 
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -360,6 +364,141 @@ func TestKeyHiddenInFailureReasons(t *testing.T) {
 			}
 		}
 	}
+}
+
+// userWithKey is a user whose fields hold the key's text, {K}, written as the server may write
+// it: plainly, inside longer values, and with JSON escapes ({E}).
+const userWithKey = `{"loginIds":["{K}@example.com","alt-{E}"],"userId":"U2{K}","name":"{K}","givenName":"{E}",` +
+	`"middleName":"{K}ing","familyName":"a {K} b","email":"{K}@example.com","phone":"+15555550100",` +
+	`"verifiedEmail":true,"verifiedPhone":false,"roleNames":["{K}"],"userTenants":[{"tenantId":"T-{K}","roleNames":["{K}"],"tenantName":"{K} Inc"}],` +
+	`"status":"enabled","picture":"https://example.com/{K}.png","test":false,` +
+	`"customAttributes":{"{K}":"{K}","list":["{K}",1,true,null],"obj":{"k":"x{E}y"}},"createdTime":1700000000}`
+
+func withKey(tmpl, key string) string {
+	return strings.NewReplacer("{K}", key, "{E}", escapeAll(key)).Replace(tmpl)
+}
+
+// decodeAs decodes body into a new T, as the data a method must return exactly.
+func decodeAs[T any](t *testing.T, body string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return v
+}
+
+// Users whose fields hold the key's text come back exactly as the server sent them, from every
+// method that returns users; the same key in a failure reason of the same answer is hidden.
+func TestDataReturnedExactly(t *testing.T) {
+	for _, key := range testedKeys {
+		u1 := withKey(userWithKey, key)
+		u2 := strings.Replace(u1, `"U2`+key, `"U3`+key, 1)
+		u2 = strings.Replace(u2, `"`+key+`@example.com","alt-`, `"other-`+key+`@example.com","alt2-`, 1)
+		want1, want2 := decodeAs[User](t, u1), decodeAs[User](t, u2)
+		if !strings.Contains(want1.MiddleName, key) || !strings.Contains(want1.GivenName, key) {
+			t.Fatalf("the test user does not hold the key: %+v", want1)
+		}
+		login1, login2 := want1.LoginIDs[0], want2.LoginIDs[0]
+		batch := `{"patchedUsers":[` + u1 + `],"failedUsers":[{"failure":"denied for ` + escapeAll(key) + `","user":` + u2 + `}],` +
+			`"additionalErrors":{"` + key + `-3@example.com":"refused: ` + key + `"}}`
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			switch r.URL.Path {
+			case "/v2/mgmt/user/search":
+				_, _ = io.WriteString(w, `{"users":[`+u1+`,`+u2+`],"total":2}`)
+			case "/v1/mgmt/users/load":
+				_, _ = io.WriteString(w, `{"users":[`+u1+`,`+u2+`]}`)
+			case "/v1/mgmt/user/patch/batch":
+				_, _ = io.WriteString(w, batch)
+			default: // a single-user answer: load, patch, every update
+				_, _ = io.WriteString(w, `{"user":`+u1+`}`)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(testProject, key, WithBaseURL(srv.URL), WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		same := func(method string, got, want any) {
+			t.Helper()
+			if !reflect.DeepEqual(got, want) {
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(want)
+				t.Errorf("key %q, %s returned\n%s\nwant, as the server sent it,\n%s", key, method, g, w)
+			}
+		}
+
+		for method, call := range map[string]func() (*User, error){
+			"Load":                  func() (*User, error) { return c.Load(ctx, login1) },
+			"Patch":                 func() (*User, error) { return c.Patch(ctx, UserPatch{LoginID: login1, MiddleName: Ptr(key + "ing")}) },
+			"UpdateCustomAttribute": func() (*User, error) { return c.UpdateCustomAttribute(ctx, login1, key, key) },
+			"UpdateUserNames":       func() (*User, error) { return c.UpdateUserNames(ctx, login1, key, key+"ing", "") },
+		} {
+			u, err := call()
+			if err != nil {
+				t.Fatalf("%s: %v", method, err)
+			}
+			same(method, u, &want1)
+		}
+		users, total, err := c.Search(ctx, SearchOptions{})
+		if err != nil || total != 2 {
+			t.Fatal(total, err)
+		}
+		same("Search", users, []User{want1, want2})
+		users, err = c.LoadUsers(ctx, []string{want1.UserID, want2.UserID}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("LoadUsers", users, []User{want1, want2})
+		users = nil
+		for u, err := range c.SearchAll(ctx, SearchOptions{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			users = append(users, u)
+		}
+		same("SearchAll", users, []User{want1, want2})
+
+		ps := []UserPatch{{LoginID: login1}, {LoginID: login2}, {LoginID: key + "-3@example.com"}}
+		br, err := c.PatchBatch(ctx, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("PatchBatch's patched users", br.PatchedUsers, []User{want1})
+		if len(br.FailedUsers) != 2 {
+			t.Fatalf("key %q: PatchBatch's failures: %+v", key, br.FailedUsers)
+		}
+		same("PatchBatch's failed user", br.FailedUsers[0].User, &want2)
+		same("PatchBatch's additionalErrors keys", mapKeys(br.AdditionalErrors), []string{key + "-3@example.com"})
+
+		res, err := c.PatchAll(ctx, ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Patched != 1 || res.Results[0].Status != Patched || res.Results[0].LoginID != login1 {
+			t.Errorf("key %q: PatchAll: %+v, want %s patched", key, res.Results, login1)
+		}
+		same("PatchAll's additionalErrors keys", mapKeys(res.AdditionalErrors), []string{key + "-3@example.com"})
+
+		// The same key in the answer's failure reasons is shown text: hidden.
+		shown := []string{br.FailedUsers[0].Failure, br.FailedUsers[1].Failure, br.AdditionalErrors[key+"-3@example.com"],
+			res.Results[1].Reason, res.Results[2].Reason, res.AdditionalErrors[key+"-3@example.com"]}
+		for _, s := range shown {
+			if how := showsKey(key, s); how != "" || !strings.Contains(s, RedactedKey) {
+				t.Errorf("key %q: the failure reason %q shows %s, or does not mark the key", key, s, how)
+			}
+		}
+	}
+}
+
+func mapKeys(m map[string]string) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 func TestUnescapeJSON(t *testing.T) {

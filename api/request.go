@@ -29,9 +29,10 @@ import (
 //	err = c.checkResponse(ctx, op, resp, data)    // validate if asked; a non-2xx becomes an *Error
 //	out, err := decode[T](op, resp, data, redact)  // a 2xx that does not carry a T is malformed
 //
-// call runs them in that order; every method of Client goes through it. Text that is shown
-// (errors, and the failure reasons of a batch) is scrubbed of the management key where it is
-// made, by the client's Redactor.
+// call runs them in that order; every method of Client goes through it. The body is never
+// changed: what a method returns is what the server sent. Text that is shown (errors, and the
+// failure reasons of a batch) is scrubbed of the management key where it is made, by the
+// client's Redactor.
 
 // builder is a request builder that oapi-codegen generates for each operation of the spec:
 // gen.NewUpdateUserStatusRequest, gen.NewLoadUserRequest...
@@ -208,8 +209,8 @@ var operationIDs = sync.OnceValue(func() map[string]string {
 })
 
 // do sends req, which carries ctx, with the retry policy. The body is read (capped) while
-// retries are still possible, so that a connection cut mid-body is retried, and it is scrubbed of
-// the management key as it is read. An error's text is scrubbed of the management key (net/http quotes what it
+// retries are still possible, so that a connection cut mid-body is retried; it is returned as
+// the server sent it. An error's text is scrubbed of the management key (net/http quotes what it
 // could not read of an answer: a status line, a header), and wraps the error it was made from.
 func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Response, []byte, error) {
 	x := &exchange{c: c}
@@ -230,7 +231,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Re
 		// The retries ran out on a retryable status, so the handler never ran: read it here.
 		var b []byte
 		if b, err = readCapped(resp.Body, resp.ContentLength, c.maxBody); err == nil {
-			x.data = c.redact.Bytes(b)
+			x.data = b
 		}
 	}
 	if err != nil {
@@ -248,7 +249,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Re
 }
 
 // exchange is one call as the retry wrapper sends it: the request, and the body its response
-// handler read, scrubbed. One allocation holds both.
+// handler read. One allocation holds both.
 type exchange struct {
 	retryablehttp.Request
 	c    *Client
@@ -262,7 +263,7 @@ func (x *exchange) readBody(resp *http.Response) error {
 	if err != nil {
 		return err
 	}
-	x.data, x.read = x.c.redact.Bytes(b), true
+	x.data, x.read = b, true
 	return nil
 }
 

@@ -51,8 +51,9 @@ const (
 
 // BatchResult is the answer to PatchBatch: the users patched and the users that failed, each
 // failure with the server's reason. It has the JSON of the API's PatchUsersBatchResponse. The
-// reasons (FailedUsers[i].Failure, the values of AdditionalErrors) are text to show, scrubbed of
-// the management key and of unprintable characters.
+// users (PatchedUsers, FailedUsers[i].User) are exactly what the server sent; the reasons
+// (FailedUsers[i].Failure, the values of AdditionalErrors) are text to show, scrubbed of the
+// management key and of unprintable characters.
 //
 // Every patch sent is accounted for: a patch the server listed neither as patched nor as failed
 // is added to FailedUsers, with a Failure that says so (and carries the reasons of any failures
@@ -177,7 +178,8 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 //
 // The answer's failure reasons and additionalErrors messages are shown text, written by the
 // server about the failure: they are scrubbed of the management key (see Redactor) before
-// anything reads them.
+// anything reads them. Its users, and the login IDs that key additionalErrors, are data: they are
+// kept as the server sent them.
 func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, []batchOutcome, error) {
 	out, err := call[BatchResult](ctx, c, gen.NewPatchUserBatchRequest, gen.PatchUsersBatchRequest{Users: ps})
 	if err != nil {
