@@ -17,15 +17,16 @@ import (
 // and encoding/json into a plain struct, through the same *http.Client, whose transport answers
 // from memory. Without a network or a server in the loop, the difference is what the package
 // costs on top of HTTP itself: the generated request, the retry wrapper, the checks, the
-// scrubbing of the key and the decoding.
+// scrubbing of the key from the text it shows (the batch answer's failure reason) and the
+// decoding.
 
 const benchUser = `{"loginIds":["jane@example.com"],"userId":"U2abc","name":"Jane Doe","email":"jane@example.com","phone":"+15555550100","verifiedEmail":true,"verifiedPhone":true,"roleNames":["admin","viewer"],"userTenants":[{"tenantId":"T1","roleNames":["member"],"tenantName":"Acme"}],"status":"enabled","picture":"https://example.com/p.png","customAttributes":{"dept":"eng","seats":3,"vip":true},"createdTime":1700000000,"OAuth":{"google":true},"givenName":"Jane","familyName":"Doe"}`
 
 const (
 	benchBase    = "http://127.0.0.1:1" // never dialled: memTransport answers every request
 	benchProject = "P2benchproject"
-	// benchKey has the length of a real management key, so that scrubbing it from every answer
-	// costs what it costs in use.
+	// benchKey has the length of a real management key, so that scrubbing it from the text the
+	// client shows costs what it costs in use.
 	benchKey  = "K2benchbenchbenchbenchbenchbenchbenchbenchbenchbenchbenchbenchbench"
 	benchAuth = "Bearer " + benchProject + ":" + benchKey
 )

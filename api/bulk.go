@@ -62,7 +62,7 @@ type PatchResult struct {
 	Index   int         // the patch's position in the input
 	LoginID string      // the patch's loginId
 	Status  PatchStatus // patched, failed or not attempted
-	Reason  string      // for failed and not attempted patches: why
+	Reason  string      // for failed and not attempted patches: why (shown text: the key is hidden)
 	Err     error       // when a whole batch failed or the run stopped: the error (often an *Error)
 	Patch   *UserPatch  // for failed and not attempted patches: the patch itself, to retry it
 }
@@ -488,10 +488,15 @@ func (r *bulkRun) resolve(batch []PatchResult, out *BatchResult, outcomes []batc
 	r.record(batch...)
 }
 
-// record files outcomes, hands them to the result func or keeps them, and reports progress.
+// record files outcomes, hands them to the result func or keeps them, and reports progress. It is
+// where every reason takes its final form: each is made fit to show and scrubbed of the
+// management key here, after everything that built it.
 func (r *bulkRun) record(results ...PatchResult) {
 	if len(results) == 0 {
 		return
+	}
+	for i := range results {
+		results[i].Reason = r.c.redact.show(results[i].Reason)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -94,9 +94,10 @@ func WithTimeScale(scale float64) Option { return func(c *config) { c.timeScale 
 // goroutines, and needs no closing: clients made without WithHTTPClient share one pool of
 // connections, so making many short-lived ones leaves no idle connections behind.
 //
-// Its management key is kept out of every string the package produces: errors, results, and the
-// client's own %v, %+v and %#v. Every response body is scrubbed of the key (see Redactor) before
-// anything reads it. The client never follows a redirect, also with WithHTTPClient: a 3xx answer
+// Its management key is kept out of every text the package shows: errors, failure reasons, and
+// the client's own %v, %+v and %#v. Such text is scrubbed of the key (see Redactor) after the
+// last step that changes it. The data it returns is not: users and their fields come back
+// exactly as the server sent them, also where they hold the key's text. The client never follows a redirect, also with WithHTTPClient: a 3xx answer
 // is an *Error naming the status and the host it pointed to, and the request, with its
 // Authorization header, goes nowhere else.
 type Client struct {

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
@@ -56,6 +54,12 @@ var (
 // errorCode, errorDescription and errorMessage when the body carried them; when it did not (an
 // HTML page from a proxy, an empty or truncated body), Error() still says what came back. A 3xx
 // answer is an Error too: the client never follows redirects.
+//
+// Every text field is text to show, written by the server about the failure, never user data:
+// it holds the server's text with white space as spaces, unprintable characters left out, and
+// the management key, however the answer wrote it (plainly, with JSON escapes, with control
+// characters between its own), replaced by RedactedKey. Printing e.Message, or any verb of fmt
+// on e, shows no key.
 type Error struct {
 	StatusCode                 int
 	Code, Description, Message string        // Descope's errorCode, errorDescription, errorMessage
@@ -132,27 +136,28 @@ func IsUserNotFound(err error) bool { return errors.Is(err, ErrUserNotFound) }
 // ErrRateLimited). RetryAfter on the *Error says how long the server asked to wait.
 func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }
 
-// newError builds the *Error for a non-2xx response. body has been scrubbed of the management
-// key already (the doer does it for every body); redact scrubs the one header value the error
-// shows, the redirect target.
+// newError builds the *Error for a non-2xx response. Everything it keeps to show is shown text,
+// made fit to show and scrubbed of the management key by redact (see Redactor): Descope's code,
+// description and message, the redirect target, and the summary of a body that is not a Descope
+// error with its content type.
 func newError(op string, resp *http.Response, body []byte, redact *Redactor) *Error {
 	e := &Error{Operation: op, StatusCode: resp.StatusCode}
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = d
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
-		e.RedirectTo = redact.String(redirectTarget(resp))
+		e.RedirectTo = redact.show(redirectTarget(resp))
 	}
 	var eb gen.Error
 	if isJSON(resp.Header.Get("Content-Type"), body) && json.Unmarshal(body, &eb) == nil &&
 		(eb.ErrorCode != "" || eb.ErrorDescription != "" || eb.ErrorMessage != "") {
-		e.Code = eb.ErrorCode
-		e.Description = eb.ErrorDescription
-		e.Message = eb.ErrorMessage
+		e.Code = redact.show(eb.ErrorCode)
+		e.Description = redact.show(eb.ErrorDescription)
+		e.Message = redact.show(eb.ErrorMessage)
 		return e
 	}
 	if len(body) > 0 || e.RedirectTo == "" {
-		e.body = describeBody(resp.Header.Get("Content-Type"), body)
+		e.body = describeBody(resp.Header.Get("Content-Type"), body, redact)
 	}
 	return e
 }
@@ -176,39 +181,36 @@ func isJSON(contentType string, body []byte) bool {
 	return contentType == "" && len(body) > 0 && body[0] == '{'
 }
 
-// describeBody summarises a body that is not a Descope error, in one printable line.
-func describeBody(contentType string, body []byte) string {
+// The most of a body, and of its content type, that an error quotes, in bytes.
+const (
+	excerptBytes     = 120
+	contentTypeBytes = 100
+)
+
+// describeBody summarises a body that is not a Descope error, in one printable line, with its
+// content type. The excerpt is the body as a reader would read it: JSON escapes decoded (\u00e9
+// is é), white space runs as one space, unprintable characters left out; then the key is hidden
+// (redact), and only then is it cut to excerptBytes. No step after hiding can bring the key
+// back, and the cut can leave no part of it: a key written with escapes, or with control
+// characters between its own, shows as RedactedKey. The content type is shown likewise.
+func describeBody(contentType string, body []byte, redact *Redactor) string {
 	if len(body) == 0 {
 		return "empty body"
 	}
-	ct := contentType
-	if ct == "" {
-		ct = "no content type"
+	ct := "no content type"
+	if contentType != "" {
+		ct = cut(redact.show(contentType), contentTypeBytes)
 	}
-	const excerpt = 120
-	text := string(body)
-	if len(text) > excerpt {
-		cut := excerpt
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut] + "…"
-	}
-	text = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return ' '
-		}
-		if !unicode.IsPrint(r) {
-			return -1
-		}
-		return r
-	}, text)
-	text = strings.Join(strings.Fields(text), " ")
+	text := unescapeJSON(string(body))
+	text = strings.Join(strings.Fields(printable(text)), " ")
+	text = cut(redact.String(text), excerptBytes)
 	what := "unexpected body"
 	if json.Valid(body) {
 		what = "body without Descope error fields"
 	} else if isJSON(contentType, body) {
 		what = "malformed JSON body"
 	}
-	return fmt.Sprintf("%s (%s, %d bytes): %q", what, ct, len(body), text)
+	// Quoting escapes only quotes and backslashes here (the text is printable); hiding the key
+	// once more covers a key that holds them.
+	return redact.String(fmt.Sprintf("%s (%s, %d bytes): %q", what, ct, len(body), text))
 }

@@ -4,19 +4,27 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // RedactedKey stands in for the management key wherever a text would otherwise carry it: in the
-// errors and results of this package, in the answers of the fake (api/apitest) and in the output
-// of the command-line tool. It is the one marker for a hidden key across the module.
+// errors and failure reasons of this package, in the error answers of the fake (api/apitest) and
+// in the messages of the command-line tool. It is the one marker for a hidden key across the
+// module.
 const RedactedKey = "[management key redacted]"
 
 var redactedKeyBytes = []byte(RedactedKey)
 
 // Redactor hides one secret in every form a text may carry it: as it is, and as a JSON string
-// escapes it. The client runs every response body through one before anything reads it, so that
-// error messages, excerpts, batch failures and bulk results can never show the key, not even part
-// of it after an excerpt is cut. A nil *Redactor, or one for an empty secret, changes nothing.
+// escapes it. A nil *Redactor, or one for an empty secret, changes nothing.
+//
+// The client hides the key in the text it shows (errors, failure reasons, the headers and body
+// excerpts an error quotes), never in the data it returns: users and their fields come back
+// exactly as the server sent them. Text is hidden after the last step that changes it (decoding
+// escapes, dropping unprintable characters), so that no such step can bring a key back, and
+// before it is cut, so that no cut can leave part of one.
 type Redactor struct {
 	forms     []string
 	byteForms [][]byte // the forms as bytes, made once: converting a long key per call allocates
@@ -29,8 +37,8 @@ func NewRedactor(secret string) *Redactor {
 		return r
 	}
 	r.forms = append(r.forms, secret)
-	// encoding/json escapes <, >, &, control characters, U+2028 and U+2029: a server that echoes
-	// the key inside a JSON string may carry it in that form.
+	// encoding/json escapes <, >, &, control characters, U+2028 and U+2029: a text that quotes
+	// the key as JSON (a validation error quoting a value, say) may carry it in that form.
 	if enc, err := json.Marshal(secret); err == nil {
 		if esc := string(enc[1 : len(enc)-1]); esc != secret {
 			r.forms = append(r.forms, esc)
@@ -67,4 +75,116 @@ func (r *Redactor) Bytes(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// show returns s as text fit to show: each white-space character a space, every other
+// character a terminal would not print (control and format characters: NUL, ESC, a backspace,
+// a zero-width space) left out, and then the secret hidden. A secret the server wrote with
+// such characters between its own is therefore hidden too, and what is shown holds none that
+// a terminal could act on or drop. s itself when it is already fit (no allocation).
+func (r *Redactor) show(s string) string {
+	return r.String(printable(s))
+}
+
+// printable is s with white space as spaces and unprintable characters left out.
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return strings.Map(printableRune, s)
+		}
+	}
+	return s
+}
+
+func printableRune(r rune) rune {
+	switch {
+	case unicode.IsSpace(r):
+		return ' '
+	case r == utf8.RuneError, !unicode.IsPrint(r):
+		return -1
+	}
+	return r
+}
+
+// unescapeJSON decodes, for display, the escapes a JSON string may hold wherever they occur in
+// s: \uXXXX (a surrogate pair as one character), \n, \t, \r, \b, \f, \", \\ and \/. A backslash
+// that starts no valid escape, and a lone surrogate, are kept as written. s itself when it holds
+// no backslash.
+func unescapeJSON(s string) string {
+	i := strings.IndexByte(s, '\\')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		if d, ok := simpleEscapes[s[i+1]]; ok {
+			b.WriteByte(d)
+			i += 2
+			continue
+		}
+		if s[i+1] == 'u' {
+			if r, ok := hex4(s, i+2); ok {
+				if !utf16.IsSurrogate(r) {
+					b.WriteRune(r)
+					i += 6
+					continue
+				}
+				if i+12 <= len(s) && s[i+6] == '\\' && s[i+7] == 'u' {
+					if r2, ok := hex4(s, i+8); ok {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							b.WriteRune(dec)
+							i += 12
+							continue
+						}
+					}
+				}
+			}
+		}
+		b.WriteByte(c) // not an escape: the backslash as written
+		i++
+	}
+	return b.String()
+}
+
+var simpleEscapes = map[byte]byte{'n': '\n', 't': '\t', 'r': '\r', 'b': '\b', 'f': '\f', '"': '"', '\\': '\\', '/': '/'}
+
+// hex4 reads four hexadecimal digits of s at i.
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// cut returns s cut to at most n bytes, at a rune boundary, with "…" marking a cut.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -25,11 +25,14 @@ import (
 // One call, from start to end, as go-github's NewRequest, Do and CheckResponse read:
 //
 //	req, op, err := newRequest(ctx, c, build, in) // the request of the operation's generated builder, authorized
-//	resp, data, err := c.do(ctx, op, req)         // send with the retry policy, read, scrub
+//	resp, data, err := c.do(ctx, op, req)         // send with the retry policy, read
 //	err = c.checkResponse(ctx, op, resp, data)    // validate if asked; a non-2xx becomes an *Error
-//	out, err := decode[T](op, resp, data)          // a 2xx that does not carry a T is malformed
+//	out, err := decode[T](op, resp, data, redact)  // a 2xx that does not carry a T is malformed
 //
-// call runs them in that order; every method of Client goes through it.
+// call runs them in that order; every method of Client goes through it. The body is never
+// changed: what a method returns is what the server sent. Text that is shown (errors, and the
+// failure reasons of a batch) is scrubbed of the management key where it is made, by the
+// client's Redactor.
 
 // builder is a request builder that oapi-codegen generates for each operation of the spec:
 // gen.NewUpdateUserStatusRequest, gen.NewLoadUserRequest...
@@ -54,7 +57,7 @@ func call[Out, In any](ctx context.Context, c *Client, build builder[In], in In)
 	if err := c.checkResponse(ctx, op, resp, data); err != nil {
 		return nil, err
 	}
-	return decode[Out](op, resp, data)
+	return decode[Out](op, resp, data, c.redact)
 }
 
 // newRequest returns the request of one call, carrying ctx and authorized, and the name of its
@@ -205,10 +208,10 @@ var operationIDs = sync.OnceValue(func() map[string]string {
 	return m
 })
 
-// do sends req, which carries ctx, with the retry policy. The body is read
-// (capped) while retries are still possible, so that a connection cut mid-body is retried, and it
-// is scrubbed of the management key as it is read: this is the one redaction step for everything
-// a server sends back, before anything parses, excerpts or truncates it.
+// do sends req, which carries ctx, with the retry policy. The body is read (capped) while
+// retries are still possible, so that a connection cut mid-body is retried; it is returned as
+// the server sent it. An error's text is scrubbed of the management key (net/http quotes what it
+// could not read of an answer: a status line, a header), and wraps the error it was made from.
 func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Response, []byte, error) {
 	x := &exchange{c: c}
 	if req.GetBody != nil || req.Body == nil || req.Body == http.NoBody {
@@ -228,7 +231,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Re
 		// The retries ran out on a retryable status, so the handler never ran: read it here.
 		var b []byte
 		if b, err = readCapped(resp.Body, resp.ContentLength, c.maxBody); err == nil {
-			x.data = c.redact.Bytes(b)
+			x.data = b
 		}
 	}
 	if err != nil {
@@ -236,15 +239,17 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Re
 			_ = resp.Body.Close()
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			return nil, nil, fmt.Errorf("descope: %s: %w (%v)", op, ctxErr, err)
+			err = fmt.Errorf("descope: %s: %w (%v)", op, ctxErr, err)
+		} else {
+			err = fmt.Errorf("descope: %s: %w", op, err)
 		}
-		return nil, nil, fmt.Errorf("descope: %s: %w", op, err)
+		return nil, nil, &shownError{msg: c.redact.show(err.Error()), err: err}
 	}
 	return resp, x.data, nil
 }
 
 // exchange is one call as the retry wrapper sends it: the request, and the body its response
-// handler read, scrubbed. One allocation holds both.
+// handler read. One allocation holds both.
 type exchange struct {
 	retryablehttp.Request
 	c    *Client
@@ -258,7 +263,7 @@ func (x *exchange) readBody(resp *http.Response) error {
 	if err != nil {
 		return err
 	}
-	x.data, x.read = x.c.redact.Bytes(b), true
+	x.data, x.read = b, true
 	return nil
 }
 
@@ -303,14 +308,15 @@ func (c *Client) validateResponse(ctx context.Context, op string, resp *http.Res
 		return nil
 	}
 	if err := c.validator.ValidateResponse(ctx, route, resp.Request, resp.StatusCode, resp.Header, data); err != nil {
-		return fmt.Errorf("%w: %s", ErrResponseMismatch, c.redact.String(err.Error()))
+		return fmt.Errorf("%w: %s", ErrResponseMismatch, c.redact.show(err.Error()))
 	}
 	return nil
 }
 
 // decode reads a 2xx body into a new T. A body that is not JSON of T's shape, is null, or lacks
-// what T must carry (see carrier) wraps ErrMalformedResponse.
-func decode[T any](op string, resp *http.Response, data []byte) (*T, error) {
+// what T must carry (see carrier) wraps ErrMalformedResponse, with the decoder's complaint
+// scrubbed by redact.
+func decode[T any](op string, resp *http.Response, data []byte, redact *Redactor) (*T, error) {
 	// Decoding into a new T rather than into a nil *T, which would itself be allocated, so a
 	// body of null, which would leave the nil *T nil, is told apart first.
 	if bytes.Equal(bytes.Trim(data, " \t\r\n"), []byte("null")) {
@@ -318,7 +324,7 @@ func decode[T any](op string, resp *http.Response, data []byte) (*T, error) {
 	}
 	out := new(T)
 	if err := json.Unmarshal(data, out); err != nil {
-		return nil, fmt.Errorf("%w: %s: HTTP %d: %v", ErrMalformedResponse, op, resp.StatusCode, err)
+		return nil, fmt.Errorf("%w: %s: HTTP %d: %s", ErrMalformedResponse, op, resp.StatusCode, redact.show(err.Error()))
 	}
 	if c, ok := any(out).(carrier); ok {
 		if missing := c.missing(); missing != "" {
@@ -327,6 +333,18 @@ func decode[T any](op string, resp *http.Response, data []byte) (*T, error) {
 	}
 	return out, nil
 }
+
+// shownError is an error whose text is shown text, scrubbed of the management key, wrapping the
+// error it was made from so that errors.Is and errors.As still reach that error (whose own text
+// is net/http's, unscrubbed).
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string    { return e.msg }
+func (e *shownError) Unwrap() error    { return e.err }
+func (e *shownError) GoString() string { return e.msg } // %#v shows the scrubbed text too
 
 // carrier is an answer that must carry something to be of use; missing says what it lacks, or
 // "" when nothing.

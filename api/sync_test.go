@@ -722,3 +722,31 @@ func TestPlanSyncPacing(t *testing.T) {
 		}
 	}
 }
+
+// Values that hold the key's text are data: PlanSync compares them as the server sent them, so a
+// user that matches is unchanged (not changed again on every run), and a change shows the user's
+// value as it is.
+func TestSyncComparesValuesHoldingTheKey(t *testing.T) {
+	const key = "K2sk"
+	u := api.User{UserID: "U2" + key, LoginIDs: []string{key + "@example.com"}, Name: key, MiddleName: key + "ing",
+		Picture: "https://example.com/" + key + ".png", RoleNames: []string{key}, CustomAttributes: map[string]any{key: key}}
+	srv := apitest.NewServer(t, apitest.WithCredentials("P2sync", key), apitest.WithUsers(u))
+	c, err := api.New(srv.ProjectID(), key, api.WithBaseURL(srv.URL), api.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := api.UserPatch{LoginID: key + "@example.com", Name: api.Ptr(key), MiddleName: api.Ptr(key + "ing"),
+		Picture: api.Ptr(u.Picture), RoleNames: api.Ptr([]string{key}), CustomAttributes: api.Ptr(map[string]any{key: key})}
+	if plan := mustPlan(t, c, []api.UserPatch{same}); plan.Unchanged != 1 || plan.ToChange != 0 {
+		t.Errorf("plan %+v, changes %v; want the user unchanged", plan, fieldNames(plan))
+	}
+	drift := same
+	drift.MiddleName = api.Ptr(key + "ong")
+	plan := mustPlan(t, c, []api.UserPatch{drift})
+	if plan.ToChange != 1 || len(plan.Changes[0].Fields) != 1 {
+		t.Fatalf("plan %+v, changes %v; want the middle name changed", plan, fieldNames(plan))
+	}
+	if f := plan.Changes[0].Fields[0]; f.Field != "middleName" || f.Old != key+"ing" || f.New != key+"ong" {
+		t.Errorf("change %+v, want middleName %q -> %q", f, key+"ing", key+"ong")
+	}
+}

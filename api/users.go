@@ -50,7 +50,10 @@ const (
 )
 
 // BatchResult is the answer to PatchBatch: the users patched and the users that failed, each
-// failure with the server's reason. It has the JSON of the API's PatchUsersBatchResponse.
+// failure with the server's reason. It has the JSON of the API's PatchUsersBatchResponse. The
+// users (PatchedUsers, FailedUsers[i].User) are exactly what the server sent; the reasons
+// (FailedUsers[i].Failure, the values of AdditionalErrors) are text to show, scrubbed of the
+// management key and of unprintable characters.
 //
 // Every patch sent is accounted for: a patch the server listed neither as patched nor as failed
 // is added to FailedUsers, with a Failure that says so (and carries the reasons of any failures
@@ -172,10 +175,21 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 // patchBatch sends patches already checked and accounts for every one of them (see BatchResult).
 // outcomes has one entry per patch, in order. An answer that names none of the patches at all
 // (`{}` for a batch of one or more) carries nothing the operation returns: ErrMalformedResponse.
+//
+// The answer's failure reasons and additionalErrors messages are shown text, written by the
+// server about the failure: they are scrubbed of the management key (see Redactor) before
+// anything reads them. Its users, and the login IDs that key additionalErrors, are data: they are
+// kept as the server sent them.
 func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, []batchOutcome, error) {
 	out, err := call[BatchResult](ctx, c, gen.NewPatchUserBatchRequest, gen.PatchUsersBatchRequest{Users: ps})
 	if err != nil {
 		return nil, nil, err
+	}
+	for i := range out.FailedUsers {
+		out.FailedUsers[i].Failure = c.redact.show(out.FailedUsers[i].Failure)
+	}
+	for k, msg := range out.AdditionalErrors {
+		out.AdditionalErrors[k] = c.redact.show(msg)
 	}
 	outcomes, listed := matchBatch(ps, out)
 	if listed == 0 && len(ps) > 0 {

@@ -33,7 +33,8 @@
 // # Status and error codes
 //
 // Every non-2xx answer carries a gen.Error body. The management key configured for the
-// server never appears in one: it is replaced by api.RedactedKey.
+// server never appears in one, nor in a batch answer's failure reasons: it is replaced by
+// api.RedactedKey. Users are data, and are answered as stored.
 //
 //	200                 success: the answer the spec gives the operation (gen.UserResponse,
 //	                    gen.UsersResponse, gen.PatchUsersBatchResponse, gen.License)
@@ -194,7 +195,8 @@ func WithUsers(users ...gen.User) Option {
 // WithCredentials sets the project ID and management key the server accepts, instead of
 // DefaultProjectID and DefaultManagementKey. Neither may be empty or contain white space, and
 // the project ID may not contain a colon. Pick a distinctive key: every occurrence of it in an
-// answer is replaced by api.RedactedKey, so that no answer ever carries it.
+// error message or a batch failure reason is replaced by api.RedactedKey (users are answered as
+// stored, the key's text included).
 func WithCredentials(projectID, managementKey string) Option {
 	return func(c *config) { c.projectID, c.managementKey = projectID, managementKey }
 }

@@ -376,7 +376,8 @@ func patchUser(fs *flags) (func() error, userCall) {
 	return check, func(ctx context.Context, cl *api.Client) (*api.User, error) { return cl.Patch(ctx, p) }
 }
 
-// userOp connects, runs one single-user call and prints the user it returns.
+// userOp connects, runs one single-user call and prints the user it returns, as the API sent it
+// (to c.data).
 func (c *cli) userOp(ctx context.Context, cmd *command, call userCall) int {
 	cl, err := c.connect()
 	if err != nil {
@@ -386,7 +387,7 @@ func (c *cli) userOp(ctx context.Context, cmd *command, call userCall) int {
 	if err != nil {
 		return c.fail(cmd, err)
 	}
-	if err := printJSON(c.stdout, u); err != nil {
+	if err := printJSON(c.data, u); err != nil {
 		fmt.Fprintf(c.stderr, "%s %s: the update was applied, but printing the user failed: %v\n", progName, cmd.name, err)
 		return exitFailed
 	}
@@ -728,15 +729,15 @@ func usersRunner(users func(ctx context.Context, cl *api.Client) iter.Seq2[api.U
 }
 
 // printUsers connects and writes each user the call yields, as form gives it, one JSON object per
-// line (encodeLine: no HTML escaping), as it comes. A user whose line would be longer than patch
-// reads (maxLineBytes) is not written: it is named on stderr, the others are written, and the
-// exit status is 1.
+// line (encodeLine: no HTML escaping), as it comes, to c.data: exactly what the API sent. A user
+// whose line would be longer than patch reads (maxLineBytes) is not written: it is named on
+// stderr, the others are written, and the exit status is 1.
 func (c *cli) printUsers(ctx context.Context, cmd *command, users func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error], form func(api.User) any) int {
 	cl, err := c.connect()
 	if err != nil {
 		return c.fail(cmd, err)
 	}
-	w := bufio.NewWriter(c.stdout)
+	w := bufio.NewWriter(c.data)
 	tooLong := 0
 	for u, err := range users(ctx, cl) {
 		if err != nil {

@@ -98,7 +98,7 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 		out: c.stdout,
 		// Every step writes its output and its errors to the transcript, in order.
 		sub: &cli{
-			stdin: strings.NewReader(""), stdout: c.stdout, stderr: c.stdout, progress: c.progress,
+			stdin: strings.NewReader(""), stdout: c.stdout, stderr: c.stdout, data: c.data, progress: c.progress,
 			prefix:  progName + " --fake",
 			connect: func() (*api.Client, error) { return client, nil },
 		},

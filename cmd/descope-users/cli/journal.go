@@ -272,6 +272,8 @@ func (o *outcomeFiles) countReason(r api.PatchResult) {
 	if reason == "" {
 		reason = r.Status.String()
 	}
+	// The api has hidden the key in r.Reason before anything else (api.PatchResult), so this cut
+	// can leave no part of it.
 	reason = truncate(reason, 200)
 	if _, ok := o.reasons[reason]; !ok {
 		if len(o.reasons) >= maxDistinctReasons {

@@ -159,8 +159,15 @@ func (f *flags) given(name string) bool {
 
 // cli is what a command runs with: its streams and the way to a client.
 type cli struct {
-	stdin          io.Reader
+	stdin io.Reader
+	// stdout and stderr mask the management key in what the tool says: messages, summaries,
+	// plans, help.
 	stdout, stderr io.Writer
+	// data is standard output as it is, for the data the tool prints: the users the API
+	// returned (load, search, export, and the user a single-user command prints), which must be
+	// exactly what the API sent, even where a value holds the key's text (a middle name, a
+	// custom attribute), so that export and patch round-trip.
+	data io.Writer
 	// progress receives the bulk progress bar; nil when stderr is not a terminal.
 	progress io.Writer
 	// prefix is how the commands' own command lines start, for hints: "descope-users --fake".
@@ -195,8 +202,11 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	}
 	progress := progressOutput(stderr)
 
-	// Everything written goes through a filter that masks the management key: the program never
-	// prints it, and the filter makes sure of that should a message ever echo it.
+	// Everything the program says goes through a filter that masks the management key: the
+	// program never prints it, and the filter makes sure of that should a message ever echo it.
+	// The data it prints does not: it is written as the API sent it (the API hides the key in
+	// what it shows: errors and failure reasons).
+	data := stdout
 	if key := strings.TrimSpace(env(envManagement)); key != "" {
 		r := api.NewRedactor(key)
 		stdout, stderr = redactWriter(stdout, r), redactWriter(stderr, r)
@@ -265,7 +275,7 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	case *baseURL != "":
 		prefix += " --base-url " + shellQuote(*baseURL)
 	}
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, progress: progress, prefix: prefix}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, data: data, progress: progress, prefix: prefix}
 	var (
 		client *api.Client
 		cerr   error
@@ -507,8 +517,8 @@ func shellQuote(s string) string {
 }
 
 // redactingWriter masks the management key (as api.RedactedKey) in everything written through
-// it. A key split across two writes would get through, but every line this program writes is
-// written whole.
+// it: the tool's messages and summaries, never its data (see cli.data). A key split across two
+// writes would get through, but every line this program writes is written whole.
 type redactingWriter struct {
 	w io.Writer
 	r *api.Redactor
