@@ -1,7 +1,7 @@
 package contract_test
 
-// AnyValue, the spec's "any JSON value": it accepts every JSON value at every level, and what was
-// refused around it still is.
+// AnyValue, the spec's "any JSON value": it accepts every JSON value at every level, a request
+// may nest lists and objects at most 32 deep in one, and what was refused around it still is.
 
 import (
 	"strings"
@@ -43,8 +43,8 @@ var everyKind = []string{
 }
 
 // TestAnyValueAcceptsEveryJSONValue: every kind of JSON value, null included, at every level, is
-// accepted wherever a request takes any JSON value, and so are values nested 32 deep; answers
-// carry them too, and deeper ones.
+// accepted wherever a request takes any JSON value, and so are values nested 32 deep, the limit;
+// answers carry them too, deeper than the limit as well.
 func TestAnyValueAcceptsEveryJSONValue(t *testing.T) {
 	t.Parallel()
 	values := append([]string{nested("lists", 32), nested("objects", 32)}, everyKind...)
@@ -98,5 +98,23 @@ func TestAnyValueNeighboursStillRefused(t *testing.T) {
 		f := newFakeAPI(t, reply{body: body})
 		_, err := f.sendValid(t, operationByID(t, "PatchUser"))
 		assertResponseRejected(t, err, "PatchUser", 200, `"/user/customAttributes"`, "value must be an object")
+	}
+}
+
+// TestAnyValueTooDeepRefused: a request nesting lists or objects 33 deep, one more than the
+// limit, in any place that takes any JSON value, is refused naming the place and the limit, and
+// never reaches the server.
+func TestAnyValueTooDeepRefused(t *testing.T) {
+	t.Parallel()
+	for _, site := range valueSites {
+		for _, kind := range []string{"lists", "objects"} {
+			t.Run(site.op+"/"+kind, func(t *testing.T) {
+				t.Parallel()
+				f := newFakeAPI(t, reply{example: true})
+				_, err := f.send(t, operationByID(t, site.op), request{body: site.body(nested(kind, 33))})
+				assertRequestRejected(t, err, site.op, `"`+site.pointer+`"`, "32")
+				f.assertNotHit(t)
+			})
+		}
 	}
 }

@@ -86,3 +86,27 @@ func TestValidationIsLinearInNesting(t *testing.T) {
 		}
 	}
 }
+
+// TestNestingLimitOnRequestsOnly: a request may nest lists and objects 32 deep in a value
+// (AnyValue's x-max-depth), not 33, and the refusal names the value's place and the limit;
+// brackets inside a string are not nesting; answers are not limited.
+func TestNestingLimitOnRequestsOnly(t *testing.T) {
+	v := validator(t)
+	for _, kind := range []string{"lists", "objects"} {
+		if err := validateRequest(v, nested(kind, 32)); err != nil {
+			t.Errorf("%s 32 deep: %v", kind, err)
+		}
+		for _, depth := range []int{33, 5000} {
+			err := validateRequest(v, nested(kind, depth))
+			if err == nil || !strings.Contains(err.Error(), `at "/customAttributes/deep": lists and objects nest more than 32 deep`) {
+				t.Errorf("%s %d deep: err = %v", kind, depth, err)
+			}
+		}
+		if err := validateResponse(v, nested(kind, 100)); err != nil {
+			t.Errorf("an answer %s 100 deep: %v", kind, err)
+		}
+	}
+	if err := validateRequest(v, `"`+nested("lists", 40)+`"`); err != nil {
+		t.Errorf("a string of brackets: %v", err)
+	}
+}
