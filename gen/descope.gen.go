@@ -132,7 +132,8 @@ func (e UserStatus) Valid() bool {
 // around the value adds a few more, so 32 levels (64 messages) stay well below the smallest
 // of those limits, whichever runtime reads them. The validator of package `spec` (used by the
 // fake server and the contract tests) refuses a deeper value in a request with the place of
-// the value; answers are not limited.
+// the value, and the `api` package refuses it before sending (`api.MaxValueDepth`); answers
+// are not limited.
 type AnyValue = interface{}
 
 // CustomAttributes Custom attributes keyed by their machine name. Values follow the attribute's type in the
