@@ -9,10 +9,12 @@ import (
 	"iter"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -86,7 +88,8 @@ func userKey(u User) string {
 func Ptr[T any](v T) *T { return &v }
 
 // UpdateCustomAttribute sets one custom attribute of the user. value may be any JSON value
-// (string, number, bool, slice, map); nil clears the attribute and is sent as an explicit null.
+// (string, number, bool, slice, map) whose lists and objects nest at most MaxValueDepth deep; nil
+// clears the attribute and is sent as an explicit null.
 func (c *Client) UpdateCustomAttribute(ctx context.Context, loginID, key string, value any) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
@@ -695,9 +698,10 @@ func checkCall(ctx context.Context, loginID string) error {
 
 // CheckPatch reports, before anything is sent, what the API would refuse in a patch or what
 // JSON cannot carry: an empty loginId, a status outside the contract's, a tenant without an ID,
-// a custom attribute value that is NaN, infinite, or a number outside float64's range (such as a
-// json.Number "1e400"). The error wraps ErrInvalidArgument and names the field. Patch, PatchBatch
-// and PatchAll run it on every patch; it is exported for tools that check input before a run.
+// a custom attribute value that is NaN, infinite, a number outside float64's range (such as a
+// json.Number "1e400"), or whose lists and objects nest deeper than MaxValueDepth. The error
+// wraps ErrInvalidArgument and names the field. Patch, PatchBatch and PatchAll run it on every
+// patch; it is exported for tools that check input before a run.
 func CheckPatch(p UserPatch) error {
 	if err := checkPatchFields(p); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
@@ -783,34 +787,105 @@ var statusNames = func() string {
 	return strings.Join(names, ", ")
 }()
 
-// checkValue refuses a custom attribute value that JSON cannot carry or the API cannot read as a
-// number: NaN, an infinity, or a json.Number outside float64's range. Lists and objects are
-// checked element by element. Other values are left to the JSON encoder.
+// MaxValueDepth is how deep lists and objects may nest in a custom attribute value that is sent
+// (in a patch, an update, UpdateCustomAttribute, or a search's custom attribute filter): [[1]] and
+// {"a":{"b":1}} are 2 deep, a string, number, boolean or nil 0. A deeper value is refused before
+// anything is sent, with an error wrapping ErrInvalidArgument that names the attribute.
+//
+// Descope keeps these values as protobuf Values, and protobuf's decoders stop at a fixed
+// recursion depth: 100 nested messages in the C++, Java and Python runtimes, 10,000 in Go's. Each
+// level of a list or object is two messages (Value to ListValue or Struct to Value), and the
+// request around the value adds a few more, so 32 levels (64 messages) stay well below the
+// smallest of those limits, whichever runtime reads them. The spec sets the same limit
+// (AnyValue's x-max-depth), and the fake server in apitest answers a deeper value 400 E011003, as
+// it answers every request that does not match the spec. Values read from the API are not
+// limited.
+const MaxValueDepth = 32
+
+// checkValue refuses a custom attribute value that JSON cannot carry, that the API cannot read as
+// a number (NaN, an infinity, a json.Number outside float64's range), or whose lists and objects
+// nest deeper than MaxValueDepth. Lists and objects are checked element by element, and no deeper
+// than the limit: a value nested however deep is refused without the check going down further.
 func checkValue(v any) error {
+	return checkValueWithin(v, MaxValueDepth)
+}
+
+// checkValueWithin is checkValue for a value that may hold lists and objects room levels deep.
+func checkValueWithin(v any, room int) error {
 	switch v := v.(type) {
+	case nil, bool, string, int, int64, int32:
+		return nil
 	case json.Number:
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil || math.IsInf(f, 0) {
 			return fmt.Errorf("the number %s does not fit a 64-bit float", v)
 		}
+		return nil
 	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%v is not a JSON number", v)
-		}
+		return checkFloat(v)
 	case float32:
-		return checkValue(float64(v))
+		return checkFloat(float64(v))
 	case []any:
+		if room == 0 {
+			return errTooDeep
+		}
 		for i, e := range v {
-			if err := checkValue(e); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
+			if err := checkValueWithin(e, room-1); err != nil {
+				return atElement(fmt.Sprintf("[%d]", i), err)
 			}
 		}
+		return nil
 	case map[string]any:
+		if room == 0 {
+			return errTooDeep
+		}
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			if err := checkValue(v[k]); err != nil {
-				return fmt.Errorf("[%q]: %w", k, err)
+			if err := checkValueWithin(v[k], room-1); err != nil {
+				return atElement(fmt.Sprintf("[%q]", k), err)
 			}
+		}
+		return nil
+	case []string:
+		if room == 0 && v != nil {
+			return errTooDeep
+		}
+		return nil
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Bool, reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if _, ok := v.(json.Marshaler); !ok {
+			return nil
+		}
+	case reflect.Float32, reflect.Float64:
+		if _, ok := v.(json.Marshaler); !ok {
+			return checkFloat(rv.Float())
 		}
 	}
+	// Another Go type (a struct, a typed list or map, json.RawMessage, a json.Marshaler): check the
+	// JSON value it encodes to.
+	plain, err := jsonvalue.Plain(v)
+	if err != nil {
+		return err
+	}
+	return checkValueWithin(plain, room)
+}
+
+func checkFloat(f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Errorf("%v is not a JSON number", f)
+	}
 	return nil
+}
+
+// errTooDeep is checkValue's error for a value whose lists and objects nest too deep. It is not
+// prefixed with the place where the limit was reached: the attribute names the value.
+var errTooDeep = fmt.Errorf("lists and objects nest more than %d deep (MaxValueDepth: Descope's protobuf values stop at a fixed depth)", MaxValueDepth)
+
+// atElement prefixes err with the element it is about, unless it is errTooDeep.
+func atElement(elem string, err error) error {
+	if err == errTooDeep {
+		return err
+	}
+	return fmt.Errorf("%s: %w", elem, err)
 }

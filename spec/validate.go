@@ -40,6 +40,7 @@ var ErrBadCredentials = errors.New("authorization header is not \"Bearer <Projec
 type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
+	depth  *depthRules // the document's x-max-depth limits (MaxDepthExtension)
 }
 
 var (
@@ -66,7 +67,11 @@ func NewValidator() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spec: building router: %w", err)
 	}
-	return &Validator{doc: doc, router: router}, nil
+	depth, err := newDepthRules(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{doc: doc, router: router, depth: depth}, nil
 }
 
 // Doc returns the loaded spec (with its servers removed). Callers must not modify it.
@@ -144,7 +149,8 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*Ro
 }
 
 // ValidateRequestFor is ValidateRequest for a request already matched by RouteFor, so that a
-// server that routes first does not route twice.
+// server that routes first does not route twice. Besides the schemas, it enforces the limits the
+// document sets on nesting with MaxDepthExtension.
 func (v *Validator) ValidateRequestFor(ctx context.Context, r *Route, req *http.Request) error {
 	route, params := r.route, r.pathParams
 	body, err := readBody(&req.Body)
@@ -159,6 +165,9 @@ func (v *Validator) ValidateRequestFor(ctx context.Context, r *Route, req *http.
 	}
 	verr := openapi3filter.ValidateRequest(ctx, in)
 	req.Body = io.NopCloser(bytes.NewReader(body))
+	if verr == nil {
+		verr = v.depth.check(route.Operation, body)
+	}
 	if verr != nil {
 		return requestError(route, verr)
 	}

@@ -27,6 +27,10 @@
 //   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
 //     field is a 400 E011003 here, where the real gateway would ignore the field and answer
 //     200 without applying it. Holding clients to the spec is the point of the fake.
+//   - A custom attribute value (any JSON value) in a request may nest lists and objects at most
+//     32 deep, the limit the spec sets on AnyValue (x-max-depth) below protobuf's recursion
+//     limits; a deeper one is a 400 E011003 naming its place. Stored values and answers are not
+//     limited.
 //   - A Server made by NewServer also validates every response it sends against the spec and
 //     reports a mismatch with tb.Errorf, so a bug in the fake fails the test that met it.
 //
@@ -38,7 +42,8 @@
 //
 //	200                 success: the answer the spec gives the operation (gen.UserResponse,
 //	                    gen.UsersResponse, gen.PatchUsersBatchResponse, gen.License)
-//	400 E011003         the request does not match the spec; errorMessage names what is wrong
+//	400 E011003         the request does not match the spec, or nests a value deeper than it
+//	                    allows; errorMessage names what is wrong
 //	400 E011001         the body could not be read or is larger than MaxRequestBodyBytes
 //	400 E011002         a load that names neither loginId nor userId
 //	400 E011004         the request is valid but cannot be applied: two spellings of one field
