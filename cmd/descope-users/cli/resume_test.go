@@ -42,10 +42,19 @@ type process struct {
 
 func startProcess(t *testing.T, s *apitest.Server, args ...string) *process {
 	t.Helper()
+	return startProcessIn(t, s, nil, args...)
+}
+
+// startProcessIn is startProcess with stdin as the command's standard input (nil: none).
+func startProcessIn(t *testing.T, s *apitest.Server, stdin *os.File, args ...string) *process {
+	t.Helper()
 	p := &process{done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], append([]string{"--base-url", s.URL}, args...)...)
 	p.cmd.Env = append(os.Environ(), runMainEnv+"=1", envProjectID+"="+testProject, envManagement+"="+testKey)
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if stdin != nil {
+		p.cmd.Stdin = stdin
+	}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -22,19 +21,8 @@ func startBlocked(t *testing.T, failed string, args ...string) (*process, *os.Fi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.Close() })
-	p := &process{done: make(chan struct{})}
-	p.cmd = exec.Command(os.Args[0], append([]string{"--base-url", s.URL}, args...)...)
-	p.cmd.Env = append(os.Environ(), runMainEnv+"=1", envProjectID+"="+testProject, envManagement+"="+testKey)
-	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = r, &p.stdout, &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := startProcessIn(t, s, r, args...)
 	_ = r.Close()
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	})
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if _, err := os.Stat(failed); err == nil {
 			break
