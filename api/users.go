@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
+	"github.com/seed-a84e9595/descope-mgmt/api/wire"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -40,6 +41,9 @@ type (
 	SearchSort = gen.SearchSort
 	// SearchStatus is a status a search filters on.
 	SearchStatus = gen.SearchUsersRequestStatuses
+	// Int64 is a 64-bit integer of a request that the API reads as a JSON number or a decimal
+	// string, such as a search's time filters; the client writes a number.
+	Int64 = wire.Int64
 )
 
 // The statuses a patch may set. Expired is in the contract because Descope's SDK sends it; the

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/oapi-codegen/runtime"
+	"github.com/seed-a84e9595/descope-mgmt/api/wire"
 )
 
 // ServerURLProduction defines the Server URL for Production
@@ -150,6 +151,16 @@ type Error struct {
 	ErrorMessage     string `json:"errorMessage,omitempty"`
 }
 
+// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+// status bodies, in search (the single login ID filter) and in the load query, and that
+// SDK's live integration tests send it, so the server reads it. A request that names the user
+// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+// otherwise, naming both). The `api` package always sends `loginId`.
+//
+// Example: jane@example.com
+type Identifier = string
+
 // License defines model for License.
 type License struct {
 	// RateLimitTier Seen: `tier1` to `tier4`. Not an enum here, so that a new tier does not break clients.
@@ -183,9 +194,13 @@ type PatchUserBatchFailure struct {
 	User *User `json:"user,omitempty"`
 }
 
-// PatchUserRequest A partial update of one user. Every field but `loginId` is optional; an absent field is
-// left unchanged and an empty string or list clears the field. `scim` and
-// `additionalLoginIds` are not in the API reference but Descope's Go SDK sends them.
+// PatchUserRequest A partial update of one user. Every field but the user's name (`loginId`, or
+// `identifier`) is optional; an absent field is left unchanged and an empty string or list
+// clears the field. `scim` and `additionalLoginIds` are not in the API reference but
+// Descope's Go SDK sends them; the fields Descope's published document adds
+// (`additionalIdentifiers`, the recovery contacts and whether each is verified) and
+// `displayName`, which its Node and Python SDKs send, are accepted too. A recovery flag sent
+// without its contact marks the stored contact.
 //
 // `null` for a list field (`roleNames`, `userTenants`, `ssoAppIds`, `additionalLoginIds`)
 // means the same as `[]`: the list is set to nothing. The reference types the first three as
@@ -195,25 +210,50 @@ type PatchUserBatchFailure struct {
 // `"roleNames": null`. Reading that `null` as "unchanged" would silently keep roles the
 // caller removed; reading it as `[]` does what the caller asked.
 type PatchUserRequest struct {
+	// AdditionalIdentifiers `additionalLoginIds` under the name Descope's document and its Node SDK use. Both mean
+	// the same; sent together they must be equal (400 E011004 otherwise).
+	AdditionalIdentifiers *[]string `json:"additionalIdentifiers,omitempty"`
+
 	// AdditionalLoginIDs The user's login IDs besides the first; replaces them. `[]` or `null` leaves only the first.
 	AdditionalLoginIDs *[]string `json:"additionalLoginIds,omitempty"`
 
 	// CustomAttributes Attributes to set; a `null` value removes that attribute, others are left as they are.
 	CustomAttributes *CustomAttributes `json:"customAttributes,omitempty"`
-	Email            *string           `json:"email,omitempty"`
-	FamilyName       *string           `json:"familyName,omitempty"`
-	GivenName        *string           `json:"givenName,omitempty"`
+
+	// DisplayName The display name under the name Descope's Node and Python SDKs send (Go and Java send
+	// `name`). Both mean the same; sent together they must be equal (400 E011004 otherwise).
+	DisplayName *string `json:"displayName,omitempty"`
+	Email       *string `json:"email,omitempty"`
+	FamilyName  *string `json:"familyName,omitempty"`
+	GivenName   *string `json:"givenName,omitempty"`
+
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
 
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID    LoginID `json:"loginId"`
+	LoginID    LoginID `json:"loginId,omitempty"`
 	MiddleName *string `json:"middleName,omitempty"`
 
 	// Name The display name.
 	Name    *string `json:"name,omitempty"`
 	Phone   *string `json:"phone,omitempty"`
 	Picture *string `json:"picture,omitempty"`
+
+	// RecoveryEmail The recovery email; `""` removes it.
+	RecoveryEmail *string `json:"recoveryEmail,omitempty"`
+
+	// RecoveryPhone The recovery phone number; `""` removes it.
+	RecoveryPhone *string `json:"recoveryPhone,omitempty"`
 
 	// RoleNames Project-level roles; replaces the current ones. `[]` or `null` removes all.
 	RoleNames *[]string `json:"roleNames,omitempty"`
@@ -228,6 +268,12 @@ type PatchUserRequest struct {
 	UserTenants   *[]PatchUserTenant `json:"userTenants,omitempty"`
 	VerifiedEmail *bool              `json:"verifiedEmail,omitempty"`
 	VerifiedPhone *bool              `json:"verifiedPhone,omitempty"`
+
+	// VerifiedRecoveryEmail Whether the recovery email is verified.
+	VerifiedRecoveryEmail *bool `json:"verifiedRecoveryEmail,omitempty"`
+
+	// VerifiedRecoveryPhone Whether the recovery phone is verified.
+	VerifiedRecoveryPhone *bool `json:"verifiedRecoveryPhone,omitempty"`
 }
 
 // PatchUserTenant defines model for PatchUserTenant.
@@ -259,7 +305,14 @@ type PatchUsersBatchResponse struct {
 type SearchSort struct {
 	Desc bool `json:"desc,omitempty"`
 
-	// Field A field of User, e.g. name, email, createdTime.
+	// Field What to sort by. Every name Descope's document lists: `id` (the user ID), `externalId`
+	// (the first login ID: Descope calls login IDs external IDs), `displayName` (the display
+	// name), `email`, `phoneNumber`, `status`, `tenant` (the first tenant ID the user
+	// belongs to), `createdTime` and `modifiedTime`. This document also keeps the names the
+	// fake sorted by before it followed the document, each a field of User: `userId` (=
+	// `id`), `loginIds` (= `externalId`), `name` (= `displayName`), `phone` (=
+	// `phoneNumber`), `givenName` and `familyName`. Strings sort by byte, lists by their
+	// first value; any other name is 400 E011004.
 	Field string `json:"field"`
 }
 
@@ -273,15 +326,23 @@ type SearchTenantRoles struct {
 // SearchUsersRequest The filters of a user search: a user matches when it matches every filter given, and a
 // list filter when it matches any of its values. An absent, `null`, empty or zero filter is
 // no filter: Descope's Go SDK sends every key, with `null`, `""`, `0` or `false` when unset.
-// Node also sends `verifiedEmail` and `verifiedPhone`. The reference documents more filters
-// that no SDK sends (`ssoOnly`, `scimOnly`, `totp`, `webauthn`, `offset`...); they are not in
-// this contract.
+// Every filter of Descope's published document is here, also those no SDK sends (a client
+// generated from that document sends them). The verified flags (`verifiedEmail`,
+// `verifiedPhone`, `verifiedRecoveryEmail`, `verifiedRecoveryPhone`) filter when present,
+// `false` included, as the document says ("if provided, filter users by whether ... is
+// verified"); no SDK sends them unset. The sign-in method flags (`password`, `totp`,
+// `webauthn`, `scim`, `ssoOnly`, `scimOnly`) are plain protobuf booleans, which cannot tell
+// `false` from absent: `true` keeps only the users that have the method, `false` filters
+// nothing.
 //
-// Times: the reference types the four time filters as strings (protobuf's JSON form of an
-// int64) while every SDK sends numbers, so they are integers here. Their unit is milliseconds
-// since the epoch, as the Node and Python SDKs document their parameters; one docs page says
-// seconds for user tracking. The user's `createdTime` is in seconds, so a filter of
-// milliseconds compares with `createdTime * 1000`.
+// Times: the four time filters are TimeMillis, a number or a decimal string. Their unit is
+// milliseconds since the epoch, as the Node and Python SDKs document their parameters; one
+// docs page says seconds for user tracking. The user's `createdTime` is in seconds, so a
+// filter of milliseconds compares with `createdTime * 1000`.
+//
+// Paging: `offset`, when positive, is the position of the first user of the answer and takes
+// precedence over `page` (the document: "when set to a positive value, this takes precedence
+// over the page-based offset (page * limit)"); otherwise the first is `page * limit`.
 type SearchUsersRequest struct {
 	// CustomAttributes Each key must match: the user's attribute equals the value, or, for a list value, one
 	// of its values.
@@ -289,31 +350,62 @@ type SearchUsersRequest struct {
 	Emails           []string       `json:"emails,omitempty"`
 
 	// FromCreatedTime Created at or after, in milliseconds since the epoch.
-	FromCreatedTime int64 `json:"fromCreatedTime,omitempty"`
+	FromCreatedTime TimeMillis `json:"fromCreatedTime,omitempty"`
 
 	// FromModifiedTime Modified at or after, in milliseconds since the epoch.
-	FromModifiedTime int64 `json:"fromModifiedTime,omitempty"`
+	FromModifiedTime TimeMillis `json:"fromModifiedTime,omitempty"`
+
+	// Identifier `loginId` under the .NET SDK's name; with both, they must be equal.
+	Identifier string `json:"identifier,omitempty"`
 
 	// IncludeSubTenants Also match in the tenants' sub-tenants (the fake has none).
 	IncludeSubTenants bool `json:"includeSubTenants,omitempty"`
 
 	// Limit Users per page; 0 or absent is 100, the reference's default. No source gives a maximum.
-	Limit    int32    `json:"limit,omitempty"`
+	Limit int32 `json:"limit,omitempty"`
+
+	// LoginID One login ID the user must have (Descope's document; the .NET SDK calls it `identifier`).
+	LoginID  string   `json:"loginId,omitempty"`
 	LoginIDs []string `json:"loginIds,omitempty"`
 
+	// Offset When positive, the position of the first user returned, instead of `page * limit`.
+	Offset int32 `json:"offset,omitempty"`
+
 	// Page The page, from 0.
-	Page   int32    `json:"page,omitempty"`
-	Phones []string `json:"phones,omitempty"`
+	Page int32 `json:"page,omitempty"`
+
+	// Password Only users that have a password.
+	Password bool     `json:"password,omitempty"`
+	Phones   []string `json:"phones,omitempty"`
+
+	// RecoveryEmails The user's recovery email is one of these (exact match).
+	RecoveryEmails []string `json:"recoveryEmails,omitempty"`
+
+	// RecoveryPhones The user's recovery phone is one of these (exact match).
+	RecoveryPhones []string `json:"recoveryPhones,omitempty"`
 
 	// RoleNames The user has at least one of these roles, in the project or in a tenant.
 	RoleNames []string `json:"roleNames,omitempty"`
+
+	// Scim Only users that have a SCIM identity.
+	Scim bool `json:"scim,omitempty"`
+
+	// ScimOnly Only users provisioned or updated by SCIM (the fake cannot tell this from `scim`).
+	ScimOnly bool `json:"scimOnly,omitempty"`
+
+	// SelectedColumns The fields of User the answer should carry (by their JSON names); absent or empty is
+	// all. The user's `userId` and `loginIds` are always carried. The others come back empty.
+	SelectedColumns []string `json:"selectedColumns,omitempty"`
 
 	// Sort The order of the results; users equal by every sort field stay in a stable order.
 	Sort []SearchSort `json:"sort,omitempty"`
 
 	// SsoAppIDs The user may use at least one of these SSO apps.
-	SsoAppIDs []string                     `json:"ssoAppIds,omitempty"`
-	Statuses  []SearchUsersRequestStatuses `json:"statuses,omitempty"`
+	SsoAppIDs []string `json:"ssoAppIds,omitempty"`
+
+	// SsoOnly Only users that have an SSO identity (SAML or OIDC).
+	SsoOnly  bool                         `json:"ssoOnly,omitempty"`
+	Statuses []SearchUsersRequestStatuses `json:"statuses,omitempty"`
 
 	// TenantIDs The user belongs to at least one of these tenants.
 	TenantIDs []string `json:"tenantIds,omitempty"`
@@ -331,17 +423,29 @@ type SearchUsersRequest struct {
 	Text string `json:"text,omitempty"`
 
 	// ToCreatedTime Created at or before, in milliseconds since the epoch.
-	ToCreatedTime int64 `json:"toCreatedTime,omitempty"`
+	ToCreatedTime TimeMillis `json:"toCreatedTime,omitempty"`
 
 	// ToModifiedTime Modified at or before, in milliseconds since the epoch.
-	ToModifiedTime int64    `json:"toModifiedTime,omitempty"`
-	UserIDs        []string `json:"userIds,omitempty"`
+	ToModifiedTime TimeMillis `json:"toModifiedTime,omitempty"`
 
-	// VerifiedEmail Only users whose email is verified (sent by the Node SDK).
-	VerifiedEmail bool `json:"verifiedEmail,omitempty"`
+	// Totp Only users that have a TOTP authenticator.
+	Totp    bool     `json:"totp,omitempty"`
+	UserIDs []string `json:"userIds,omitempty"`
 
-	// VerifiedPhone Only users whose phone is verified (sent by the Node SDK).
-	VerifiedPhone bool `json:"verifiedPhone,omitempty"`
+	// VerifiedEmail When present, only users whose email is verified (true) or not (false).
+	VerifiedEmail *bool `json:"verifiedEmail,omitempty"`
+
+	// VerifiedPhone When present, only users whose phone is verified (true) or not (false).
+	VerifiedPhone *bool `json:"verifiedPhone,omitempty"`
+
+	// VerifiedRecoveryEmail When present, only users whose recovery email is verified (true) or not (false).
+	VerifiedRecoveryEmail *bool `json:"verifiedRecoveryEmail,omitempty"`
+
+	// VerifiedRecoveryPhone When present, only users whose recovery phone is verified (true) or not (false).
+	VerifiedRecoveryPhone *bool `json:"verifiedRecoveryPhone,omitempty"`
+
+	// Webauthn Only users that have a passkey.
+	Webauthn bool `json:"webauthn,omitempty"`
 
 	// WithTestUser Include test users (they are left out otherwise). Note the singular.
 	WithTestUser bool `json:"withTestUser,omitempty"`
@@ -349,6 +453,13 @@ type SearchUsersRequest struct {
 
 // SearchUsersRequestStatuses defines model for SearchUsersRequest.Statuses.
 type SearchUsersRequestStatuses string
+
+// TimeMillis A time in milliseconds since the epoch, a 64-bit integer written as a JSON number or as a
+// decimal string. Descope's own document types these fields as strings (protobuf's JSON form
+// of an int64, which the server accepts in either form) and its .NET SDK sends strings; the
+// Go, Node and Python SDKs send numbers. Both are accepted; a string that is not a decimal
+// integer is refused naming the field. The `api` package sends numbers.
+type TimeMillis = wire.Int64
 
 // UpdateUserCustomAttributeRequest defines model for UpdateUserCustomAttributeRequest.
 type UpdateUserCustomAttributeRequest struct {
@@ -372,10 +483,21 @@ type UpdateUserEmailRequest struct {
 	// FailOnConflict Fail when another user has this email as login ID or email; `null` or absent is false.
 	FailOnConflict *bool `json:"failOnConflict,omitempty"`
 
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID LoginID `json:"loginId"`
+	LoginID LoginID `json:"loginId,omitempty"`
 
 	// Verified Mark the new email as verified; `null` or absent is false.
 	Verified *bool `json:"verified,omitempty"`
@@ -400,10 +522,21 @@ type UpdateUserNameRequest struct {
 	FamilyName  *string `json:"familyName,omitempty"`
 	GivenName   *string `json:"givenName,omitempty"`
 
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID    LoginID `json:"loginId"`
+	LoginID    LoginID `json:"loginId,omitempty"`
 	MiddleName *string `json:"middleName,omitempty"`
 
 	// Name The display name, under the field name of Descope's API reference.
@@ -415,10 +548,21 @@ type UpdateUserPhoneRequest struct {
 	// FailOnConflict Fail when another user already has this phone number.
 	FailOnConflict *bool `json:"failOnConflict,omitempty"`
 
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID LoginID `json:"loginId"`
+	LoginID LoginID `json:"loginId,omitempty"`
 
 	// Phone The phone number; an empty string removes it.
 	Phone *string `json:"phone,omitempty"`
@@ -480,6 +624,13 @@ type UpdateUserRecoveryPhoneRequest struct {
 // change nothing here (a user's test flag is set when it is created).
 //
 // `null` for a list or for `customAttributes` means empty, as in a patch.
+//
+// Fields Descope's published document adds (`status`, the recovery contacts and their
+// verified flags, and the deprecated `phoneNumber`) are accepted. Unlike the rest, an absent
+// status or recovery field leaves the stored value as it is: none of Descope's SDKs sends
+// them on an update, and clearing them when absent would silently remove every SDK
+// caller's recovery contacts. No source says which the server does; this is the safer
+// reading.
 type UpdateUserRequest struct {
 	AdditionalIdentifiers []string       `json:"additionalIdentifiers,omitempty"`
 	AdditionalLoginIDs    []string       `json:"additionalLoginIds,omitempty"`
@@ -491,24 +642,49 @@ type UpdateUserRequest struct {
 	FamilyName  string `json:"familyName,omitempty"`
 	GivenName   string `json:"givenName,omitempty"`
 
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// Invite Sent by the Ruby SDK; changes nothing on an update.
 	Invite bool `json:"invite,omitempty"`
 
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID    LoginID `json:"loginId"`
+	LoginID    LoginID `json:"loginId,omitempty"`
 	MiddleName string  `json:"middleName,omitempty"`
 
 	// Name The display name (the reference's and Ruby's spelling).
-	Name      string   `json:"name,omitempty"`
-	Phone     string   `json:"phone,omitempty"`
-	Picture   string   `json:"picture,omitempty"`
-	RoleNames []string `json:"roleNames,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+
+	// PhoneNumber `phone` under its old name, which Descope's document still lists (the .NET model marks
+	// it deprecated). Sent together with `phone`, they must be equal (400 E011004).
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	PhoneNumber *string `json:"phoneNumber,omitempty"`
+	Picture     string  `json:"picture,omitempty"`
+
+	// RecoveryEmail The recovery email; `""` removes it, absent leaves it as it is.
+	RecoveryEmail *string `json:"recoveryEmail,omitempty"`
+
+	// RecoveryPhone The recovery phone number; `""` removes it, absent leaves it as it is.
+	RecoveryPhone *string  `json:"recoveryPhone,omitempty"`
+	RoleNames     []string `json:"roleNames,omitempty"`
 
 	// SsoAppIDsGoSpelling The SSO apps under the Go and Python spelling.
 	SsoAppIDsGoSpelling []string `json:"ssoAppIDs,omitempty"`
 	SsoAppIDs           []string `json:"ssoAppIds,omitempty"`
+
+	// Status The user's status; absent leaves it as it is.
+	Status *UserStatus `json:"status,omitempty"`
 
 	// Test Sent by the Python and Ruby SDKs; changes nothing on an update.
 	Test        bool              `json:"test,omitempty"`
@@ -519,6 +695,12 @@ type UpdateUserRequest struct {
 
 	// VerifiedPhone Sent only when set; absent leaves the phone unverified.
 	VerifiedPhone *bool `json:"verifiedPhone,omitempty"`
+
+	// VerifiedRecoveryEmail Whether the recovery email is verified; absent leaves the flag as it is.
+	VerifiedRecoveryEmail *bool `json:"verifiedRecoveryEmail,omitempty"`
+
+	// VerifiedRecoveryPhone Whether the recovery phone is verified; absent leaves the flag as it is.
+	VerifiedRecoveryPhone *bool `json:"verifiedRecoveryPhone,omitempty"`
 }
 
 // UpdateUserRolesRequest The body of the three role operations. The tenant is carried by one `tenantId` key:
@@ -526,10 +708,21 @@ type UpdateUserRequest struct {
 // `"tenantId": ""` while Node and Python leave the key out, so absent and `""` both mean
 // "no tenant". `roleNames` is always sent; Go writes a nil slice as `null`, which means `[]`.
 type UpdateUserRolesRequest struct {
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID   LoginID  `json:"loginId"`
+	LoginID   LoginID  `json:"loginId,omitempty"`
 	RoleNames []string `json:"roleNames"`
 
 	// TenantID The tenant whose roles change; absent or `""` for the project's roles.
@@ -538,19 +731,41 @@ type UpdateUserRolesRequest struct {
 
 // UpdateUserSSOAppsRequest The body of the three SSO app operations. Descope's Go SDK writes a nil slice as `null`, which means `[]`.
 type UpdateUserSSOAppsRequest struct {
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID   LoginID  `json:"loginId"`
+	LoginID   LoginID  `json:"loginId,omitempty"`
 	SsoAppIDs []string `json:"ssoAppIds"`
 }
 
 // UpdateUserStatusRequest defines model for UpdateUserStatusRequest.
 type UpdateUserStatusRequest struct {
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID LoginID `json:"loginId"`
+	LoginID LoginID `json:"loginId,omitempty"`
 
 	// Status The new status. `expired` is not one a status update may set (see the operation).
 	Status UpdateUserStatusRequestStatus `json:"status"`
@@ -561,10 +776,21 @@ type UpdateUserStatusRequestStatus string
 
 // UpdateUserTenantRequest The body of tenant add and remove. There is no roles field; assign roles with the role operations.
 type UpdateUserTenantRequest struct {
+	// Identifier Another name for `loginId`. Descope's internal document (from which its .NET SDK is
+	// generated) names this field `identifier` in the update, patch, role, tenant, SSO app and
+	// status bodies, in search (the single login ID filter) and in the load query, and that
+	// SDK's live integration tests send it, so the server reads it. A request that names the user
+	// must carry `loginId` or `identifier`; with both, they must be equal (400 E011004
+	// otherwise, naming both). The `api` package always sends `loginId`.
+	//
+	//
+	// Example: jane@example.com
+	Identifier Identifier `json:"identifier,omitempty"`
+
 	// LoginID One of the user's login IDs, or the user's ID. Never empty.
 	//
 	// Example: jane@example.com
-	LoginID  LoginID `json:"loginId"`
+	LoginID  LoginID `json:"loginId,omitempty"`
 	TenantID string  `json:"tenantId"`
 }
 
@@ -599,17 +825,25 @@ type User struct {
 	Phone       string   `json:"phone"`
 	Picture     string   `json:"picture"`
 	Push        bool     `json:"push"`
-	RoleNames   []string `json:"roleNames,omitzero"`
-	SsoAppIDs   []string `json:"ssoAppIds,omitzero"`
+
+	// RecoveryEmail The recovery email, set by update/recovery/email, a patch or a full update.
+	RecoveryEmail string `json:"recoveryEmail"`
+
+	// RecoveryPhone The recovery phone number.
+	RecoveryPhone string   `json:"recoveryPhone"`
+	RoleNames     []string `json:"roleNames,omitzero"`
+	SsoAppIDs     []string `json:"ssoAppIds,omitzero"`
 
 	// Status Seen: `enabled`, `disabled`, `invited`, `expired`. Not an enum here, so that a new status does not break clients.
-	Status        string       `json:"status"`
-	Test          bool         `json:"test"`
-	UserID        string       `json:"userId"`
-	UserTenants   []UserTenant `json:"userTenants,omitzero"`
-	VerifiedEmail bool         `json:"verifiedEmail"`
-	VerifiedPhone bool         `json:"verifiedPhone"`
-	Webauthn      bool         `json:"webauthn"`
+	Status                string       `json:"status"`
+	Test                  bool         `json:"test"`
+	UserID                string       `json:"userId"`
+	UserTenants           []UserTenant `json:"userTenants,omitzero"`
+	VerifiedEmail         bool         `json:"verifiedEmail"`
+	VerifiedPhone         bool         `json:"verifiedPhone"`
+	VerifiedRecoveryEmail bool         `json:"verifiedRecoveryEmail"`
+	VerifiedRecoveryPhone bool         `json:"verifiedRecoveryPhone"`
+	Webauthn              bool         `json:"webauthn"`
 }
 
 // UserResponse `user` is optional here like every response field, but a 200 without it (or with `null`)
@@ -673,6 +907,9 @@ type LoadUserParams struct {
 
 	// UserID The user's ID.
 	UserID string `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// Identifier `loginId` under the name Descope's .NET SDK sends.
+	Identifier string `form:"identifier,omitempty" json:"identifier,omitempty"`
 }
 
 // PatchUserJSONRequestBody defines body for PatchUser for application/json ContentType.
@@ -680,6 +917,11 @@ type PatchUserJSONRequestBody = PatchUserRequest
 
 // PatchUserBatchJSONRequestBody defines body for PatchUserBatch for application/json ContentType.
 type PatchUserBatchJSONRequestBody = PatchUsersBatchRequest
+
+// SearchUsersV1JSONRequestBody defines body for SearchUsersV1 for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type SearchUsersV1JSONRequestBody = SearchUsersRequest
 
 // UpdateUserJSONRequestBody defines body for UpdateUser for application/json ContentType.
 type UpdateUserJSONRequestBody = UpdateUserRequest
@@ -707,6 +949,11 @@ type UpdateUserRecoveryEmailJSONRequestBody = UpdateUserRecoveryEmailRequest
 
 // UpdateUserRecoveryPhoneJSONRequestBody defines body for UpdateUserRecoveryPhone for application/json ContentType.
 type UpdateUserRecoveryPhoneJSONRequestBody = UpdateUserRecoveryPhoneRequest
+
+// UpdateUserAddRolesV1JSONRequestBody defines body for UpdateUserAddRolesV1 for application/json ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type UpdateUserAddRolesV1JSONRequestBody = UpdateUserRolesRequest
 
 // UpdateUserRemoveRolesJSONRequestBody defines body for UpdateUserRemoveRoles for application/json ContentType.
 type UpdateUserRemoveRolesJSONRequestBody = UpdateUserRolesRequest
@@ -836,7 +1083,8 @@ type ClientInterface interface {
 	// Descope's Go SDK always sends both parameters and leaves the unused one empty
 	// (`?loginId=X&userId=`); Node and Python send only the one in use. Both are therefore
 	// optional here; when both are given, `loginId` is used, and when neither is, the call is
-	// 400 E011002.
+	// 400 E011002. Descope's .NET SDK names the login ID `identifier` (`?identifier=X`); it is
+	// another name for `loginId`, and the two given with different values are 400 E011004.
 	//
 	// Corresponds with GET /v1/mgmt/user (the `LoadUser` operationId).
 	LoadUser(ctx context.Context, params *LoadUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -882,6 +1130,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/mgmt/user/patch/batch (the `PatchUserBatch` operationId).
 	PatchUserBatch(ctx context.Context, body PatchUserBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SearchUsersV1WithBody Search users, a page at a time (the v1 path)
+	//
+	// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+	// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+	// one is served so that such clients work against the fake.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	SearchUsersV1WithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SearchUsersV1 Search users, a page at a time (the v1 path)
+	//
+	// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+	// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+	// one is served so that such clients work against the fake.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	SearchUsersV1(ctx context.Context, body SearchUsersV1JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Replace a user (full update)
 	//
@@ -1112,6 +1386,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
 	UpdateUserRecoveryPhone(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserAddRolesV1WithBody Add roles to a user (the v1 path)
+	//
+	// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+	// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+	// package calls the v2 path; this one is served so that those SDKs work against the fake.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	UpdateUserAddRolesV1WithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserAddRolesV1 Add roles to a user (the v1 path)
+	//
+	// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+	// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+	// package calls the v2 path; this one is served so that those SDKs work against the fake.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	UpdateUserAddRolesV1(ctx context.Context, body UpdateUserAddRolesV1JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserRemoveRolesWithBody Remove roles from a user, in the project or in one tenant
 	//
@@ -1410,7 +1710,8 @@ func (c *Client) GetLicense(ctx context.Context, reqEditors ...RequestEditorFn) 
 // Descope's Go SDK always sends both parameters and leaves the unused one empty
 // (`?loginId=X&userId=`); Node and Python send only the one in use. Both are therefore
 // optional here; when both are given, `loginId` is used, and when neither is, the call is
-// 400 E011002.
+// 400 E011002. Descope's .NET SDK names the login ID `identifier` (`?identifier=X`); it is
+// another name for `loginId`, and the two given with different values are 400 E011004.
 //
 // Corresponds with GET /v1/mgmt/user (the `LoadUser` operationId).
 func (c *Client) LoadUser(ctx context.Context, params *LoadUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1497,6 +1798,50 @@ func (c *Client) PatchUserBatchWithBody(ctx context.Context, contentType string,
 // Corresponds with PATCH /v1/mgmt/user/patch/batch (the `PatchUserBatch` operationId).
 func (c *Client) PatchUserBatch(ctx context.Context, body PatchUserBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchUserBatchRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchUsersV1WithBody Search users, a page at a time (the v1 path)
+//
+// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+// one is served so that such clients work against the fake.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) SearchUsersV1WithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchUsersV1RequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchUsersV1 Search users, a page at a time (the v1 path)
+//
+// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+// one is served so that such clients work against the fake.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) SearchUsersV1(ctx context.Context, body SearchUsersV1JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchUsersV1Request(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1907,6 +2252,50 @@ func (c *Client) UpdateUserRecoveryPhoneWithBody(ctx context.Context, contentTyp
 // Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
 func (c *Client) UpdateUserRecoveryPhone(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateUserRecoveryPhoneRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserAddRolesV1WithBody Add roles to a user (the v1 path)
+//
+// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+// package calls the v2 path; this one is served so that those SDKs work against the fake.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) UpdateUserAddRolesV1WithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserAddRolesV1RequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserAddRolesV1 Add roles to a user (the v1 path)
+//
+// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+// package calls the v2 path; this one is served so that those SDKs work against the fake.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *Client) UpdateUserAddRolesV1(ctx context.Context, body UpdateUserAddRolesV1JSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserAddRolesV1Request(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2496,6 +2885,14 @@ func NewLoadUserRequest(server string, params *LoadUserParams) (*http.Request, e
 			}
 		}
 
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "identifier", params.Identifier, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2581,6 +2978,46 @@ func NewPatchUserBatchRequestWithBody(server string, contentType string, body io
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSearchUsersV1Request calls the generic SearchUsersV1 builder with application/json body
+func NewSearchUsersV1Request(server string, body SearchUsersV1JSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSearchUsersV1RequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSearchUsersV1RequestWithBody constructs an http.Request for the SearchUsersV1 method, with any body, and a specified content type
+func NewSearchUsersV1RequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mgmt/user/search")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -2931,6 +3368,46 @@ func NewUpdateUserRecoveryPhoneRequestWithBody(server string, contentType string
 	}
 
 	operationPath := fmt.Sprintf("/v1/mgmt/user/update/recovery/phone")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateUserAddRolesV1Request calls the generic UpdateUserAddRolesV1 builder with application/json body
+func NewUpdateUserAddRolesV1Request(server string, body UpdateUserAddRolesV1JSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUserAddRolesV1RequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateUserAddRolesV1RequestWithBody constructs an http.Request for the UpdateUserAddRolesV1 method, with any body, and a specified content type
+func NewUpdateUserAddRolesV1RequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mgmt/user/update/role/add")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3494,7 +3971,8 @@ type ClientWithResponsesInterface interface {
 	// Descope's Go SDK always sends both parameters and leaves the unused one empty
 	// (`?loginId=X&userId=`); Node and Python send only the one in use. Both are therefore
 	// optional here; when both are given, `loginId` is used, and when neither is, the call is
-	// 400 E011002.
+	// 400 E011002. Descope's .NET SDK names the login ID `identifier` (`?identifier=X`); it is
+	// another name for `loginId`, and the two given with different values are 400 E011004.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3542,6 +4020,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/mgmt/user/patch/batch (the `PatchUserBatch` operationId).
 	PatchUserBatchWithResponse(ctx context.Context, body PatchUserBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchUserBatchResponse, error)
+
+	// SearchUsersV1WithBodyWithResponse Search users, a page at a time (the v1 path)
+	//
+	// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+	// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+	// one is served so that such clients work against the fake.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	SearchUsersV1WithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchUsersV1Response, error)
+
+	// SearchUsersV1WithResponse Search users, a page at a time (the v1 path)
+	//
+	// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+	// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+	// one is served so that such clients work against the fake.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	SearchUsersV1WithResponse(ctx context.Context, body SearchUsersV1JSONRequestBody, reqEditors ...RequestEditorFn) (*SearchUsersV1Response, error)
 
 	// UpdateUserWithBodyWithResponse Replace a user (full update)
 	//
@@ -3772,6 +4276,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/mgmt/user/update/recovery/phone (the `UpdateUserRecoveryPhone` operationId).
 	UpdateUserRecoveryPhoneWithResponse(ctx context.Context, body UpdateUserRecoveryPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserRecoveryPhoneResponse, error)
+
+	// UpdateUserAddRolesV1WithBodyWithResponse Add roles to a user (the v1 path)
+	//
+	// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+	// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+	// package calls the v2 path; this one is served so that those SDKs work against the fake.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	UpdateUserAddRolesV1WithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserAddRolesV1Response, error)
+
+	// UpdateUserAddRolesV1WithResponse Add roles to a user (the v1 path)
+	//
+	// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+	// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+	// package calls the v2 path; this one is served so that those SDKs work against the fake.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	UpdateUserAddRolesV1WithResponse(ctx context.Context, body UpdateUserAddRolesV1JSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserAddRolesV1Response, error)
 
 	// UpdateUserRemoveRolesWithBodyWithResponse Remove roles from a user, in the project or in one tenant
 	//
@@ -4410,6 +4940,103 @@ func (r PatchUserBatchResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchUserBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SearchUsersV1Response429Headers the declared response headers of an HTTP 429 response for SearchUsersV1
+type SearchUsersV1Response429Headers struct {
+	RetryAfter int
+}
+
+type SearchUsersV1Response struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UsersResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SearchUsersV1Response429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SearchUsersV1Response) GetJSON200() *UsersResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SearchUsersV1Response) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SearchUsersV1Response) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SearchUsersV1Response) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SearchUsersV1Response) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SearchUsersV1Response) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SearchUsersV1Response) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SearchUsersV1Response) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SearchUsersV1Response) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SearchUsersV1Response) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SearchUsersV1Response) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SearchUsersV1Response) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5283,6 +5910,103 @@ func (r UpdateUserRecoveryPhoneResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateUserRecoveryPhoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateUserAddRolesV1Response429Headers the declared response headers of an HTTP 429 response for UpdateUserAddRolesV1
+type UpdateUserAddRolesV1Response429Headers struct {
+	RetryAfter int
+}
+
+type UpdateUserAddRolesV1Response struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateUserAddRolesV1Response429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON200() *UserResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateUserAddRolesV1Response) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUserAddRolesV1Response) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUserAddRolesV1Response) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUserAddRolesV1Response) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUserAddRolesV1Response) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6479,7 +7203,8 @@ func (c *ClientWithResponses) GetLicenseWithResponse(ctx context.Context, reqEdi
 // Descope's Go SDK always sends both parameters and leaves the unused one empty
 // (`?loginId=X&userId=`); Node and Python send only the one in use. Both are therefore
 // optional here; when both are given, `loginId` is used, and when neither is, the call is
-// 400 E011002.
+// 400 E011002. Descope's .NET SDK names the login ID `identifier` (`?identifier=X`); it is
+// another name for `loginId`, and the two given with different values are 400 E011004.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6556,6 +7281,43 @@ func (c *ClientWithResponses) PatchUserBatchWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParsePatchUserBatchResponse(rsp)
+}
+
+// SearchUsersV1WithBodyWithResponse Search users, a page at a time (the v1 path)
+//
+// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+// one is served so that such clients work against the fake.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) SearchUsersV1WithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchUsersV1Response, error) {
+	rsp, err := c.SearchUsersV1WithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchUsersV1Response(rsp)
+}
+
+// SearchUsersV1WithResponse Search users, a page at a time (the v1 path)
+//
+// The v1 path of SearchUsers, which Descope's Ruby SDK still calls and Descope's document
+// still lists: the same body, the same answer. The `api` package calls the v2 path; this
+// one is served so that such clients work against the fake.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mgmt/user/search (the `SearchUsersV1` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) SearchUsersV1WithResponse(ctx context.Context, body SearchUsersV1JSONRequestBody, reqEditors ...RequestEditorFn) (*SearchUsersV1Response, error) {
+	rsp, err := c.SearchUsersV1(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchUsersV1Response(rsp)
 }
 
 // UpdateUserWithBodyWithResponse Replace a user (full update)
@@ -6894,6 +7656,43 @@ func (c *ClientWithResponses) UpdateUserRecoveryPhoneWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseUpdateUserRecoveryPhoneResponse(rsp)
+}
+
+// UpdateUserAddRolesV1WithBodyWithResponse Add roles to a user (the v1 path)
+//
+// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+// package calls the v2 path; this one is served so that those SDKs work against the fake.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) UpdateUserAddRolesV1WithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserAddRolesV1Response, error) {
+	rsp, err := c.UpdateUserAddRolesV1WithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserAddRolesV1Response(rsp)
+}
+
+// UpdateUserAddRolesV1WithResponse Add roles to a user (the v1 path)
+//
+// The v1 path of UpdateUserAddRoles, which Descope's Ruby and .NET SDKs still call and
+// Descope's document still lists: the same body, the same answer, the same effect. The `api`
+// package calls the v2 path; this one is served so that those SDKs work against the fake.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mgmt/user/update/role/add (the `UpdateUserAddRolesV1` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+func (c *ClientWithResponses) UpdateUserAddRolesV1WithResponse(ctx context.Context, body UpdateUserAddRolesV1JSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserAddRolesV1Response, error) {
+	rsp, err := c.UpdateUserAddRolesV1(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserAddRolesV1Response(rsp)
 }
 
 // UpdateUserRemoveRolesWithBodyWithResponse Remove roles from a user, in the project or in one tenant
@@ -7633,6 +8432,94 @@ func ParsePatchUserBatchResponse(rsp *http.Response) (*PatchUserBatchResponse, e
 	switch {
 	case rsp.StatusCode == 429:
 		var headers PatchUserBatchResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSearchUsersV1Response parses an HTTP response from a SearchUsersV1WithResponse call
+func ParseSearchUsersV1Response(rsp *http.Response) (*SearchUsersV1Response, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SearchUsersV1Response{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UsersResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SearchUsersV1Response429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -8425,6 +9312,94 @@ func ParseUpdateUserRecoveryPhoneResponse(rsp *http.Response) (*UpdateUserRecove
 	switch {
 	case rsp.StatusCode == 429:
 		var headers UpdateUserRecoveryPhoneResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateUserAddRolesV1Response parses an HTTP response from a UpdateUserAddRolesV1WithResponse call
+func ParseUpdateUserAddRolesV1Response(rsp *http.Response) (*UpdateUserAddRolesV1Response, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUserAddRolesV1Response{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateUserAddRolesV1Response429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -9508,6 +10483,11 @@ type ServerInterface interface {
 	// PatchUserBatch Patch many users in one call
 	// (PATCH /v1/mgmt/user/patch/batch)
 	PatchUserBatch(w http.ResponseWriter, r *http.Request)
+	// SearchUsersV1 Search users, a page at a time (the v1 path)
+	// (POST /v1/mgmt/user/search)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	SearchUsersV1(w http.ResponseWriter, r *http.Request)
 	// UpdateUser Replace a user (full update)
 	// (POST /v1/mgmt/user/update)
 	UpdateUser(w http.ResponseWriter, r *http.Request)
@@ -9535,6 +10515,11 @@ type ServerInterface interface {
 	// UpdateUserRecoveryPhone Set a user's recovery phone
 	// (POST /v1/mgmt/user/update/recovery/phone)
 	UpdateUserRecoveryPhone(w http.ResponseWriter, r *http.Request)
+	// UpdateUserAddRolesV1 Add roles to a user (the v1 path)
+	// (POST /v1/mgmt/user/update/role/add)
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	UpdateUserAddRolesV1(w http.ResponseWriter, r *http.Request)
 	// UpdateUserRemoveRoles Remove roles from a user, in the project or in one tenant
 	// (POST /v1/mgmt/user/update/role/remove)
 	UpdateUserRemoveRoles(w http.ResponseWriter, r *http.Request)
@@ -9631,6 +10616,19 @@ func (siw *ServerInterfaceWrapper) LoadUser(w http.ResponseWriter, r *http.Reque
 		return
 	}
 
+	// ------------- Optional query parameter "identifier" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "identifier", r.URL.Query(), &params.Identifier, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "identifier"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "identifier", Err: err})
+		}
+		return
+	}
+
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.LoadUser(w, r, params)
 	}))
@@ -9661,6 +10659,20 @@ func (siw *ServerInterfaceWrapper) PatchUserBatch(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.PatchUserBatch(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SearchUsersV1 operation middleware
+func (siw *ServerInterfaceWrapper) SearchUsersV1(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SearchUsersV1(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9787,6 +10799,20 @@ func (siw *ServerInterfaceWrapper) UpdateUserRecoveryPhone(w http.ResponseWriter
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateUserRecoveryPhone(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateUserAddRolesV1 operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUserAddRolesV1(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUserAddRolesV1(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10097,6 +11123,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/recovery/phone", wrapper.UpdateUserRecoveryPhone)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/role/set", wrapper.UpdateUserSetRoles)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/mgmt/user/update/role/add", wrapper.UpdateUserAddRoles)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/role/add", wrapper.UpdateUserAddRolesV1)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/role/remove", wrapper.UpdateUserRemoveRoles)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/tenant/add", wrapper.UpdateUserAddTenant)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update/tenant/remove", wrapper.UpdateUserRemoveTenant)
@@ -10106,6 +11133,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mgmt/user", wrapper.LoadUser)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/users/load", wrapper.LoadUsers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/mgmt/user/search", wrapper.SearchUsers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/search", wrapper.SearchUsersV1)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/mgmt/user/search/test", wrapper.SearchTestUsers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mgmt/user/update", wrapper.UpdateUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mgmt/license", wrapper.GetLicense)

@@ -112,11 +112,18 @@ func newOptions() (req, resp *openapi3filter.Options) {
 
 // schemaError keeps a schema error to its location and reason. kin-openapi's own message appends
 // the whole schema and the offending value, which is often a whole body full of personal data.
+//
+// A `not` that fails has no reason of its own in kin-openapi; the spec's `not` schemas carry
+// theirs in their description (say, that neither loginId nor identifier names the user).
 func schemaError(err *openapi3.SchemaError) string {
 	if err.Origin != nil {
 		return "" // kin-openapi then prints the path and the nested errors, each through here
 	}
-	return fmt.Sprintf("at %q: %s", "/"+strings.Join(err.JSONPointer(), "/"), err.Reason)
+	reason := err.Reason
+	if err.SchemaField == "not" && reason == "" && err.Schema != nil && err.Schema.Not != nil && err.Schema.Not.Value != nil {
+		reason = strings.TrimSpace(err.Schema.Not.Value.Description)
+	}
+	return fmt.Sprintf("at %q: %s", "/"+strings.Join(err.JSONPointer(), "/"), reason)
 }
 
 // Route is the operation a request was matched to.

@@ -949,8 +949,8 @@ func TestSearchUsersFilters(t *testing.T) {
 		{"text in a phone", R{Text: "5550102"}, []string{"U1b"}},
 		{"text found nowhere", R{Text: "zebra"}, []string{}},
 
-		{"verifiedEmail", R{VerifiedEmail: true}, []string{"U1a", "U1c"}},
-		{"verifiedPhone", R{VerifiedPhone: true}, []string{"U1a"}},
+		{"verifiedEmail", R{VerifiedEmail: api.Ptr(true)}, []string{"U1a", "U1c"}},
+		{"verifiedPhone", R{VerifiedPhone: api.Ptr(true)}, []string{"U1a"}},
 
 		// Times in milliseconds; the bounds are inclusive.
 		{"fromCreatedTime", R{FromCreatedTime: 1_700_000_000_000}, []string{"U1b", "U1c", "U1d", "U1e"}},
@@ -992,7 +992,7 @@ func TestSearchUsersCombined(t *testing.T) {
 	o.wantSearch("and a tenant", R{RoleNames: []string{"admin", "viewer"}, Statuses: st("enabled", "expired"), TenantIDs: []string{"T1"}}, "U1a")
 	o.wantSearch("emails and apps", R{Emails: []string{"alice@example.com", "bruno@example.com"}, SsoAppIDs: []string{"app2"}}, "U1b")
 	o.wantSearch("text and attribute", R{Text: "example.com", CustomAttributes: map[string]any{"level": 3}}, "U1a", "U1d")
-	o.wantSearch("role and verified email", R{RoleNames: []string{"admin"}, VerifiedEmail: true}, "U1a")
+	o.wantSearch("role and verified email", R{RoleNames: []string{"admin"}, VerifiedEmail: api.Ptr(true)}, "U1a")
 	o.wantSearch("status and created after", R{Statuses: st("enabled"), FromCreatedTime: 1_700_000_000_000}, "U1e")
 	o.wantSearch("contradictory filters", R{UserIDs: []string{"U1a"}, Statuses: st("disabled")})
 	o.wantSearch("tenant roles and project roles", R{TenantRoleNames: map[string]gen.SearchTenantRoles{"T1": {Values: []string{"owner", "member"}}}, RoleNames: []string{"viewer"}}, "U1b")

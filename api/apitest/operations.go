@@ -245,6 +245,11 @@ func (o operations) UpdateUserAddRoles(w http.ResponseWriter, r *http.Request) {
 	o.changeRoles(w, r, union)
 }
 
+// UpdateUserAddRolesV1 is the v1 path of UpdateUserAddRoles (the spec's x-twin-of).
+func (o operations) UpdateUserAddRolesV1(w http.ResponseWriter, r *http.Request) {
+	o.UpdateUserAddRoles(w, r)
+}
+
 func (o operations) UpdateUserRemoveRoles(w http.ResponseWriter, r *http.Request) {
 	o.changeRoles(w, r, without)
 }
@@ -334,6 +339,11 @@ func (o operations) LoadUsers(w http.ResponseWriter, r *http.Request) {
 
 func (o operations) SearchUsers(w http.ResponseWriter, r *http.Request) {
 	o.search(w, r, false)
+}
+
+// SearchUsersV1 is the v1 path of SearchUsers (the spec's x-twin-of).
+func (o operations) SearchUsersV1(w http.ResponseWriter, r *http.Request) {
+	o.SearchUsers(w, r)
 }
 
 func (o operations) SearchTestUsers(w http.ResponseWriter, r *http.Request) {

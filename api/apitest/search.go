@@ -108,9 +108,9 @@ func matchesSearch(u *gen.User, req *gen.SearchUsersRequest) bool {
 		!anyOf(req.UserIDs, u.UserID), !anyOf(req.Emails, u.Email), !anyOf(req.Phones, u.Phone),
 		!anyOf(statuses, u.Status), !anyOf(req.SsoAppIDs, u.SsoAppIDs...):
 		return false
-	case req.VerifiedEmail && !u.VerifiedEmail, req.VerifiedPhone && !u.VerifiedPhone:
+	case !flagMatches(req.VerifiedEmail, u.VerifiedEmail), !flagMatches(req.VerifiedPhone, u.VerifiedPhone):
 		return false
-	case !inRange(u.CreatedTime, req.FromCreatedTime, req.ToCreatedTime), !inRange(u.ModifiedTime, req.FromModifiedTime, req.ToModifiedTime):
+	case !inRange(u.CreatedTime, int64(req.FromCreatedTime), int64(req.ToCreatedTime)), !inRange(u.ModifiedTime, int64(req.FromModifiedTime), int64(req.ToModifiedTime)):
 		return false
 	case req.Text != "" && !containsText(u, req.Text):
 		return false
@@ -122,6 +122,9 @@ func matchesSearch(u *gen.User, req *gen.SearchUsersRequest) bool {
 	}
 	return tenantRolesMatch(u, req.TenantRoleIDs) && tenantRolesMatch(u, req.TenantRoleNames)
 }
+
+// flagMatches reports whether a tri-state filter (nil: no filter) admits have.
+func flagMatches(want *bool, have bool) bool { return want == nil || *want == have }
 
 // anyOf reports whether filter is empty or holds one of have.
 func anyOf(filter []string, have ...string) bool {

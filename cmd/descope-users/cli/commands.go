@@ -576,15 +576,16 @@ func searchFlags(fs *flags) func() (api.SearchOptions, error) {
 	}
 	sortBy := fs.list("sort", "the order, `FIELD[:desc],...`, e.g. createdTime:desc,email")
 	withTest := fs.Bool("with-test-users", false, "include test users (left out otherwise)")
-	verifiedEmail := fs.Bool("verified-email", false, "only users whose email is verified")
-	verifiedPhone := fs.Bool("verified-phone", false, "only users whose phone is verified")
+	verifiedEmail := fs.Bool("verified-email", false, "only users whose email is verified (--verified-email=false: only those whose email is not)")
+	verifiedPhone := fs.Bool("verified-phone", false, "only users whose phone is verified (--verified-phone=false: only those whose phone is not)")
 	limit := fs.Int("limit", 0, "users per page (0: the API's default, 100)")
 	page := fs.Int("page", 0, "the page, from 0")
 	return func() (api.SearchOptions, error) {
 		o := api.SearchOptions{Text: *text, RoleNames: *roles, TenantIDs: *tenants, Emails: *emails, Phones: *phones,
 			LoginIDs: *logins, UserIDs: *userIDs, SsoAppIDs: *apps, WithTestUser: *withTest,
-			VerifiedEmail: *verifiedEmail, VerifiedPhone: *verifiedPhone,
-			FromCreatedTime: times[0].millis, ToCreatedTime: times[1].millis, FromModifiedTime: times[2].millis, ToModifiedTime: times[3].millis}
+			VerifiedEmail: fs.givenBool("verified-email", *verifiedEmail), VerifiedPhone: fs.givenBool("verified-phone", *verifiedPhone),
+			FromCreatedTime: api.Int64(times[0].millis), ToCreatedTime: api.Int64(times[1].millis),
+			FromModifiedTime: api.Int64(times[2].millis), ToModifiedTime: api.Int64(times[3].millis)}
 		if len(attrs) > 0 {
 			o.CustomAttributes = map[string]any{}
 			for k, vs := range attrs {

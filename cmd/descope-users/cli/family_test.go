@@ -1254,10 +1254,10 @@ func TestSearchMoreFilters(t *testing.T) {
 	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	want := api.SearchOptions{
 		CustomAttributes: map[string]any{"plan": "pro", "seats": []any{3.0, 4.0}},
-		FromCreatedTime:  day, ToCreatedTime: day + 12*3600*1000, FromModifiedTime: day + 500,
+		FromCreatedTime:  api.Int64(day), ToCreatedTime: api.Int64(day + 12*3600*1000), FromModifiedTime: api.Int64(day + 500),
 		Sort:   []api.SearchSort{{Field: "createdTime", Desc: true}, {Field: "email"}, {Field: "name"}},
 		Phones: []string{"+15555550100"}, SsoAppIDs: []string{"app1"},
-		VerifiedEmail: true, VerifiedPhone: true, WithTestUser: true,
+		VerifiedEmail: api.Ptr(true), VerifiedPhone: api.Ptr(true), WithTestUser: true,
 	}
 	if !reflect.DeepEqual(sent, want) {
 		t.Errorf("sent %+v\nwant %+v", sent, want)

@@ -150,6 +150,14 @@ func (f *flags) check() error {
 	return nil
 }
 
+// givenBool is a tri-state filter from a boolean flag: v when the flag was given, else nil.
+func (f *flags) givenBool(name string, v bool) *bool {
+	if !f.given(name) {
+		return nil
+	}
+	return &v
+}
+
 // given reports whether the flag was set on the command line.
 func (f *flags) given(name string) bool {
 	found := false

@@ -1,0 +1,52 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/seed-a84e9595/descope-mgmt/api/wire"
+)
+
+func TestInt64ReadsNumbersAndDecimalStrings(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{`0`, 0}, {`1717000000000`, 1717000000000}, {`"1717000000000"`, 1717000000000}, {`"0"`, 0},
+		{`"9223372036854775807"`, math.MaxInt64}, {`-5`, -5}, {`"-5"`, -5},
+	} {
+		var v struct{ T wire.Int64 }
+		if err := json.Unmarshal([]byte(`{"T":`+tc.in+`}`), &v); err != nil || int64(v.T) != tc.want {
+			t.Errorf("%s: got %d, %v; want %d", tc.in, v.T, err, tc.want)
+		}
+	}
+	var v struct{ T wire.Int64 }
+	v.T = 7
+	if err := json.Unmarshal([]byte(`{"T":null}`), &v); err != nil || v.T != 7 {
+		t.Errorf("null: got %d, %v; want it unchanged, as for an int64", v.T, err)
+	}
+}
+
+func TestInt64RefusesWhatIsNoInteger(t *testing.T) {
+	for _, in := range []string{`"abc"`, `"1.5"`, `1.5`, `"9223372036854775808"`, `""`, `" 12"`, `true`, `"1e3"`} {
+		var v struct{ T wire.Int64 }
+		err := json.Unmarshal([]byte(`{"T":`+in+`}`), &v)
+		if err == nil {
+			t.Errorf("%s was read as %d", in, v.T)
+		} else if !strings.Contains(err.Error(), "64-bit integer") && !strings.Contains(err.Error(), "cannot unmarshal") {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+}
+
+func TestInt64WritesANumber(t *testing.T) {
+	b, err := json.Marshal(struct {
+		T wire.Int64 `json:"t"`
+		Z wire.Int64 `json:"z,omitempty"`
+	}{T: 1717000000000})
+	if err != nil || string(b) != `{"t":1717000000000}` {
+		t.Errorf("got %s, %v", b, err)
+	}
+}
