@@ -750,7 +750,7 @@ func checkPatchFields(p UserPatch) error {
 
 // NormalizeNullLists gives p, decoded from data, the meaning the contract gives `null` in a
 // patch: every list field that data sets to null (roleNames, userTenants, ssoAppIds,
-// additionalLoginIds) becomes an empty list, which clears it, where encoding/json leaves a nil
+// additionalLoginIds, additionalIdentifiers) becomes an empty list, which clears it, where encoding/json leaves a nil
 // pointer that would read as "unchanged". Descope's Go SDK sends such nulls; see the spec's
 // PatchUserRequest. The fake server and the command-line tool decode patches with it.
 func NormalizeNullLists(p *UserPatch, data []byte) error {
@@ -760,8 +760,9 @@ func NormalizeNullLists(p *UserPatch, data []byte) error {
 	var raw struct {
 		RoleNames          json.RawMessage `json:"roleNames"`
 		UserTenants        json.RawMessage `json:"userTenants"`
-		SsoAppIDs          json.RawMessage `json:"ssoAppIds"`
-		AdditionalLoginIDs json.RawMessage `json:"additionalLoginIds"`
+		SsoAppIDs             json.RawMessage `json:"ssoAppIds"`
+		AdditionalLoginIDs    json.RawMessage `json:"additionalLoginIds"`
+		AdditionalIdentifiers json.RawMessage `json:"additionalIdentifiers"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
@@ -778,6 +779,38 @@ func NormalizeNullLists(p *UserPatch, data []byte) error {
 	}
 	if isNull(raw.AdditionalLoginIDs) {
 		p.AdditionalLoginIDs = &[]string{}
+	}
+	if isNull(raw.AdditionalIdentifiers) {
+		p.AdditionalIdentifiers = &[]string{}
+	}
+	return nil
+}
+
+// NormalizePatch folds the second names a patch may give three of its fields into the first:
+// identifier into loginId, displayName into name, additionalIdentifiers into additionalLoginIds.
+// Descope's SDKs send one name or the other (see the spec's PatchUserRequest), and both mean the
+// same; given together, the two must be equal, and an error wrapping ErrInvalidArgument names
+// both when they are not. Patch, PatchBatch, PatchAll and PlanSync normalize every patch before
+// they check and send it, so that what is sent names each field once; the fake server and the
+// command-line tool read patches with it.
+func NormalizePatch(p *UserPatch) error {
+	if p.Identifier != "" {
+		if p.LoginID != "" && p.LoginID != p.Identifier {
+			return fmt.Errorf("%w: loginId %q and identifier %q differ: both name the user; send one of them, or the same in both", ErrInvalidArgument, p.LoginID, p.Identifier)
+		}
+		p.LoginID, p.Identifier = p.Identifier, ""
+	}
+	if p.DisplayName != nil {
+		if p.Name != nil && *p.Name != *p.DisplayName {
+			return fmt.Errorf("%w: name %q and displayName %q differ: both carry the display name; send one of them, or the same in both", ErrInvalidArgument, *p.Name, *p.DisplayName)
+		}
+		p.Name, p.DisplayName = p.DisplayName, nil
+	}
+	if p.AdditionalIdentifiers != nil {
+		if p.AdditionalLoginIDs != nil && !slices.Equal(*p.AdditionalLoginIDs, *p.AdditionalIdentifiers) {
+			return fmt.Errorf("%w: additionalLoginIds %q and additionalIdentifiers %q differ: both carry the user's other login IDs; send one of them, or the same in both", ErrInvalidArgument, *p.AdditionalLoginIDs, *p.AdditionalIdentifiers)
+		}
+		p.AdditionalLoginIDs, p.AdditionalIdentifiers = p.AdditionalIdentifiers, nil
 	}
 	return nil
 }
