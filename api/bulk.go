@@ -388,7 +388,9 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 			}
 			continue
 		}
-		if err := checkPatch(p, fmt.Sprintf("patches[%d]", index)); err != nil {
+		err := checkPatch(&p, fmt.Sprintf("patches[%d]", index)) // normalizes p: identifier is loginId
+		pr.LoginID = p.LoginID
+		if err != nil {
 			r.record(settle([]PatchResult{pr}, Failed, err.Error(), err)...)
 			continue
 		}

@@ -25,6 +25,9 @@ import (
 //
 // A user is known by its userId, or by its first login ID when it has none; a user with
 // neither cannot be told from another, and ends the pages with an error.
+//
+// Options with a positive Offset (the position of the first user, which the API reads instead of
+// Page * Limit) are read by offset: each next call asks for the first position not yet read.
 type pager struct {
 	op     string // what is searched, for the errors: "SearchUsers"...
 	search func(context.Context, SearchOptions) ([]User, int, error)
@@ -35,6 +38,7 @@ type pager struct {
 	start  int64         // the offset of the first page asked for: the users before it are not wanted
 	end    int64         // the offset just past the last position read
 	most   int64         // no more users than this can match (0: no bound)
+	byOffs bool          // the options named an Offset: pages are asked for by offset, not by page
 	seen   seenUsers
 	count  int64 // distinct users handed out
 }
@@ -44,8 +48,11 @@ func newPager(op string, search func(context.Context, SearchOptions) ([]User, in
 	if size == 0 {
 		size = DefaultSearchLimit
 	}
-	start := int64(opts.Page) * size
-	return &pager{op: op, search: search, pace: pace, opts: opts, size: size, asked: size, start: start, end: start, most: int64(most)}
+	start, byOffs := int64(opts.Page)*size, opts.Offset > 0
+	if byOffs {
+		start = int64(opts.Offset)
+	}
+	return &pager{op: op, search: search, pace: pace, opts: opts, size: size, asked: size, start: start, end: start, most: int64(most), byOffs: byOffs}
 }
 
 // next asks for the next page and returns its users that did not come before, in the server's
@@ -59,8 +66,12 @@ func (p *pager) next(ctx context.Context) (fresh []User, more bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	page := int64(p.opts.Page)
+	page, offset := int64(p.opts.Page), int64(p.opts.Page)*p.size
 	name := fmt.Sprintf("page %d", page)
+	if p.byOffs {
+		offset = int64(p.opts.Offset)
+		name = fmt.Sprintf("the page at offset %d", offset)
+	}
 	if p.size != p.asked {
 		name += fmt.Sprintf(" (%d a page)", p.size)
 	}
@@ -88,7 +99,7 @@ func (p *pager) next(ctx context.Context) (fresh []User, more bool, err error) {
 	case len(fresh) == 0:
 		return fresh, false, p.short(total, want, "%s holds only users that came before (%d of them)", name, len(users))
 	}
-	offset, got := page*p.size, int64(len(users))
+	got := int64(len(users))
 	if got < p.size {
 		// Fewer than asked, and not the last: ask for pages of that size from the page that
 		// holds the first position not read.
@@ -101,7 +112,11 @@ func (p *pager) next(ctx context.Context) (fresh []User, more bool, err error) {
 	if p.end >= int64(total) {
 		return fresh, false, p.short(total, want, "%s is the last by its total", name)
 	}
-	p.opts.Page = int32(p.end / p.size) // < total <= MaxInt32
+	if p.byOffs {
+		p.opts.Offset = int32(p.end) // < total <= MaxInt32
+	} else {
+		p.opts.Page = int32(p.end / p.size)
+	}
 	return fresh, true, nil
 }
 

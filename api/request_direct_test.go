@@ -64,7 +64,7 @@ func TestDirectRequestsAreTheBuildersRequests(t *testing.T) {
 		named[m.name] = true
 	}
 	for _, op := range spec.Operations() {
-		if !named[op.ID] {
+		if !named[op.ID] && op.TwinOf == "" { // a twin is an older path the api does not call
 			t.Errorf("everyOperation lacks %s: add the call that sends it", op.ID)
 		}
 	}

@@ -189,8 +189,9 @@ func (c *Client) PlanSync(ctx context.Context, desired []UserPatch, opts ...Sync
 		}
 	}
 	named := make(map[string]int, len(desired))
+	desired = slices.Clone(desired) // normalized below; the caller's patches stay as they are
 	for i := range desired {
-		if err := checkPatch(desired[i], fmt.Sprintf("desired[%d]", i)); err != nil {
+		if err := checkPatch(&desired[i], fmt.Sprintf("desired[%d]", i)); err != nil {
 			return nil, err
 		}
 		name := desired[i].LoginID
@@ -410,6 +411,16 @@ func diffUser(u *User, d *UserPatch) (UserPatch, []FieldChange) {
 	flag("verifiedPhone", d.VerifiedPhone, u.VerifiedPhone, &p.VerifiedPhone)
 	if phoneChanged && d.VerifiedPhone != nil {
 		p.VerifiedPhone = Ptr(*d.VerifiedPhone)
+	}
+	recoveryEmailChanged := str("recoveryEmail", d.RecoveryEmail, u.RecoveryEmail, &p.RecoveryEmail)
+	flag("verifiedRecoveryEmail", d.VerifiedRecoveryEmail, u.VerifiedRecoveryEmail, &p.VerifiedRecoveryEmail)
+	if recoveryEmailChanged && d.VerifiedRecoveryEmail != nil {
+		p.VerifiedRecoveryEmail = Ptr(*d.VerifiedRecoveryEmail)
+	}
+	recoveryPhoneChanged := str("recoveryPhone", d.RecoveryPhone, u.RecoveryPhone, &p.RecoveryPhone)
+	flag("verifiedRecoveryPhone", d.VerifiedRecoveryPhone, u.VerifiedRecoveryPhone, &p.VerifiedRecoveryPhone)
+	if recoveryPhoneChanged && d.VerifiedRecoveryPhone != nil {
+		p.VerifiedRecoveryPhone = Ptr(*d.VerifiedRecoveryPhone)
 	}
 	str("name", d.Name, u.Name, &p.Name)
 	str("givenName", d.GivenName, u.GivenName, &p.GivenName)

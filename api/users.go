@@ -153,7 +153,7 @@ func (c *Client) Patch(ctx context.Context, p UserPatch) (*User, error) {
 	if err := checkContext(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkPatch(p, "patch"); err != nil {
+	if err := checkPatch(&p, "patch"); err != nil {
 		return nil, err
 	}
 	return userOf(call[userEnvelope](ctx, c, gen.NewPatchUserRequest, p))
@@ -170,8 +170,9 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 	if len(ps) == 0 {
 		return nil, fmt.Errorf("%w: batch is empty", ErrInvalidArgument)
 	}
+	ps = slices.Clone(ps) // normalized below; the caller's patches stay as they are
 	for i := range ps {
-		if err := checkPatch(ps[i], fmt.Sprintf("patches[%d]", i)); err != nil {
+		if err := checkPatch(&ps[i], fmt.Sprintf("patches[%d]", i)); err != nil {
 			return nil, err
 		}
 	}
@@ -524,8 +525,12 @@ func checkSearch(opts SearchOptions) error {
 		return fmt.Errorf("%w: search limit %d is negative", ErrInvalidArgument, opts.Limit)
 	case opts.Page < 0:
 		return fmt.Errorf("%w: search page %d is negative (pages count from 0)", ErrInvalidArgument, opts.Page)
+	case opts.Offset < 0:
+		return fmt.Errorf("%w: search offset %d is negative", ErrInvalidArgument, opts.Offset)
 	case opts.FromCreatedTime < 0 || opts.ToCreatedTime < 0 || opts.FromModifiedTime < 0 || opts.ToModifiedTime < 0:
 		return fmt.Errorf("%w: a search time is negative", ErrInvalidArgument)
+	case opts.LoginID != "" && opts.Identifier != "" && opts.LoginID != opts.Identifier:
+		return fmt.Errorf("%w: search loginId %q and identifier %q differ: both name one login ID; set one of them", ErrInvalidArgument, opts.LoginID, opts.Identifier)
 	}
 	for i, s := range opts.Sort {
 		if s.Field == "" {
@@ -541,8 +546,9 @@ func checkSearch(opts SearchOptions) error {
 }
 
 // UserUpdate is a whole user for Update, which replaces the stored user with it: every field
-// left empty here is cleared on the user. The user's ID, first login ID, status, created time and
-// sign-in methods are not replaced.
+// left empty here is cleared on the user. The user's ID, first login ID, created time and sign-in
+// methods are not replaced, and neither are its status and recovery contacts unless they are set
+// here (nil leaves them as they are; see the spec's UpdateUserRequest).
 type UserUpdate struct {
 	LoginID                       string // the user's login ID or user ID: who is replaced
 	Email, Phone                  string
@@ -554,6 +560,10 @@ type UserUpdate struct {
 	Tenants                       []TenantPatch // memberships, each with its roles
 	CustomAttributes              map[string]any
 	AdditionalLoginIDs, SSOAppIDs []string
+
+	Status                                       *UserStatus // nil: unchanged
+	RecoveryEmail, RecoveryPhone                 *string     // nil: unchanged; "" removes
+	VerifiedRecoveryEmail, VerifiedRecoveryPhone *bool       // nil: unchanged
 }
 
 // Update replaces the user with u. Dangerous: it clears every field u leaves empty, e.g. the
@@ -574,6 +584,9 @@ func (c *Client) Update(ctx context.Context, u UserUpdate) (*User, error) {
 			return nil, fmt.Errorf("%w: tenants[%d].tenantId is empty", ErrInvalidArgument, i)
 		}
 	}
+	if u.Status != nil && !u.Status.Valid() {
+		return nil, fmt.Errorf("%w: status %q is not one of %s", ErrInvalidArgument, *u.Status, statusNames)
+	}
 	for _, k := range slices.Sorted(maps.Keys(u.CustomAttributes)) {
 		if err := checkValue(u.CustomAttributes[k]); err != nil {
 			return nil, fmt.Errorf("%w: customAttributes[%q]: %v", ErrInvalidArgument, k, err)
@@ -586,6 +599,8 @@ func (c *Client) Update(ctx context.Context, u UserUpdate) (*User, error) {
 		RoleNames: u.RoleNames, UserTenants: u.Tenants, CustomAttributes: u.CustomAttributes,
 		AdditionalLoginIDs: u.AdditionalLoginIDs, AdditionalIdentifiers: u.AdditionalLoginIDs,
 		SsoAppIDs: u.SSOAppIDs, SsoAppIDsGoSpelling: u.SSOAppIDs,
+		Status: u.Status, RecoveryEmail: u.RecoveryEmail, RecoveryPhone: u.RecoveryPhone,
+		VerifiedRecoveryEmail: u.VerifiedRecoveryEmail, VerifiedRecoveryPhone: u.VerifiedRecoveryPhone,
 	}
 	if u.VerifiedEmail {
 		req.VerifiedEmail = &u.VerifiedEmail
@@ -701,21 +716,29 @@ func checkCall(ctx context.Context, loginID string) error {
 }
 
 // CheckPatch reports, before anything is sent, what the API would refuse in a patch or what
-// JSON cannot carry: an empty loginId, a status outside the contract's, a tenant without an ID,
+// JSON cannot carry: no loginId (or identifier), two names of one field that differ (see
+// NormalizePatch), a status outside the contract's, a tenant without an ID,
 // a custom attribute value that is NaN, infinite, a number outside float64's range (such as a
 // json.Number "1e400"), or whose lists and objects nest deeper than MaxValueDepth. The error
 // wraps ErrInvalidArgument and names the field. Patch, PatchBatch and PatchAll run it on every
 // patch; it is exported for tools that check input before a run.
 func CheckPatch(p UserPatch) error {
+	if err := NormalizePatch(&p); err != nil {
+		return err
+	}
 	if err := checkPatchFields(p); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 	}
 	return nil
 }
 
-// checkPatch is CheckPatch with the patch's place in the call (name) and its login ID.
-func checkPatch(p UserPatch, name string) error {
-	if err := checkPatchFields(p); err != nil {
+// checkPatch normalizes *p (NormalizePatch) and checks it as CheckPatch does, naming the patch's
+// place in the call (name) and its login ID.
+func checkPatch(p *UserPatch, name string) error {
+	if err := NormalizePatch(p); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrInvalidArgument, name, strings.TrimPrefix(err.Error(), ErrInvalidArgument.Error()+": "))
+	}
+	if err := checkPatchFields(*p); err != nil {
 		if p.LoginID == "" {
 			return fmt.Errorf("%w: %s: %v", ErrInvalidArgument, name, err)
 		}
@@ -758,8 +781,8 @@ func NormalizeNullLists(p *UserPatch, data []byte) error {
 		return nil
 	}
 	var raw struct {
-		RoleNames          json.RawMessage `json:"roleNames"`
-		UserTenants        json.RawMessage `json:"userTenants"`
+		RoleNames             json.RawMessage `json:"roleNames"`
+		UserTenants           json.RawMessage `json:"userTenants"`
 		SsoAppIDs             json.RawMessage `json:"ssoAppIds"`
 		AdditionalLoginIDs    json.RawMessage `json:"additionalLoginIds"`
 		AdditionalIdentifiers json.RawMessage `json:"additionalIdentifiers"`

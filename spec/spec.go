@@ -39,6 +39,9 @@ type Operation struct {
 	ID     string // the operationId
 	Method string // GET, POST, PATCH...
 	Path   string // the path template, e.g. /v1/mgmt/user/patch
+	// TwinOf is, for an older path of an operation that the document serves beside the current
+	// one (x-twin-of: the same body, answer and effect), the operationId of the current one.
+	TwinOf string
 }
 
 var operations = sync.OnceValues(func() ([]Operation, error) {
@@ -49,7 +52,8 @@ var operations = sync.OnceValues(func() ([]Operation, error) {
 	var ops []Operation
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			ops = append(ops, Operation{ID: op.OperationID, Method: method, Path: path})
+			twin, _ := op.Extensions["x-twin-of"].(string)
+			ops = append(ops, Operation{ID: op.OperationID, Method: method, Path: path, TwinOf: twin})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
