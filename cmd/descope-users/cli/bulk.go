@@ -42,13 +42,17 @@ Formats (from the extension, or --format; FILE - reads standard input and needs 
                          than the API's (LoginID for loginId). An absent field is left
                          unchanged, "" or [] (or null, for a list) clears it, and null in
                          customAttributes removes that attribute; null for any other field
-                         would change nothing, and is an error:
+                         would change nothing, and is an error. The names Descope's Node and
+                         .NET SDKs write are read too: identifier for loginId, displayName for
+                         name, additionalIdentifiers for additionalLoginIds (two that differ
+                         are an error):
                            {"loginId":"jane@example.com","name":"Jane Doe","roleNames":["editor"]}
                            {"loginId":"joe@example.com","status":"disabled","customAttributes":{"plan":null}}
   .csv                   a header row naming the columns, then one patch per row. Columns:
                          loginId (required), userId, email, phone, name, givenName, middleName,
                          familyName, picture, status (enabled|disabled|invited|expired),
-                         verifiedEmail and verifiedPhone (true|false), roleNames and ssoAppIds
+                         recoveryEmail, recoveryPhone, verifiedEmail, verifiedPhone,
+                         verifiedRecoveryEmail and verifiedRecoveryPhone (true|false), roleNames and ssoAppIds
                          (values separated by ;), customAttributes.<key> (a cell is JSON if valid
                          JSON - 42, true, null, ["a"], "\"42\"" - else a plain string). Cells are
                          trimmed; an empty cell leaves the field unchanged (it is not sent). To

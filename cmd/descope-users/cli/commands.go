@@ -234,7 +234,8 @@ match in all on stderr; or with --all every page from --page on, paced under --s
 			help: `Streams every user that matches the filters (see 'descope-users help search'; none: every
 user) to stdout as JSON Lines in the format 'patch' reads: loginId and the fields a patch can set
 (name, given, middle and family names, email, phone and whether they are verified, picture,
-status, roleNames, userTenants, customAttributes, ssoAppIds). Edit the file, then send it with
+status, roleNames, userTenants, customAttributes, ssoAppIds, the recovery email and phone and
+whether they are verified). Edit the file, then send it with
 'descope-users patch': export, edit and patch round-trip. Users are fetched a page at a time and
 written as they come: an export holds one page in memory, and the ID of each user written
 (about 70 bytes a user), so that no user is written twice. A server whose pages end short of the
@@ -578,6 +579,12 @@ func searchFlags(fs *flags) func() (api.SearchOptions, error) {
 	withTest := fs.Bool("with-test-users", false, "include test users (left out otherwise)")
 	verifiedEmail := fs.Bool("verified-email", false, "only users whose email is verified (--verified-email=false: only those whose email is not)")
 	verifiedPhone := fs.Bool("verified-phone", false, "only users whose phone is verified (--verified-phone=false: only those whose phone is not)")
+	recoveryEmails := fs.list("recovery-emails", "recovery emails, separated by commas: the user's is one of them")
+	recoveryPhones := fs.list("recovery-phones", "recovery phone numbers, separated by commas: the user's is one of them")
+	verifiedRecoveryEmail := fs.Bool("verified-recovery-email", false, "only users whose recovery email is verified (=false: is not)")
+	verifiedRecoveryPhone := fs.Bool("verified-recovery-phone", false, "only users whose recovery phone is verified (=false: is not)")
+	has := fs.list("has", "sign-in methods the user must have, separated by commas: password, totp, passkey, sso, scim")
+	offset := fs.Int("offset", 0, "the position of the first user (instead of --page)")
 	limit := fs.Int("limit", 0, "users per page (0: the API's default, 100)")
 	page := fs.Int("page", 0, "the page, from 0")
 	return func() (api.SearchOptions, error) {
@@ -610,12 +617,31 @@ func searchFlags(fs *flags) func() (api.SearchOptions, error) {
 			}
 			o.Sort = append(o.Sort, api.SearchSort{Field: field, Desc: order == "desc"})
 		}
-		for i, v := range []int{*limit, *page} {
-			if v < 0 || v > math.MaxInt32 {
-				return o, fmt.Errorf("--%s %d is out of range: it must be from 0 to %d", []string{"limit", "page"}[i], v, math.MaxInt32)
+		o.RecoveryEmails, o.RecoveryPhones = *recoveryEmails, *recoveryPhones
+		o.VerifiedRecoveryEmail = fs.givenBool("verified-recovery-email", *verifiedRecoveryEmail)
+		o.VerifiedRecoveryPhone = fs.givenBool("verified-recovery-phone", *verifiedRecoveryPhone)
+		for _, m := range *has {
+			switch strings.ToLower(m) {
+			case "password":
+				o.Password = true
+			case "totp":
+				o.Totp = true
+			case "passkey", "webauthn":
+				o.Webauthn = true
+			case "sso":
+				o.SsoOnly = true
+			case "scim":
+				o.Scim = true
+			default:
+				return o, fmt.Errorf("--has: %q is not one of password, totp, passkey, sso, scim", m)
 			}
 		}
-		o.Limit, o.Page = int32(*limit), int32(*page)
+		for i, v := range []int{*limit, *page, *offset} {
+			if v < 0 || v > math.MaxInt32 {
+				return o, fmt.Errorf("--%s %d is out of range: it must be from 0 to %d", []string{"limit", "page", "offset"}[i], v, math.MaxInt32)
+			}
+		}
+		o.Limit, o.Page, o.Offset = int32(*limit), int32(*page), int32(*offset)
 		return o, nil
 	}
 }
@@ -793,6 +819,8 @@ func exportPatch(u api.User) any {
 		LoginID: u.UserID, Name: &u.Name, GivenName: &u.GivenName, MiddleName: &u.MiddleName,
 		FamilyName: &u.FamilyName, Email: &u.Email, Phone: &u.Phone, VerifiedEmail: &u.VerifiedEmail,
 		VerifiedPhone: &u.VerifiedPhone, Picture: &u.Picture,
+		RecoveryEmail: &u.RecoveryEmail, VerifiedRecoveryEmail: &u.VerifiedRecoveryEmail,
+		RecoveryPhone: &u.RecoveryPhone, VerifiedRecoveryPhone: &u.VerifiedRecoveryPhone,
 		RoleNames: ptrTo(nonNil(u.RoleNames)), SsoAppIDs: ptrTo(nonNil(u.SsoAppIDs)),
 	}
 	if len(u.LoginIDs) > 0 {

@@ -29,6 +29,7 @@ func familyUsers() []gen.User {
 		{LoginIDs: []string{"multi@example.com", "multi-alt@example.com", "+15550000077"}, UserID: "U2multi", Name: "Multi Ple",
 			GivenName: "Multi", FamilyName: "Ple", Email: "multi@example.com", VerifiedEmail: true, Phone: "+15550000077", VerifiedPhone: true,
 			Picture: "https://example.com/m.png", RoleNames: []string{"editor", "billing"},
+			RecoveryEmail: "multi-r@example.com", VerifiedRecoveryEmail: true, RecoveryPhone: "+15550000078",
 			UserTenants: []gen.UserTenant{{TenantID: "T1", RoleNames: []string{"t-admin"}}, {TenantID: "T2"}},
 			SsoAppIDs:   []string{"app-1"},
 			CustomAttributes: map[string]any{"plan": "team", "seats": 12, "ratio": 0.25, "beta": true,
@@ -1019,8 +1020,9 @@ func TestExportFormat(t *testing.T) {
 		"name": "Multi Ple", "givenName": "Multi", "middleName": "", "familyName": "Ple",
 		"email": "multi@example.com", "verifiedEmail": true, "phone": "+15550000077", "verifiedPhone": true,
 		"picture": "https://example.com/m.png", "status": "enabled", "roleNames": []any{"editor", "billing"},
-		"userTenants": []any{map[string]any{"tenantId": "T1", "roleNames": []any{"t-admin"}}, map[string]any{"tenantId": "T2", "roleNames": []any{}}},
-		"ssoAppIds":   []any{"app-1"},
+		"userTenants":   []any{map[string]any{"tenantId": "T1", "roleNames": []any{"t-admin"}}, map[string]any{"tenantId": "T2", "roleNames": []any{}}},
+		"ssoAppIds":     []any{"app-1"},
+		"recoveryEmail": "multi-r@example.com", "verifiedRecoveryEmail": true, "recoveryPhone": "+15550000078", "verifiedRecoveryPhone": false,
 		"customAttributes": map[string]any{"plan": "team", "seats": float64(12), "ratio": 0.25, "beta": true,
 			"tags": []any{"a", "b"}, "nested": map[string]any{"k": 1.5, "l": []any{float64(1), "x"}}},
 	}
@@ -1037,6 +1039,7 @@ func TestExportFormat(t *testing.T) {
 		"loginId": "ann@example.com", "additionalLoginIds": []any{}, "name": "Ann", "givenName": "", "middleName": "", "familyName": "",
 		"email": "", "verifiedEmail": false, "phone": "", "verifiedPhone": false, "picture": "", "status": "enabled",
 		"roleNames": []any{}, "userTenants": []any{}, "ssoAppIds": []any{}, "customAttributes": map[string]any{},
+		"recoveryEmail": "", "verifiedRecoveryEmail": false, "recoveryPhone": "", "verifiedRecoveryPhone": false,
 	}
 	if !reflect.DeepEqual(ann, wantAnn) {
 		t.Errorf("exported\n%v\nwant\n%v", ann, wantAnn)

@@ -222,6 +222,11 @@ func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	if err := api.NormalizeNullLists(&p, data); err != nil {
 		return p, describeJSONError(err, "a patch")
 	}
+	// The second names of three fields (identifier, displayName, additionalIdentifiers) are read
+	// as the first, as the API reads them; the patch is written back under the first.
+	if err := api.NormalizePatch(&p); err != nil {
+		return p, errors.New(strings.TrimPrefix(err.Error(), api.ErrInvalidArgument.Error()+": "))
+	}
 	if !allowEmptyLoginID && p.LoginID == "" {
 		return p, errors.New(`loginId is missing or empty`)
 	}
@@ -368,6 +373,10 @@ var csvColumns = []struct {
 	}},
 	{"verifiedEmail", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedEmail })},
 	{"verifiedPhone", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedPhone })},
+	{"recoveryEmail", stringColumn(func(p *api.UserPatch) **string { return &p.RecoveryEmail })},
+	{"verifiedRecoveryEmail", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedRecoveryEmail })},
+	{"recoveryPhone", stringColumn(func(p *api.UserPatch) **string { return &p.RecoveryPhone })},
+	{"verifiedRecoveryPhone", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedRecoveryPhone })},
 	{"roleNames", listColumn(func(p *api.UserPatch) **[]string { return &p.RoleNames })},
 	{"ssoAppIds", listColumn(func(p *api.UserPatch) **[]string { return &p.SsoAppIDs })},
 }
