@@ -592,7 +592,7 @@ type UpdateUserRecoveryEmailRequest struct {
 	// RecoveryEmail The recovery email; `""` removes it.
 	RecoveryEmail string `json:"recoveryEmail"`
 
-	// Verified Mark it as verified; absent is false. Always sent, as the SDKs do.
+	// Verified Mark it as verified; absent is false. The api package always sends it, as the Go and Python SDKs do (Node leaves it out unless asked).
 	Verified bool `json:"verified"`
 }
 
@@ -606,7 +606,7 @@ type UpdateUserRecoveryPhoneRequest struct {
 	// RecoveryPhone The recovery phone number; `""` removes it.
 	RecoveryPhone string `json:"recoveryPhone"`
 
-	// Verified Mark it as verified; absent is false. Always sent, as the SDKs do.
+	// Verified Mark it as verified; absent is false. The api package always sends it, as the Go and Python SDKs do (Node leaves it out unless asked).
 	Verified bool `json:"verified"`
 }
 
@@ -1342,10 +1342,11 @@ type ClientInterface interface {
 	// UpdateUserRecoveryEmailWithBody Set a user's recovery email
 	//
 	// Sets the email used to recover the user's account. No reference page documents this
-	// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-	// This document chooses that `""` removes the recovery email, as for the other contact
-	// fields. A user as the API returns it carries no recovery email, so the answer does not
-	// show it.
+	// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+	// keys always; Node leaves `verified` out when its caller does not pass it). This document
+	// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+	// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+	// returns them on every user.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1355,10 +1356,11 @@ type ClientInterface interface {
 	// UpdateUserRecoveryEmail Set a user's recovery email
 	//
 	// Sets the email used to recover the user's account. No reference page documents this
-	// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-	// This document chooses that `""` removes the recovery email, as for the other contact
-	// fields. A user as the API returns it carries no recovery email, so the answer does not
-	// show it.
+	// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+	// keys always; Node leaves `verified` out when its caller does not pass it). This document
+	// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+	// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+	// returns them on every user.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1369,7 +1371,7 @@ type ClientInterface interface {
 	//
 	// Sets the phone number used to recover the user's account. As for the recovery email, no
 	// reference page documents it, the body is what the SDKs send, `""` removes it (this
-	// document's choice), and the answer does not show it.
+	// document's choice), and the answer's user shows the change.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1380,7 +1382,7 @@ type ClientInterface interface {
 	//
 	// Sets the phone number used to recover the user's account. As for the recovery email, no
 	// reference page documents it, the body is what the SDKs send, `""` removes it (this
-	// document's choice), and the answer does not show it.
+	// document's choice), and the answer's user shows the change.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2177,10 +2179,11 @@ func (c *Client) UpdateUserPicture(ctx context.Context, body UpdateUserPictureJS
 // UpdateUserRecoveryEmailWithBody Set a user's recovery email
 //
 // Sets the email used to recover the user's account. No reference page documents this
-// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-// This document chooses that `""` removes the recovery email, as for the other contact
-// fields. A user as the API returns it carries no recovery email, so the answer does not
-// show it.
+// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+// keys always; Node leaves `verified` out when its caller does not pass it). This document
+// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+// returns them on every user.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2200,10 +2203,11 @@ func (c *Client) UpdateUserRecoveryEmailWithBody(ctx context.Context, contentTyp
 // UpdateUserRecoveryEmail Set a user's recovery email
 //
 // Sets the email used to recover the user's account. No reference page documents this
-// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-// This document chooses that `""` removes the recovery email, as for the other contact
-// fields. A user as the API returns it carries no recovery email, so the answer does not
-// show it.
+// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+// keys always; Node leaves `verified` out when its caller does not pass it). This document
+// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+// returns them on every user.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2224,7 +2228,7 @@ func (c *Client) UpdateUserRecoveryEmail(ctx context.Context, body UpdateUserRec
 //
 // Sets the phone number used to recover the user's account. As for the recovery email, no
 // reference page documents it, the body is what the SDKs send, `""` removes it (this
-// document's choice), and the answer does not show it.
+// document's choice), and the answer's user shows the change.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2245,7 +2249,7 @@ func (c *Client) UpdateUserRecoveryPhoneWithBody(ctx context.Context, contentTyp
 //
 // Sets the phone number used to recover the user's account. As for the recovery email, no
 // reference page documents it, the body is what the SDKs send, `""` removes it (this
-// document's choice), and the answer does not show it.
+// document's choice), and the answer's user shows the change.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4232,10 +4236,11 @@ type ClientWithResponsesInterface interface {
 	// UpdateUserRecoveryEmailWithBodyWithResponse Set a user's recovery email
 	//
 	// Sets the email used to recover the user's account. No reference page documents this
-	// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-	// This document chooses that `""` removes the recovery email, as for the other contact
-	// fields. A user as the API returns it carries no recovery email, so the answer does not
-	// show it.
+	// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+	// keys always; Node leaves `verified` out when its caller does not pass it). This document
+	// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+	// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+	// returns them on every user.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4245,10 +4250,11 @@ type ClientWithResponsesInterface interface {
 	// UpdateUserRecoveryEmailWithResponse Set a user's recovery email
 	//
 	// Sets the email used to recover the user's account. No reference page documents this
-	// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-	// This document chooses that `""` removes the recovery email, as for the other contact
-	// fields. A user as the API returns it carries no recovery email, so the answer does not
-	// show it.
+	// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+	// keys always; Node leaves `verified` out when its caller does not pass it). This document
+	// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+	// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+	// returns them on every user.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4259,7 +4265,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the phone number used to recover the user's account. As for the recovery email, no
 	// reference page documents it, the body is what the SDKs send, `""` removes it (this
-	// document's choice), and the answer does not show it.
+	// document's choice), and the answer's user shows the change.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4270,7 +4276,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sets the phone number used to recover the user's account. As for the recovery email, no
 	// reference page documents it, the body is what the SDKs send, `""` removes it (this
-	// document's choice), and the answer does not show it.
+	// document's choice), and the answer's user shows the change.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7589,10 +7595,11 @@ func (c *ClientWithResponses) UpdateUserPictureWithResponse(ctx context.Context,
 // UpdateUserRecoveryEmailWithBodyWithResponse Set a user's recovery email
 //
 // Sets the email used to recover the user's account. No reference page documents this
-// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-// This document chooses that `""` removes the recovery email, as for the other contact
-// fields. A user as the API returns it carries no recovery email, so the answer does not
-// show it.
+// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+// keys always; Node leaves `verified` out when its caller does not pass it). This document
+// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+// returns them on every user.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7608,10 +7615,11 @@ func (c *ClientWithResponses) UpdateUserRecoveryEmailWithBodyWithResponse(ctx co
 // UpdateUserRecoveryEmailWithResponse Set a user's recovery email
 //
 // Sets the email used to recover the user's account. No reference page documents this
-// operation; the body is what Descope's Go, Node and Python SDKs send, all three keys always.
-// This document chooses that `""` removes the recovery email, as for the other contact
-// fields. A user as the API returns it carries no recovery email, so the answer does not
-// show it.
+// operation; the body is what Descope's Go, Node and Python SDKs send (Go and Python all three
+// keys always; Node leaves `verified` out when its caller does not pass it). This document
+// chooses that `""` removes the recovery email, as for the other contact fields. The answer's
+// user shows the change (`recoveryEmail`, `verifiedRecoveryEmail`), as Descope's document
+// returns them on every user.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7628,7 +7636,7 @@ func (c *ClientWithResponses) UpdateUserRecoveryEmailWithResponse(ctx context.Co
 //
 // Sets the phone number used to recover the user's account. As for the recovery email, no
 // reference page documents it, the body is what the SDKs send, `""` removes it (this
-// document's choice), and the answer does not show it.
+// document's choice), and the answer's user shows the change.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7645,7 +7653,7 @@ func (c *ClientWithResponses) UpdateUserRecoveryPhoneWithBodyWithResponse(ctx co
 //
 // Sets the phone number used to recover the user's account. As for the recovery email, no
 // reference page documents it, the body is what the SDKs send, `""` removes it (this
-// document's choice), and the answer does not show it.
+// document's choice), and the answer's user shows the change.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
