@@ -1338,11 +1338,12 @@ func TestUpdateUserRefusals(t *testing.T) {
 			}
 		}
 	}
-	// Invalid by the spec: an empty additional login ID, no loginId, an unknown field.
+	// Invalid by the spec: an empty additional login ID, neither loginId nor identifier, a status
+	// outside the enum (since spec 1.2.0 a full update may carry one), a tenant without its ID.
 	for _, body := range []string{
 		`{"loginId":"jane","additionalLoginIds":[""]}`,
 		`{"email":"x@example.com"}`,
-		`{"loginId":"jane","status":"enabled"}`,
+		`{"loginId":"jane","status":"deleted"}`,
 		`{"loginId":"jane","userTenants":[{"roleNames":["a"]}]}`,
 	} {
 		r := raw(t, s, "POST", "/v1/mgmt/user/update", bearer(s), body)
