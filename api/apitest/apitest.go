@@ -468,15 +468,26 @@ type Stats struct {
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
-// Recovery returns the recovery contacts of the user with loginID among its login IDs,
-// or with that user ID, and whether there is one. The API never returns them, so tests read
-// them here.
+// Recovery is a user's recovery contacts: the four recovery fields of gen.User (RecoveryEmail,
+// VerifiedRecoveryEmail, RecoveryPhone, VerifiedRecoveryPhone), which every answer that carries
+// the user carries too.
+type Recovery struct {
+	Email, Phone                 string
+	EmailVerified, PhoneVerified bool
+}
+
+// Recovery returns the recovery contacts of the user with loginID among its login IDs, or with
+// that user ID, and whether there is one: the recovery fields of the user User returns, gathered
+// for tests that compare them together.
 func (s *Server) Recovery(loginID string) (Recovery, bool) {
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	sl := s.store.byID[loginID]
-	if sl == nil {
+	u := s.store.get(loginID)
+	if u == nil {
 		return Recovery{}, false
 	}
-	return sl.recovery, true
+	return Recovery{
+		Email:         u.RecoveryEmail,
+		EmailVerified: u.VerifiedRecoveryEmail,
+		Phone:         u.RecoveryPhone,
+		PhoneVerified: u.VerifiedRecoveryPhone,
+	}, true
 }

@@ -216,23 +216,16 @@ func (o operations) UpdateUserEmail(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// Recovery is what a user's recovery operations set; the API never returns it, so the fake keeps
-// it beside the user (see Server.Recovery).
-type Recovery struct {
-	Email, Phone                 string
-	EmailVerified, PhoneVerified bool
-}
-
 func (o operations) UpdateUserRecoveryEmail(w http.ResponseWriter, r *http.Request) {
-	update(o, w, r, func(req *gen.UpdateUserRecoveryEmailRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
-		sl.recovery.Email, sl.recovery.EmailVerified = req.RecoveryEmail, req.RecoveryEmail != "" && req.Verified
+	update(o, w, r, func(req *gen.UpdateUserRecoveryEmailRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		u.RecoveryEmail, u.VerifiedRecoveryEmail = req.RecoveryEmail, req.RecoveryEmail != "" && req.Verified
 		return &u, nil
 	})
 }
 
 func (o operations) UpdateUserRecoveryPhone(w http.ResponseWriter, r *http.Request) {
-	update(o, w, r, func(req *gen.UpdateUserRecoveryPhoneRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
-		sl.recovery.Phone, sl.recovery.PhoneVerified = req.RecoveryPhone, req.RecoveryPhone != "" && req.Verified
+	update(o, w, r, func(req *gen.UpdateUserRecoveryPhoneRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		u.RecoveryPhone, u.VerifiedRecoveryPhone = req.RecoveryPhone, req.RecoveryPhone != "" && req.Verified
 		return &u, nil
 	})
 }

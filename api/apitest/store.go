@@ -24,12 +24,10 @@ type store struct {
 	nextID uint64                    // for user IDs the store assigns
 }
 
-// slot is one user: the stored (immutable) user, and what the API keeps of it without
-// returning it.
+// slot is one user: the stored (immutable) user and its place in the insertion order.
 type slot struct {
-	user     *gen.User
-	recovery Recovery
-	seq      int // its place in order
+	user *gen.User
+	seq  int // its place in order
 }
 
 func newStore() *store {
@@ -178,14 +176,13 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 	if sl == nil {
 		return nil, userNotFound(loginID)
 	}
-	recovery := sl.recovery
 	u, e := fn(sl, sl.user)
 	if e != nil {
 		return nil, e
 	}
 	// An update that changes nothing (adding a tenant the user is in, an empty patch) leaves the
 	// user as it was, modifiedTime included.
-	if u != sl.user && reflect.DeepEqual(u, sl.user) && sl.recovery == recovery {
+	if u != sl.user && reflect.DeepEqual(u, sl.user) {
 		return sl.user, nil
 	}
 	u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
