@@ -31,25 +31,47 @@ func decodeBody[T any](s *Server, w http.ResponseWriter, r *http.Request) (*T, *
 	return &v, c, true
 }
 
-// update decodes the call's body into a T and applies change to the user its loginId names (a
-// login ID or a user ID), answering with the user as it is after, or with why it could not.
-// change gets a shallow copy of the user, and gives every field it changes a new value.
+// update decodes the call's body into a T and applies change to the user its loginId, or its
+// identifier, names (a login ID or a user ID), answering with the user as it is after, or with why
+// it could not. change gets a shallow copy of the user, and gives every field it changes a new
+// value.
 func update[T any](o operations, w http.ResponseWriter, r *http.Request, change func(req *T, sl *slot, u gen.User) (*gen.User, *apiError)) {
 	req, c, ok := decodeBody[T](o.s, w, r)
 	if !ok {
 		return
 	}
 	var named struct {
-		LoginID string `json:"loginId"`
+		LoginID    string `json:"loginId"`
+		Identifier string `json:"identifier"`
 	}
-	_ = json.Unmarshal(c.body, &named) // it decoded as a T, whose loginId is a string
-	u, e := o.s.store.update(named.LoginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) { return change(req, sl, *old) })
+	// It decoded as a T, whose loginId and identifier (where it has one) are strings; a T without
+	// identifier was validated against a schema that refuses one.
+	_ = json.Unmarshal(c.body, &named)
+	id, e := userNamed(named.LoginID, named.Identifier)
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
+	u, e := o.s.store.update(id, func(sl *slot, old *gen.User) (*gen.User, *apiError) { return change(req, sl, *old) })
 	if e != nil {
 		o.s.fail(w, r, c, e)
 		return
 	}
 	o.s.stats.updatedUsers.Add(1)
 	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
+}
+
+// userNamed returns the login ID (or user ID) a request names its user by: loginId, or identifier,
+// which the spec makes another name for it (Identifier). Both given with different values are
+// refused, even when they name the same user. "" is not given.
+func userNamed(loginID, identifier string) (string, *apiError) {
+	switch {
+	case identifier == "":
+		return loginID, nil
+	case loginID == "" || loginID == identifier:
+		return identifier, nil
+	}
+	return "", invalidArguments(fmt.Sprintf("loginId %q and identifier %q differ: identifier is another name for loginId; send one of them, or the same in both", loginID, identifier))
 }
 
 func (o operations) UpdateUserCustomAttribute(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +132,10 @@ func (o operations) PatchUser(w http.ResponseWriter, r *http.Request) {
 		o.s.fail(w, r, c, decodeFailed(err))
 		return
 	}
+	if e := normalizePatch(&req); e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
 	o.s.store.mu.Lock()
 	u, e := o.s.store.patch(&req)
 	o.s.store.mu.Unlock()
@@ -136,12 +162,21 @@ func (o operations) PatchUserBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// In a batch, a patch that cannot be applied does not fail the call: the user goes into
-	// failedUsers, and the other patches are applied.
+	// failedUsers, and the other patches are applied. That includes a patch whose two names of one
+	// field differ: a check of what the values mean, made user by user, unlike a patch that does
+	// not match the spec, which fails the whole call above (as a gateway refuses a body it cannot
+	// read).
 	resp := gen.PatchUsersBatchResponse{PatchedUsers: make([]gen.User, 0, len(patches))}
 	o.s.store.mu.Lock()
 	for i := range patches {
 		p := &patches[i]
-		u, e := o.s.store.patch(p)
+		// The login IDs the patch named its user by, both when loginId and identifier differ.
+		named := slices.Compact(slices.DeleteFunc([]string{p.LoginID, p.Identifier}, func(id string) bool { return id == "" }))
+		e := normalizePatch(p)
+		var u *gen.User
+		if e == nil {
+			u, e = o.s.store.patch(p)
+		}
 		if e != nil {
 			failure := e.body.ErrorCode + ": " + e.body.ErrorMessage
 			if e.body.ErrorCode == CodeUserNotFound {
@@ -149,7 +184,7 @@ func (o operations) PatchUserBatch(w http.ResponseWriter, r *http.Request) {
 			}
 			resp.FailedUsers = append(resp.FailedUsers, gen.PatchUserBatchFailure{
 				Failure: o.s.redact.String(failure),
-				User:    &gen.User{LoginIDs: []string{p.LoginID}},
+				User:    &gen.User{LoginIDs: named},
 			})
 			continue
 		}
@@ -302,16 +337,21 @@ func (o operations) changeSSOApps(w http.ResponseWriter, r *http.Request, change
 
 func (o operations) LoadUser(w http.ResponseWriter, r *http.Request, params gen.LoadUserParams) {
 	c := callOf(r)
-	id := params.LoginID
-	if id == "" {
+	id, e := userNamed(params.LoginID, params.Identifier) // identifier: the .NET SDK's loginId
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
+	byLoginID := id != ""
+	if !byLoginID {
 		id = params.UserID
 	}
 	if id == "" {
-		o.s.fail(w, r, c, errorOf(http.StatusBadRequest, api.ErrMissingArguments, "give loginId or userId"))
+		o.s.fail(w, r, c, errorOf(http.StatusBadRequest, api.ErrMissingArguments, "give loginId (or identifier) or userId"))
 		return
 	}
 	u := o.s.store.get(id)
-	if u != nil && params.LoginID == "" && u.UserID != id {
+	if u != nil && !byLoginID && u.UserID != id {
 		u = nil // userId names a user ID, not a login ID
 	}
 	if u == nil {
