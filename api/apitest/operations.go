@@ -400,6 +400,12 @@ func (o operations) search(w http.ResponseWriter, r *http.Request, testUsers boo
 }
 
 func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
+	// Whether phone was sent: the request type reads "phone": "" and no phone alike, and phoneNumber
+	// must equal a phone sent as "".
+	var sent struct {
+		Phone *string `json:"phone"`
+	}
+	_ = json.Unmarshal(callOf(r).body, &sent) // a body that does not decode is answered by update
 	update(o, w, r, func(req *gen.UpdateUserRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
 		// Fields spelt two ways must agree when both are sent (see the spec's UpdateUserRequest).
 		name, e := either("name", req.Name, "displayName", req.DisplayName, req.Name == "", req.DisplayName == "")
@@ -408,6 +414,11 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 		}
 		if e == nil {
 			_, e = either("ssoAppIds", req.SsoAppIDs, "ssoAppIDs", req.SsoAppIDsGoSpelling, req.SsoAppIDs == nil, req.SsoAppIDsGoSpelling == nil)
+		}
+		var phone any = req.Phone
+		if e == nil {
+			// phoneNumber is phone's deprecated name.
+			phone, e = either("phone", req.Phone, "phoneNumber", deref(req.PhoneNumber), sent.Phone == nil, req.PhoneNumber == nil)
 		}
 		if e != nil {
 			return nil, e
@@ -424,8 +435,10 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, decodeFailed(err)
 		}
-		// What an update sets is replaced, absent or not; the rest (ID, status, created time, test
-		// flag, sign-in methods) is the user's own.
+		// What an update sets is replaced, absent or not; the rest (ID, created time, test flag,
+		// sign-in methods) is the user's own. Status and the recovery contacts, which the published
+		// document adds, are the exception: absent, they are left as they are (the spec's
+		// UpdateUserRequest says why).
 		ids := u.LoginIDs[:min(len(u.LoginIDs), 1)]
 		for _, id := range extra {
 			if o.s.store.loginIDTaken(sl, id) {
@@ -436,10 +449,15 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		u.LoginIDs = ids
-		u.Email, u.Phone, u.Picture = req.Email, req.Phone, req.Picture
+		u.Email, u.Phone, u.Picture = req.Email, phone.(string), req.Picture
 		u.Name, u.GivenName, u.MiddleName, u.FamilyName = name.(string), req.GivenName, req.MiddleName, req.FamilyName
 		u.VerifiedEmail = req.Email != "" && deref(req.VerifiedEmail)
-		u.VerifiedPhone = req.Phone != "" && deref(req.VerifiedPhone)
+		u.VerifiedPhone = u.Phone != "" && deref(req.VerifiedPhone)
+		if req.Status != nil {
+			u.Status = string(*req.Status)
+		}
+		setRecovery(&u.RecoveryEmail, &u.VerifiedRecoveryEmail, req.RecoveryEmail, req.VerifiedRecoveryEmail)
+		setRecovery(&u.RecoveryPhone, &u.VerifiedRecoveryPhone, req.RecoveryPhone, req.VerifiedRecoveryPhone)
 		u.RoleNames, u.SsoAppIDs = nilIfEmpty(slices.Clone(req.RoleNames)), nilIfEmpty(slices.Clone(apps))
 		u.UserTenants = nil
 		for _, t := range req.UserTenants {
@@ -453,7 +471,8 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// either returns the value of a field spelt two ways, a or b, refusing two different values.
+// either returns the value of a field spelt two ways, a or b (strings or lists of strings),
+// refusing two different values with a message that names both spellings and both values.
 func either(aName string, a any, bName string, b any, aAbsent, bAbsent bool) (any, *apiError) {
 	switch {
 	case aAbsent:
@@ -461,7 +480,7 @@ func either(aName string, a any, bName string, b any, aAbsent, bAbsent bool) (an
 	case bAbsent || reflect.DeepEqual(a, b):
 		return a, nil
 	}
-	return nil, invalidArguments(fmt.Sprintf("%s and %s carry the same field and differ: send the same value in both", aName, bName))
+	return nil, invalidArguments(fmt.Sprintf("%s %q and %s %q carry the same field and differ: send the same value in both", aName, a, bName, b))
 }
 
 func deref[T any](p *T) T {

@@ -2,7 +2,8 @@ package apitest_test
 
 // Behaviour of the fake for what spec 1.2.0 accepts from Descope's published document and SDKs
 // (shared/reference/descope-published-api.md, section 1), users' side: recovery contacts on the
-// user, `identifier` as another name for `loginId`, and the published fields of patch and batch.
+// user, `identifier` as another name for `loginId`, and the published fields of patch, batch and
+// the full update. Searches are in published_search_test.go.
 
 import (
 	"encoding/json"
@@ -357,4 +358,75 @@ func TestPatchBatchPublishedFields(t *testing.T) {
 	r = batch(`{"users":[{"identifier":"jane","name":"Z"},{"identifier":""}]}`)
 	wantError(t, "an empty identifier", r.Status, &r.Error, http.StatusBadRequest, apitest.CodeValidationFailed)
 	unchanged(t, s, "a refused batch", janeBefore)
+}
+
+// TestUpdateUserPublishedFields: a full update takes status, the recovery contacts and their flags
+// (absent: unchanged; "" removes a contact), phoneNumber (phone's other name) and identifier.
+func TestUpdateUserPublishedFields(t *testing.T) {
+	j := jane()
+	j.Status = "disabled"
+	j.RecoveryEmail, j.VerifiedRecoveryEmail, j.RecoveryPhone = "jr@example.org", true, "+15555550177"
+	s := apitest.NewServer(t, apitest.WithUsers(j, bob()))
+	o := newOps(t, s)
+	jr := apitest.Recovery{Email: "jr@example.org", EmailVerified: true, Phone: "+15555550177"}
+
+	for _, st := range []struct {
+		what   string
+		req    gen.UpdateUserRequest
+		status string
+		rec    apitest.Recovery
+		check  func(u gen.User) bool
+	}{
+		{"absent: status and recovery stay, the rest is replaced", gen.UpdateUserRequest{LoginID: "U2jane", Email: "jane@example.com"},
+			"disabled", jr, func(u gen.User) bool { return u.Phone == "" && u.Name == "" }},
+		{"status", gen.UpdateUserRequest{LoginID: "U2jane", Status: ptr(gen.UserStatusEnabled)}, "enabled", jr, nil},
+		{"status expired", gen.UpdateUserRequest{LoginID: "U2jane", Status: ptr(gen.UserStatusExpired)}, "expired", jr, nil},
+		{"recovery contacts and flags", gen.UpdateUserRequest{LoginID: "U2jane", RecoveryEmail: ptr("new@example.org"), VerifiedRecoveryEmail: ptr(false),
+			RecoveryPhone: ptr("+15555550190"), VerifiedRecoveryPhone: ptr(true)},
+			"expired", apitest.Recovery{Email: "new@example.org", Phone: "+15555550190", PhoneVerified: true}, nil},
+		{"a flag alone marks the stored contact", gen.UpdateUserRequest{LoginID: "U2jane", VerifiedRecoveryEmail: ptr(true)},
+			"expired", apitest.Recovery{Email: "new@example.org", EmailVerified: true, Phone: "+15555550190", PhoneVerified: true}, nil},
+		{`"" removes a contact and its flag`, gen.UpdateUserRequest{LoginID: "U2jane", RecoveryEmail: ptr(""), VerifiedRecoveryEmail: ptr(true)},
+			"expired", apitest.Recovery{Phone: "+15555550190", PhoneVerified: true}, nil},
+		{"phoneNumber", gen.UpdateUserRequest{LoginID: "U2jane", PhoneNumber: ptr("+15555550191"), VerifiedPhone: ptr(true)},
+			"expired", apitest.Recovery{Phone: "+15555550190", PhoneVerified: true}, func(u gen.User) bool { return u.Phone == "+15555550191" && u.VerifiedPhone }},
+		{"phone and phoneNumber equal", gen.UpdateUserRequest{LoginID: "U2jane", Phone: "+15555550192", PhoneNumber: ptr("+15555550192")},
+			"expired", apitest.Recovery{Phone: "+15555550190", PhoneVerified: true}, func(u gen.User) bool { return u.Phone == "+15555550192" && !u.VerifiedPhone }},
+		{"identifier", gen.UpdateUserRequest{Identifier: "jane@example.com", Email: "jane.i@example.com", Status: ptr(gen.UserStatusEnabled)},
+			"enabled", apitest.Recovery{Phone: "+15555550190", PhoneVerified: true}, func(u gen.User) bool { return u.Email == "jane.i@example.com" && u.Phone == "" }},
+	} {
+		u := o.ok(st.what, o.update(st.req))
+		if u.UserID != "U2jane" || u.Status != st.status || recoveryOf(u) != st.rec || (st.check != nil && !st.check(u)) {
+			t.Errorf("%s: status %q recovery %+v, want %q %+v: %+v", st.what, u.Status, recoveryOf(u), st.status, st.rec, u)
+		}
+	}
+
+	before, bobBefore := mustUser(t, s, "U2jane"), mustUser(t, s, "U2bob")
+	for _, tc := range []struct {
+		what    string
+		req     gen.UpdateUserRequest
+		mention []string
+	}{
+		{"phone and phoneNumber differ", gen.UpdateUserRequest{LoginID: "U2jane", Phone: "+15555550193", PhoneNumber: ptr("+15555550194")},
+			[]string{"phone", "phoneNumber", "+15555550193", "+15555550194"}},
+		{`phone and an empty phoneNumber`, gen.UpdateUserRequest{LoginID: "U2jane", Phone: "+15555550193", PhoneNumber: ptr("")}, []string{"phone", "phoneNumber"}},
+		{"loginId and identifier differ", gen.UpdateUserRequest{LoginID: "U2jane", Identifier: "bob@example.com", Email: "x@example.com"},
+			[]string{"loginId", "identifier", `"U2jane"`, `"bob@example.com"`}},
+	} {
+		r := o.update(tc.req)
+		o.refused(tc.what, r, http.StatusBadRequest, apitest.CodeInvalidArguments)
+		for _, m := range tc.mention {
+			if !strings.Contains(r.Err.ErrorMessage, m) {
+				t.Errorf("%s: message does not name %q: %q", tc.what, m, r.Err.ErrorMessage)
+			}
+		}
+	}
+	r := raw(t, s, "POST", "/v1/mgmt/user/update", bearer(s), `{"loginId":"U2jane","phone":"","phoneNumber":"+15555550195"}`)
+	refusedMentioning(t, `phone "" and a phoneNumber`, r, http.StatusBadRequest, apitest.CodeInvalidArguments, `phone ""`, `phoneNumber "+15555550195"`)
+	for _, body := range []string{`{"loginId":"jane","status":"deleted"}`, `{"loginId":"jane","recoveryEmail":null}`, `{"loginId":"jane","verifiedRecoveryPhone":1}`, `{"identifier":""}`} {
+		r := raw(t, s, "POST", "/v1/mgmt/user/update", bearer(s), body)
+		wantError(t, body, r.Status, &r.Error, http.StatusBadRequest, apitest.CodeValidationFailed)
+	}
+	unchanged(t, s, "refused updates", before)
+	unchanged(t, s, "refused updates", bobBefore)
 }
