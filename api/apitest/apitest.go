@@ -8,20 +8,54 @@
 //   - Every request is checked in this order: route, credentials, rate limit, injected faults,
 //     validation against the spec (package spec), and only then the operation.
 //   - Users live in memory. An operation finds its user by any of the user's login IDs or by
-//     its user ID. Patches follow the spec's conventions: an absent field leaves the stored
+//     its user ID, given in loginId or in identifier, its other name (Descope's .NET SDK sends
+//     identifier; the load query takes ?identifier= as ?loginId=). loginId and identifier with
+//     different values are 400 E011004 naming both and both values, even when both name the
+//     same user. Patches follow the spec's conventions: an absent field leaves the stored
 //     value, "" clears a string, [] or null clears a list (api.NormalizeNullLists), and
-//     customAttributes merge key by key, a null value removing that attribute. A batch of no
+//     customAttributes merge key by key, a null value removing that attribute. The second names
+//     a patch may give three fields (identifier, displayName, additionalIdentifiers) mean the
+//     first (loginId, name, additionalLoginIds) and are folded into them (api.NormalizePatch);
+//     two names of one field with different values are 400 E011004 naming both. A batch of no
 //     patches is answered 200 with empty lists.
+//   - Users carry their recovery contacts (recoveryEmail, recoveryPhone) and whether each is
+//     verified, as Descope's published document returns them: every answer that carries a user
+//     carries them, users given to WithUsers or AddUsers keep those they are given, and
+//     Server.Recovery reads them. update/recovery/email and /phone set one with its flag ("" removes
+//     it, and a removed contact is unverified). A patch or a full update applies each field it
+//     carries: "" removes a contact and its flag; a flag sent without its contact marks the
+//     stored contact (and marks nothing when there is none); an absent flag leaves the stored
+//     flag, also when the contact changes, as a patch's verifiedEmail does.
 //   - The other updates: a status may follow any other; a login ID is unique across users and a
 //     user's last one cannot be removed; an email with failOnConflict may not be another user's
 //     login ID or email; roles in a tenant need the user to be its member; add and remove of
-//     roles, tenants and SSO apps are set union and difference; the recovery email and phone
-//     are kept beside the user (Server.Recovery), as the API never returns them. UpdateUser
-//     replaces every field it carries, absent ones included. Every update stamps modifiedTime.
+//     roles, tenants and SSO apps are set union and difference. UpdateUser replaces every field
+//     it carries, absent ones included, except status and the recovery contacts and their flags,
+//     which it leaves as they are when absent (the spec's UpdateUserRequest says why); its
+//     phoneNumber is phone under its deprecated name (both given: equal, or 400 E011004). Every
+//     update stamps modifiedTime. The v1 paths of search and role add (the spec's x-twin-of)
+//     behave exactly as their v2 operations.
 //   - Load answers 404 E112102 for an unknown user; LoadUsers leaves unknown IDs out, and
 //     disabled and expired users unless asked. Search combines its filters as the spec says
-//     (all filters, any value of each), leaves test users out unless asked, and pages from 0
-//     in a stable order (insertion order, or the sort asked for) with the total of all matches.
+//     (all filters, any value of each), leaves test users out unless asked, and pages in a stable
+//     order (insertion order, or the sort asked for) with the total of all matches. Besides the
+//     filters the SDKs send: loginId (or identifier; both with different values are 400 E011004)
+//     is one login ID the user must have, not a user ID; recoveryEmails and recoveryPhones match
+//     exactly, any of them; the four verified flags (verifiedEmail, verifiedPhone,
+//     verifiedRecoveryEmail, verifiedRecoveryPhone) filter whenever present, false included; the
+//     sign-in method flags filter only when true: ssoOnly keeps users with SAML or OIDC, scimOnly
+//     and scim users with SCIM (the fake cannot tell the two apart), password, totp and webauthn
+//     users with that method; includeSubTenants changes nothing (the fake has no sub-tenants).
+//     The four time filters are milliseconds, a number or a decimal string, compared with
+//     createdTime and modifiedTime (seconds) times 1000. A positive offset is the position of the
+//     first user answered, instead of page*limit. selectedColumns answers each user with only
+//     the fields it names, by their JSON names in User exactly (e.g. email, recoveryEmail,
+//     TOTP), plus userId and loginIds; the others are empty, and filters, sort, paging and total
+//     are as without it. sort takes the names the spec lists: id and userId (the user ID),
+//     externalId and loginIds (the first login ID), displayName and name, phoneNumber and phone,
+//     email, status, tenant (the first tenant ID; users in none sort first), givenName,
+//     familyName, createdTime and modifiedTime; strings sort by byte and lists by their first
+//     value, "" when empty.
 //   - GET /v1/mgmt/license answers the rate-limit tier (WithLicenseTier), which Descope's Go SDK
 //     reads when it starts, so that SDK can be pointed at the fake too.
 //   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
@@ -45,15 +79,19 @@
 //	400 E011003         the request does not match the spec, or nests a value deeper than it
 //	                    allows; errorMessage names what is wrong
 //	400 E011001         the body could not be read or is larger than MaxRequestBodyBytes
-//	400 E011002         a load that names neither loginId nor userId
-//	400 E011004         the request is valid but cannot be applied: two spellings of one field
-//	                    (name and displayName, ssoAppIds and ssoAppIDs...) with different
-//	                    values; a phone or email taken by another user, with failOnConflict; a
-//	                    login ID another user has, or the removal of a user's last one; roles in
-//	                    a tenant the user is not in; a search sorted by a field the fake cannot
-//	                    sort by; a patch whose userId differs from the user's (a patch never
-//	                    changes a user ID); additionalLoginIds with an empty ID or an ID of
-//	                    another user
+//	400 E011002         a load that names neither loginId (nor identifier) nor userId
+//	400 E011004         the request is valid but cannot be applied: two names of one field
+//	                    with different values (loginId and identifier, in every request that
+//	                    names its user, the load query and search; name and displayName;
+//	                    additionalLoginIds and additionalIdentifiers; ssoAppIds and ssoAppIDs;
+//	                    phone and phoneNumber in a full update), the message naming both and
+//	                    both values; a phone or email taken by another user, with
+//	                    failOnConflict; a login ID another user has, or the removal of a user's
+//	                    last one; roles in a tenant the user is not in; a search sorted by a
+//	                    name the spec does not list, or whose selectedColumns names no field of
+//	                    User (the message names it); a patch whose userId differs from the
+//	                    user's (a patch never changes a user ID); additionalLoginIds (or
+//	                    additionalIdentifiers) with an empty ID or an ID of another user
 //	401 E011005         Authorization missing, not "Bearer <ProjectID>:<ManagementKey>", or
 //	                    naming another project or key
 //	404 E112102         no user has that login ID or user ID (single-user operations)
@@ -64,8 +102,14 @@
 //	503 E011503         injected by Faults.ErrorRate
 //
 // In PatchUserBatch, a patch that cannot be applied does not fail the call: the user goes into
-// failedUsers, with failure "E112102: user not found" (and user {loginIds: [the login ID]}) or
-// "E011004: <reason>", and the other patches are applied and listed in patchedUsers.
+// failedUsers, with failure "E112102: user not found" or "E011004: <reason>" and user {loginIds:
+// the login IDs the patch named it by}, and the other patches are applied and listed in
+// patchedUsers. That includes a patch whose two names of one field differ (its loginId and
+// identifier, both listed in loginIds; name and displayName; additionalLoginIds and
+// additionalIdentifiers): that check is about what the values mean, user by user, so the fake
+// treats it like the other per-user failures. A patch that does not match the spec (an unknown
+// field, a wrong type, no loginId or identifier) fails the whole call, 400 E011003, before any
+// patch is applied, as a gateway refuses a body it cannot read.
 //
 // E011005 and E011503 are apitest's choices: the reference documents no code for these cases.
 // The others are the api package's constants, so a client's checks and the fake agree.
@@ -468,15 +512,26 @@ type Stats struct {
 // Stats returns a snapshot of the server's counters.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
-// Recovery returns the recovery contacts of the user with loginID among its login IDs,
-// or with that user ID, and whether there is one. The API never returns them, so tests read
-// them here.
+// Recovery is a user's recovery contacts: the four recovery fields of gen.User (RecoveryEmail,
+// VerifiedRecoveryEmail, RecoveryPhone, VerifiedRecoveryPhone), which every answer that carries
+// the user carries too.
+type Recovery struct {
+	Email, Phone                 string
+	EmailVerified, PhoneVerified bool
+}
+
+// Recovery returns the recovery contacts of the user with loginID among its login IDs, or with
+// that user ID, and whether there is one: the recovery fields of the user User returns, gathered
+// for tests that compare them together.
 func (s *Server) Recovery(loginID string) (Recovery, bool) {
-	s.store.mu.RLock()
-	defer s.store.mu.RUnlock()
-	sl := s.store.byID[loginID]
-	if sl == nil {
+	u := s.store.get(loginID)
+	if u == nil {
 		return Recovery{}, false
 	}
-	return sl.recovery, true
+	return Recovery{
+		Email:         u.RecoveryEmail,
+		EmailVerified: u.VerifiedRecoveryEmail,
+		Phone:         u.RecoveryPhone,
+		PhoneVerified: u.VerifiedRecoveryPhone,
+	}, true
 }

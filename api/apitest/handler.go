@@ -375,12 +375,25 @@ func (s *Server) record(c *call) {
 	s.logMu.Unlock()
 }
 
-// decodePatch decodes one patch as the API reads it: null for a list field clears it.
+// decodePatch decodes one patch as the API reads it: null for a list field clears it. Its second
+// names are left for normalizePatch.
 func decodePatch(data []byte, p *gen.PatchUserRequest) error {
 	if err := json.Unmarshal(data, p); err != nil {
 		return err
 	}
 	return api.NormalizeNullLists(p, data)
+}
+
+// normalizePatch folds a decoded patch's second names into the first (api.NormalizePatch):
+// identifier into loginId, displayName into name, additionalIdentifiers into additionalLoginIds.
+// Two names of one field with different values are an invalidArguments naming both, and both
+// values; the patch is then left as it was decoded, but for the folds done before the one that
+// failed.
+func normalizePatch(p *gen.PatchUserRequest) *apiError {
+	if err := api.NormalizePatch(p); err != nil {
+		return invalidArguments(strings.TrimPrefix(err.Error(), api.ErrInvalidArgument.Error()+": "))
+	}
+	return nil
 }
 
 // decodeFailed answers a body that passed validation but does not decode into the generated

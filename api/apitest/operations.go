@@ -31,25 +31,47 @@ func decodeBody[T any](s *Server, w http.ResponseWriter, r *http.Request) (*T, *
 	return &v, c, true
 }
 
-// update decodes the call's body into a T and applies change to the user its loginId names (a
-// login ID or a user ID), answering with the user as it is after, or with why it could not.
-// change gets a shallow copy of the user, and gives every field it changes a new value.
+// update decodes the call's body into a T and applies change to the user its loginId, or its
+// identifier, names (a login ID or a user ID), answering with the user as it is after, or with why
+// it could not. change gets a shallow copy of the user, and gives every field it changes a new
+// value.
 func update[T any](o operations, w http.ResponseWriter, r *http.Request, change func(req *T, sl *slot, u gen.User) (*gen.User, *apiError)) {
 	req, c, ok := decodeBody[T](o.s, w, r)
 	if !ok {
 		return
 	}
 	var named struct {
-		LoginID string `json:"loginId"`
+		LoginID    string `json:"loginId"`
+		Identifier string `json:"identifier"`
 	}
-	_ = json.Unmarshal(c.body, &named) // it decoded as a T, whose loginId is a string
-	u, e := o.s.store.update(named.LoginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) { return change(req, sl, *old) })
+	// It decoded as a T, whose loginId and identifier (where it has one) are strings; a T without
+	// identifier was validated against a schema that refuses one.
+	_ = json.Unmarshal(c.body, &named)
+	id, e := userNamed(named.LoginID, named.Identifier)
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
+	u, e := o.s.store.update(id, func(sl *slot, old *gen.User) (*gen.User, *apiError) { return change(req, sl, *old) })
 	if e != nil {
 		o.s.fail(w, r, c, e)
 		return
 	}
 	o.s.stats.updatedUsers.Add(1)
 	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
+}
+
+// userNamed returns the login ID (or user ID) a request names its user by: loginId, or identifier,
+// which the spec makes another name for it (Identifier). Both given with different values are
+// refused, even when they name the same user. "" is not given.
+func userNamed(loginID, identifier string) (string, *apiError) {
+	switch {
+	case identifier == "":
+		return loginID, nil
+	case loginID == "" || loginID == identifier:
+		return identifier, nil
+	}
+	return "", invalidArguments(fmt.Sprintf("loginId %q and identifier %q differ: identifier is another name for loginId; send one of them, or the same in both", loginID, identifier))
 }
 
 func (o operations) UpdateUserCustomAttribute(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +132,10 @@ func (o operations) PatchUser(w http.ResponseWriter, r *http.Request) {
 		o.s.fail(w, r, c, decodeFailed(err))
 		return
 	}
+	if e := normalizePatch(&req); e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
 	o.s.store.mu.Lock()
 	u, e := o.s.store.patch(&req)
 	o.s.store.mu.Unlock()
@@ -136,12 +162,21 @@ func (o operations) PatchUserBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// In a batch, a patch that cannot be applied does not fail the call: the user goes into
-	// failedUsers, and the other patches are applied.
+	// failedUsers, and the other patches are applied. That includes a patch whose two names of one
+	// field differ: a check of what the values mean, made user by user, unlike a patch that does
+	// not match the spec, which fails the whole call above (as a gateway refuses a body it cannot
+	// read).
 	resp := gen.PatchUsersBatchResponse{PatchedUsers: make([]gen.User, 0, len(patches))}
 	o.s.store.mu.Lock()
 	for i := range patches {
 		p := &patches[i]
-		u, e := o.s.store.patch(p)
+		// The login IDs the patch named its user by, both when loginId and identifier differ.
+		named := slices.Compact(slices.DeleteFunc([]string{p.LoginID, p.Identifier}, func(id string) bool { return id == "" }))
+		e := normalizePatch(p)
+		var u *gen.User
+		if e == nil {
+			u, e = o.s.store.patch(p)
+		}
 		if e != nil {
 			failure := e.body.ErrorCode + ": " + e.body.ErrorMessage
 			if e.body.ErrorCode == CodeUserNotFound {
@@ -149,7 +184,7 @@ func (o operations) PatchUserBatch(w http.ResponseWriter, r *http.Request) {
 			}
 			resp.FailedUsers = append(resp.FailedUsers, gen.PatchUserBatchFailure{
 				Failure: o.s.redact.String(failure),
-				User:    &gen.User{LoginIDs: []string{p.LoginID}},
+				User:    &gen.User{LoginIDs: named},
 			})
 			continue
 		}
@@ -216,23 +251,16 @@ func (o operations) UpdateUserEmail(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// Recovery is what a user's recovery operations set; the API never returns it, so the fake keeps
-// it beside the user (see Server.Recovery).
-type Recovery struct {
-	Email, Phone                 string
-	EmailVerified, PhoneVerified bool
-}
-
 func (o operations) UpdateUserRecoveryEmail(w http.ResponseWriter, r *http.Request) {
-	update(o, w, r, func(req *gen.UpdateUserRecoveryEmailRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
-		sl.recovery.Email, sl.recovery.EmailVerified = req.RecoveryEmail, req.RecoveryEmail != "" && req.Verified
+	update(o, w, r, func(req *gen.UpdateUserRecoveryEmailRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		u.RecoveryEmail, u.VerifiedRecoveryEmail = req.RecoveryEmail, req.RecoveryEmail != "" && req.Verified
 		return &u, nil
 	})
 }
 
 func (o operations) UpdateUserRecoveryPhone(w http.ResponseWriter, r *http.Request) {
-	update(o, w, r, func(req *gen.UpdateUserRecoveryPhoneRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
-		sl.recovery.Phone, sl.recovery.PhoneVerified = req.RecoveryPhone, req.RecoveryPhone != "" && req.Verified
+	update(o, w, r, func(req *gen.UpdateUserRecoveryPhoneRequest, _ *slot, u gen.User) (*gen.User, *apiError) {
+		u.RecoveryPhone, u.VerifiedRecoveryPhone = req.RecoveryPhone, req.RecoveryPhone != "" && req.Verified
 		return &u, nil
 	})
 }
@@ -309,16 +337,21 @@ func (o operations) changeSSOApps(w http.ResponseWriter, r *http.Request, change
 
 func (o operations) LoadUser(w http.ResponseWriter, r *http.Request, params gen.LoadUserParams) {
 	c := callOf(r)
-	id := params.LoginID
-	if id == "" {
+	id, e := userNamed(params.LoginID, params.Identifier) // identifier: the .NET SDK's loginId
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
+	byLoginID := id != ""
+	if !byLoginID {
 		id = params.UserID
 	}
 	if id == "" {
-		o.s.fail(w, r, c, errorOf(http.StatusBadRequest, api.ErrMissingArguments, "give loginId or userId"))
+		o.s.fail(w, r, c, errorOf(http.StatusBadRequest, api.ErrMissingArguments, "give loginId (or identifier) or userId"))
 		return
 	}
 	u := o.s.store.get(id)
-	if u != nil && params.LoginID == "" && u.UserID != id {
+	if u != nil && !byLoginID && u.UserID != id {
 		u = nil // userId names a user ID, not a login ID
 	}
 	if u == nil {
@@ -367,6 +400,12 @@ func (o operations) search(w http.ResponseWriter, r *http.Request, testUsers boo
 }
 
 func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
+	// Whether phone was sent: the request type reads "phone": "" and no phone alike, and phoneNumber
+	// must equal a phone sent as "".
+	var sent struct {
+		Phone *string `json:"phone"`
+	}
+	_ = json.Unmarshal(callOf(r).body, &sent) // a body that does not decode is answered by update
 	update(o, w, r, func(req *gen.UpdateUserRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
 		// Fields spelt two ways must agree when both are sent (see the spec's UpdateUserRequest).
 		name, e := either("name", req.Name, "displayName", req.DisplayName, req.Name == "", req.DisplayName == "")
@@ -375,6 +414,11 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 		}
 		if e == nil {
 			_, e = either("ssoAppIds", req.SsoAppIDs, "ssoAppIDs", req.SsoAppIDsGoSpelling, req.SsoAppIDs == nil, req.SsoAppIDsGoSpelling == nil)
+		}
+		var phone any = req.Phone
+		if e == nil {
+			// phoneNumber is phone's deprecated name.
+			phone, e = either("phone", req.Phone, "phoneNumber", deref(req.PhoneNumber), sent.Phone == nil, req.PhoneNumber == nil)
 		}
 		if e != nil {
 			return nil, e
@@ -391,8 +435,10 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, decodeFailed(err)
 		}
-		// What an update sets is replaced, absent or not; the rest (ID, status, created time, test
-		// flag, sign-in methods) is the user's own.
+		// What an update sets is replaced, absent or not; the rest (ID, created time, test flag,
+		// sign-in methods) is the user's own. Status and the recovery contacts, which the published
+		// document adds, are the exception: absent, they are left as they are (the spec's
+		// UpdateUserRequest says why).
 		ids := u.LoginIDs[:min(len(u.LoginIDs), 1)]
 		for _, id := range extra {
 			if o.s.store.loginIDTaken(sl, id) {
@@ -403,10 +449,15 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		u.LoginIDs = ids
-		u.Email, u.Phone, u.Picture = req.Email, req.Phone, req.Picture
+		u.Email, u.Phone, u.Picture = req.Email, phone.(string), req.Picture
 		u.Name, u.GivenName, u.MiddleName, u.FamilyName = name.(string), req.GivenName, req.MiddleName, req.FamilyName
 		u.VerifiedEmail = req.Email != "" && deref(req.VerifiedEmail)
-		u.VerifiedPhone = req.Phone != "" && deref(req.VerifiedPhone)
+		u.VerifiedPhone = u.Phone != "" && deref(req.VerifiedPhone)
+		if req.Status != nil {
+			u.Status = string(*req.Status)
+		}
+		setRecovery(&u.RecoveryEmail, &u.VerifiedRecoveryEmail, req.RecoveryEmail, req.VerifiedRecoveryEmail)
+		setRecovery(&u.RecoveryPhone, &u.VerifiedRecoveryPhone, req.RecoveryPhone, req.VerifiedRecoveryPhone)
 		u.RoleNames, u.SsoAppIDs = nilIfEmpty(slices.Clone(req.RoleNames)), nilIfEmpty(slices.Clone(apps))
 		u.UserTenants = nil
 		for _, t := range req.UserTenants {
@@ -420,7 +471,8 @@ func (o operations) UpdateUser(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// either returns the value of a field spelt two ways, a or b, refusing two different values.
+// either returns the value of a field spelt two ways, a or b (strings or lists of strings),
+// refusing two different values with a message that names both spellings and both values.
 func either(aName string, a any, bName string, b any, aAbsent, bAbsent bool) (any, *apiError) {
 	switch {
 	case aAbsent:
@@ -428,7 +480,7 @@ func either(aName string, a any, bName string, b any, aAbsent, bAbsent bool) (an
 	case bAbsent || reflect.DeepEqual(a, b):
 		return a, nil
 	}
-	return nil, invalidArguments(fmt.Sprintf("%s and %s carry the same field and differ: send the same value in both", aName, bName))
+	return nil, invalidArguments(fmt.Sprintf("%s %q and %s %q carry the same field and differ: send the same value in both", aName, a, bName, b))
 }
 
 func deref[T any](p *T) T {

@@ -428,7 +428,7 @@ func TestInvalidRequests(t *testing.T) {
 		name, method, path, body string
 		mention                  []string // what the message must name
 	}{
-		{"missing loginId", "PATCH", "/v1/mgmt/user/patch", `{"name":"x"}`, []string{"loginId"}},
+		{"missing loginId", "PATCH", "/v1/mgmt/user/patch", `{"name":"x"}`, []string{"loginId", "identifier"}},
 		{"empty loginId", "POST", "/v1/mgmt/user/update/picture", `{"loginId":"","picture":""}`, []string{"loginId"}},
 		{"wrong type", "POST", "/v1/mgmt/user/update/phone", `{"loginId":"jane","verified":"yes"}`, []string{"verified", "boolean"}},
 		{"list of numbers", "PATCH", "/v1/mgmt/user/patch", `{"loginId":"jane","roleNames":[1]}`, []string{"roleNames"}},
@@ -436,7 +436,7 @@ func TestInvalidRequests(t *testing.T) {
 		{"null attributes", "PATCH", "/v1/mgmt/user/patch", `{"loginId":"jane","customAttributes":null}`, []string{"customAttributes"}},
 		{"missing attributeKey", "POST", "/v1/mgmt/user/update/customAttribute", `{"loginId":"jane","attributeValue":1}`, []string{"attributeKey"}},
 		{"tenant without ID", "PATCH", "/v1/mgmt/user/patch", `{"loginId":"jane","userTenants":[{"roleNames":["a"]}]}`, []string{"tenantId"}},
-		{"batch entry without loginId", "PATCH", "/v1/mgmt/user/patch/batch", `{"users":[{"loginId":"jane"},{"name":"x"}]}`, []string{"/users/1/loginId"}},
+		{"batch entry without loginId", "PATCH", "/v1/mgmt/user/patch/batch", `{"users":[{"loginId":"jane"},{"name":"x"}]}`, []string{`"/users/1"`, "loginId", "identifier"}},
 		{"not JSON", "PATCH", "/v1/mgmt/user/patch", `{"loginId":`, nil},
 		{"no body", "POST", "/v1/mgmt/user/update/name", ``, nil},
 	} {

@@ -3,6 +3,7 @@ package apitest
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -35,9 +36,20 @@ func (st *store) byUserIDs(ids []string, includeInvalid bool) []gen.User {
 
 // search returns the page the request asks for of the users that match all its filters, and how
 // many match in all. Users are in the order they were added unless the request sorts them, and
-// users equal by every sort field keep that order, so paging is stable.
+// users equal by every sort field keep that order, so paging is stable. The page starts at
+// offset when it is positive, at page*limit otherwise; with selectedColumns, each user carries
+// only those fields (and its user ID and login IDs).
 func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError) {
+	loginID, e := userNamed(req.LoginID, req.Identifier)
+	if e != nil {
+		return nil, 0, e
+	}
+	req.LoginID, req.Identifier = loginID, ""
 	less, e := sortOrder(req.Sort)
+	if e != nil {
+		return nil, 0, e
+	}
+	columns, e := selectedColumns(req.SelectedColumns)
 	if e != nil {
 		return nil, 0, e
 	}
@@ -52,10 +64,14 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	if limit == 0 {
 		limit = defaultSearchLimit
 	}
-	from := min(int(req.Page)*limit, len(matches))
+	from := int(req.Page) * limit
+	if req.Offset > 0 {
+		from = int(req.Offset)
+	}
+	from = min(from, len(matches))
 	page := make([]gen.User, 0, min(limit, len(matches)-from))
 	for _, u := range matches[from:min(from+limit, len(matches))] {
-		page = append(page, copyUser(u))
+		page = append(page, withColumns(copyUser(u), columns))
 	}
 	return page, len(matches), nil
 }
@@ -108,7 +124,17 @@ func matchesSearch(u *gen.User, req *gen.SearchUsersRequest) bool {
 		!anyOf(req.UserIDs, u.UserID), !anyOf(req.Emails, u.Email), !anyOf(req.Phones, u.Phone),
 		!anyOf(statuses, u.Status), !anyOf(req.SsoAppIDs, u.SsoAppIDs...):
 		return false
-	case !flagMatches(req.VerifiedEmail, u.VerifiedEmail), !flagMatches(req.VerifiedPhone, u.VerifiedPhone):
+	case req.LoginID != "" && !slices.Contains(u.LoginIDs, req.LoginID),
+		!anyOf(req.RecoveryEmails, u.RecoveryEmail), !anyOf(req.RecoveryPhones, u.RecoveryPhone):
+		return false
+	case !flagMatches(req.VerifiedEmail, u.VerifiedEmail), !flagMatches(req.VerifiedPhone, u.VerifiedPhone),
+		!flagMatches(req.VerifiedRecoveryEmail, u.VerifiedRecoveryEmail), !flagMatches(req.VerifiedRecoveryPhone, u.VerifiedRecoveryPhone):
+		return false
+	// The sign-in method flags cannot tell false from absent: only true filters. scimOnly and scim
+	// are one test here (the fake cannot tell a user SCIM provisioned from one SCIM updated), and
+	// includeSubTenants changes nothing (the fake has no sub-tenants).
+	case req.SsoOnly && !u.SAML && !u.OIDC, (req.ScimOnly || req.Scim) && !u.SCIM,
+		req.Password && !u.Password, req.Totp && !u.TOTP, req.Webauthn && !u.Webauthn:
 		return false
 	case !inRange(u.CreatedTime, int64(req.FromCreatedTime), int64(req.ToCreatedTime)), !inRange(u.ModifiedTime, int64(req.FromModifiedTime), int64(req.ToModifiedTime)):
 		return false
@@ -189,30 +215,54 @@ func tenantRolesMatch(u *gen.User, filter map[string]gen.SearchTenantRoles) bool
 	return true
 }
 
-// sortFields are the fields a search can sort by.
-var sortFields = map[string]func(u *gen.User) any{
-	"userId":       func(u *gen.User) any { return u.UserID },
-	"loginIds":     func(u *gen.User) any { return strings.Join(u.LoginIDs, ",") },
-	"name":         func(u *gen.User) any { return u.Name },
-	"givenName":    func(u *gen.User) any { return u.GivenName },
-	"familyName":   func(u *gen.User) any { return u.FamilyName },
-	"email":        func(u *gen.User) any { return u.Email },
-	"phone":        func(u *gen.User) any { return u.Phone },
-	"status":       func(u *gen.User) any { return u.Status },
-	"createdTime":  func(u *gen.User) any { return u.CreatedTime },
-	"modifiedTime": func(u *gen.User) any { return u.ModifiedTime },
+// sortFields are the names a search can sort by (the spec's SearchSort): those of Descope's
+// document and the fields of User the fake sorted by before, some of them two names of one field.
+// A list sorts by its first value, "" when it has none.
+var sortFields = func() map[string]func(u *gen.User) any {
+	userID := func(u *gen.User) any { return u.UserID }
+	firstLoginID := func(u *gen.User) any { return first(u.LoginIDs) }
+	name := func(u *gen.User) any { return u.Name }
+	phone := func(u *gen.User) any { return u.Phone }
+	return map[string]func(u *gen.User) any{
+		"id":           userID,
+		"userId":       userID,
+		"externalId":   firstLoginID, // Descope calls login IDs external IDs
+		"loginIds":     firstLoginID,
+		"displayName":  name,
+		"name":         name,
+		"phoneNumber":  phone,
+		"phone":        phone,
+		"givenName":    func(u *gen.User) any { return u.GivenName },
+		"familyName":   func(u *gen.User) any { return u.FamilyName },
+		"email":        func(u *gen.User) any { return u.Email },
+		"status":       func(u *gen.User) any { return u.Status },
+		"tenant":       func(u *gen.User) any { return first(tenantIDs(u)) },
+		"createdTime":  func(u *gen.User) any { return u.CreatedTime },
+		"modifiedTime": func(u *gen.User) any { return u.ModifiedTime },
+	}
+}()
+
+func first(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
+func tenantIDs(u *gen.User) []string {
+	ids := make([]string, len(u.UserTenants))
+	for i, t := range u.UserTenants {
+		ids[i] = t.TenantID
+	}
+	return ids
 }
 
 // sortOrder returns the comparison a search's sort asks for, or why it cannot sort so.
 func sortOrder(sort []gen.SearchSort) (func(a, b *gen.User) int, *apiError) {
 	for _, s := range sort {
 		if sortFields[s.Field] == nil {
-			names := make([]string, 0, len(sortFields))
-			for n := range sortFields {
-				names = append(names, n)
-			}
-			slices.Sort(names)
-			return nil, invalidArguments(fmt.Sprintf("sort: the fake cannot sort by %q; it sorts by %s", s.Field, strings.Join(names, ", ")))
+			names := slices.Sorted(maps.Keys(sortFields))
+			return nil, invalidArguments(fmt.Sprintf("sort: a search cannot sort by %q; it sorts by %s", s.Field, strings.Join(names, ", ")))
 		}
 	}
 	return func(a, b *gen.User) int {
@@ -234,4 +284,47 @@ func sortOrder(sort []gen.SearchSort) (func(a, b *gen.User) int, *apiError) {
 		}
 		return 0
 	}, nil
+}
+
+// userColumns maps the JSON name of each field of User to the field's index, for selectedColumns.
+var userColumns = func() map[string]int {
+	t := reflect.TypeFor[gen.User]()
+	m := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			m[name] = i
+		}
+	}
+	return m
+}()
+
+// selectedColumns returns the indexes of the fields of User that a search's selectedColumns
+// names (nil: every field), or why it cannot: a name that is no field's JSON name, exactly.
+func selectedColumns(names []string) ([]int, *apiError) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	columns := make([]int, 0, len(names))
+	for _, n := range names {
+		i, ok := userColumns[n]
+		if !ok {
+			return nil, invalidArguments(fmt.Sprintf("selectedColumns: no field of a user is named %q (the names are the JSON names of the user's fields, such as email or recoveryEmail)", n))
+		}
+		columns = append(columns, i)
+	}
+	return columns, nil
+}
+
+// withColumns returns u with only the fields of columns, and its user ID and login IDs; the
+// others are zero. With no columns, it returns u.
+func withColumns(u gen.User, columns []int) gen.User {
+	if columns == nil {
+		return u
+	}
+	out := gen.User{UserID: u.UserID, LoginIDs: u.LoginIDs}
+	from, to := reflect.ValueOf(&u).Elem(), reflect.ValueOf(&out).Elem()
+	for _, i := range columns {
+		to.Field(i).Set(from.Field(i))
+	}
+	return out
 }

@@ -24,12 +24,10 @@ type store struct {
 	nextID uint64                    // for user IDs the store assigns
 }
 
-// slot is one user: the stored (immutable) user, and what the API keeps of it without
-// returning it.
+// slot is one user: the stored (immutable) user and its place in the insertion order.
 type slot struct {
-	user     *gen.User
-	recovery Recovery
-	seq      int // its place in order
+	user *gen.User
+	seq  int // its place in order
 }
 
 func newStore() *store {
@@ -178,14 +176,13 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 	if sl == nil {
 		return nil, userNotFound(loginID)
 	}
-	recovery := sl.recovery
 	u, e := fn(sl, sl.user)
 	if e != nil {
 		return nil, e
 	}
 	// An update that changes nothing (adding a tenant the user is in, an empty patch) leaves the
 	// user as it was, modifiedTime included.
-	if u != sl.user && reflect.DeepEqual(u, sl.user) && sl.recovery == recovery {
+	if u != sl.user && reflect.DeepEqual(u, sl.user) {
 		return sl.user, nil
 	}
 	u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
@@ -200,7 +197,9 @@ func (st *store) patch(p *gen.PatchUserRequest) (*gen.User, *apiError) {
 	})
 }
 
-// applyPatch returns old with p applied, or why p cannot be applied (then nothing changes).
+// applyPatch returns old with p applied, or why p cannot be applied (then nothing changes). p has
+// been through normalizePatch: its second names (identifier, displayName, additionalIdentifiers)
+// are folded into the first.
 func (st *store) applyPatch(sl *slot, old *gen.User, p *gen.PatchUserRequest) (*gen.User, *apiError) {
 	u := *old // shallow: every field that changes gets a new value, nothing is changed in place
 	if p.UserID != nil && *p.UserID != old.UserID {
@@ -234,6 +233,8 @@ func (st *store) applyPatch(sl *slot, old *gen.User, p *gen.PatchUserRequest) (*
 	setBool(&u.VerifiedEmail, p.VerifiedEmail)
 	setBool(&u.VerifiedPhone, p.VerifiedPhone)
 	setBool(&u.SCIM, p.Scim)
+	setRecovery(&u.RecoveryEmail, &u.VerifiedRecoveryEmail, p.RecoveryEmail, p.VerifiedRecoveryEmail)
+	setRecovery(&u.RecoveryPhone, &u.VerifiedRecoveryPhone, p.RecoveryPhone, p.VerifiedRecoveryPhone)
 	if p.Status != nil {
 		u.Status = string(*p.Status)
 	}
@@ -263,6 +264,19 @@ func setBool(dst *bool, src *bool) {
 	if src != nil {
 		*dst = *src
 	}
+}
+
+// setRecovery applies a recovery contact and its verified flag as a patch or a full update
+// carries them, each nil when absent (left as it is): "" removes the contact, a flag sent without
+// its contact marks the stored one, and a user left without the contact has it unverified (a flag
+// with no contact to mark marks nothing), as update/recovery/email and phone do.
+func setRecovery(contact *string, verified *bool, newContact *string, newVerified *bool) {
+	if newContact == nil && newVerified == nil {
+		return
+	}
+	setString(contact, newContact)
+	setBool(verified, newVerified)
+	*verified = *verified && *contact != ""
 }
 
 // setList replaces *dst with a copy of *src when src is present; [] clears.
