@@ -148,7 +148,8 @@ func requestExamples(t *testing.T, op *openapi3.Operation) []string {
 }
 
 // twinAnswer decodes an answer with every modifiedTime left out and the twin's operationId
-// written as its original's, so that a twin's answer and its original's compare equal.
+// written as its original's (unless twin is ""), so that a twin's answer and its original's
+// compare equal.
 func twinAnswer(t *testing.T, body []byte, twin, original string) any {
 	t.Helper()
 	var v any
@@ -168,7 +169,9 @@ func twinAnswer(t *testing.T, body []byte, twin, original string) any {
 				v[i] = walk(e)
 			}
 		case string:
-			return strings.ReplaceAll(v, twin, original)
+			if twin != "" {
+				return strings.ReplaceAll(v, twin, original)
+			}
 		}
 		return v
 	}
