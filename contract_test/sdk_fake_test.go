@@ -184,6 +184,14 @@ const (
 	janeLoginID  = "jane@example.com"
 )
 
+// anotherUser returns a login ID of a seeded user other than the one named.
+func anotherUser(named any) string {
+	if named == otherLoginID || named == "U2bob" {
+		return janeLoginID
+	}
+	return otherLoginID
+}
+
 // neighboursOf derives, from a request an SDK sends, those next to it that must be refused:
 //   - where a body may name its user by loginId or identifier (or a search may filter by
 //     either), the other name with another user: 400 E011004 naming both;
@@ -216,10 +224,10 @@ func neighboursNamed(t *testing.T, r sdkRequest) []sdkNeighbour {
 		case op.ID == "GetLicense":
 			return []sdkNeighbour{{name: "wrong key", method: r.method, target: r.target, status: http.StatusUnauthorized, code: apitest.CodeUnauthorized}}
 		case q.Has("identifier"):
-			q.Set("loginId", otherLoginID)
+			q.Set("loginId", anotherUser(q.Get("identifier")))
 			n.name, n.code, n.fragments = "loginId beside identifier, another user", api.CodeInvalidArguments, []string{"loginId", "identifier"}
 		case q.Has("loginId"):
-			q.Set("identifier", otherLoginID)
+			q.Set("identifier", anotherUser(q.Get("loginId")))
 			n.name, n.code, n.fragments = "identifier beside loginId, another user", api.CodeInvalidArguments, []string{"loginId", "identifier"}
 		default:
 			q.Set("userId", janeLoginID)
@@ -258,9 +266,9 @@ func neighboursNamed(t *testing.T, r sdkRequest) []sdkNeighbour {
 	case schema.Properties["identifier"] == nil:
 		edited("identifier where it is unknown", api.CodeValidationFailed, []string{"identifier", "unsupported"}, func() { obj["identifier"] = janeLoginID })
 	case obj["identifier"] != nil:
-		edited("loginId beside identifier, another user", api.CodeInvalidArguments, both, func() { obj["loginId"] = otherLoginID })
+		edited("loginId beside identifier, another user", api.CodeInvalidArguments, both, func() { obj["loginId"] = anotherUser(obj["identifier"]) })
 	case obj["loginId"] != nil:
-		edited("identifier beside loginId, another user", api.CodeInvalidArguments, both, func() { obj["identifier"] = otherLoginID })
+		edited("identifier beside loginId, another user", api.CodeInvalidArguments, both, func() { obj["identifier"] = anotherUser(obj["loginId"]) })
 	default: // a search naming no login ID
 		edited("loginId and identifier, two users", api.CodeInvalidArguments, both, func() { obj["loginId"], obj["identifier"] = otherLoginID, janeLoginID })
 	}
