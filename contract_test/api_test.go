@@ -170,15 +170,18 @@ var apiCalls = []apiCall{
 		_, err := c.UpdateRecoveryEmail(ctx, "jane@example.com", "jane.backup@example.com", true)
 		return err
 	}, []string{"loginId", "recoveryEmail", "verified"}, func(s *apitest.Server) error {
-		r, _ := s.Recovery("jane@example.com")
-		return want(r.Email == "jane.backup@example.com" && r.EmailVerified, "recovery after UpdateRecoveryEmail", r)
+		// Spec 1.2.0: the recovery contacts are fields of the user.
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(u.RecoveryEmail == "jane.backup@example.com" && u.VerifiedRecoveryEmail,
+			"recovery email after UpdateRecoveryEmail", [2]any{u.RecoveryEmail, u.VerifiedRecoveryEmail}))
 	}},
 	{"UpdateRecoveryPhone", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdateRecoveryPhone(ctx, "jane@example.com", "+15555550199", false)
 		return err
 	}, []string{"loginId", "recoveryPhone", "verified"}, func(s *apitest.Server) error {
-		r, _ := s.Recovery("jane@example.com")
-		return want(r.Phone == "+15555550199" && !r.PhoneVerified, "recovery after UpdateRecoveryPhone", r)
+		u, err := fakeUser(s, "jane@example.com")
+		return errors.Join(err, want(u.RecoveryPhone == "+15555550199" && !u.VerifiedRecoveryPhone,
+			"recovery phone after UpdateRecoveryPhone", [2]any{u.RecoveryPhone, u.VerifiedRecoveryPhone}))
 	}},
 	{"SetRoles", "", func(ctx context.Context, c *api.Client) error {
 		_, err := c.SetRoles(ctx, "jane@example.com", []string{"viewer", "editor"})

@@ -2,7 +2,8 @@ package contract_test
 
 // One operation is one row: this test enumerates the spec's operations and names, for each, what
 // it lacks of the six places an operation lives in. The fake's handlers are also forced by the
-// compiler (apitest implements gen.ServerInterface); this test checks that they answer.
+// compiler (apitest implements gen.ServerInterface); this test checks that they answer. A twin
+// (x-twin-of) inherits the api method, CLI command and Example of the operation it names.
 
 import (
 	"bytes"
@@ -12,6 +13,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,6 +22,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
 	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
@@ -79,6 +83,60 @@ func coverageGaps(ops []string, have map[string]map[string]bool) []string {
 		}
 	}
 	return gaps
+}
+
+// twinOfExtension marks an operation served on a second path for the SDKs that call it there
+// (the spec's x-twin-of), naming the operation it is a twin of: the same body, the same answer,
+// the same effect.
+const twinOfExtension = "x-twin-of"
+
+// inheritedByTwins are the needs a twin cannot meet itself: the api package, the CLI and the
+// Examples call the operation it is a twin of, never the twin. Its own request and response
+// examples and a fake handler that answers it it still needs.
+var inheritedByTwins = []string{needAPIMethod, needCLICommand, needExample}
+
+// twinsOf returns, by operationId, the operation each twin of the document names.
+func twinsOf(t *testing.T, doc *openapi3.T) map[string]string {
+	t.Helper()
+	twins := map[string]string{}
+	for _, o := range spec.Operations() {
+		v, ok := doc.Paths.Value(o.Path).GetOperation(o.Method).Extensions[twinOfExtension]
+		if !ok {
+			continue
+		}
+		name, isString := v.(string)
+		if !isString {
+			t.Errorf("%s: %s is %v, not an operationId", o.ID, twinOfExtension, v)
+		}
+		twins[o.ID] = name
+	}
+	return twins
+}
+
+// inheritFromTwins gives each twin the needs of inheritedByTwins its original meets, and names
+// each twin whose x-twin-of names no operation of ops, or another twin.
+func inheritFromTwins(ops []string, twins map[string]string, have map[string]map[string]bool) []string {
+	var problems []string
+	for _, twin := range slices.Sorted(maps.Keys(twins)) {
+		original := twins[twin]
+		switch {
+		case !slices.Contains(ops, original):
+			problems = append(problems, fmt.Sprintf("%s: %s names %q, which is no operation of the spec", twin, twinOfExtension, original))
+			continue
+		case twins[original] != "":
+			problems = append(problems, fmt.Sprintf("%s: %s names %s, which is itself a twin (of %s): name the original", twin, twinOfExtension, original, twins[original]))
+			continue
+		}
+		for _, n := range inheritedByTwins {
+			if have[original][n] {
+				if have[twin] == nil {
+					have[twin] = map[string]bool{}
+				}
+				have[twin][n] = true
+			}
+		}
+	}
+	return problems
 }
 
 // Users both the api calls and the CLI examples name.
@@ -163,10 +221,30 @@ func TestEveryOperationIsCovered(t *testing.T) {
 		}
 	}
 
+	// Twins: no api method, CLI command or Example calls them, so they inherit those from the
+	// operation they are twins of; their own request example must be answered by the fake.
+	twins := twinsOf(t, doc)
+	for _, problem := range inheritFromTwins(ops, twins, have) {
+		t.Error(problem)
+	}
+	for _, twin := range slices.Sorted(maps.Keys(twins)) {
+		op := operationByID(t, twin)
+		a, err := (&fakeAPI{srv: &httptest.Server{URL: s.URL}}).send(t, op, request{body: op.valid})
+		if err != nil {
+			t.Errorf("twin %s: its example against the fake: %v", twin, err)
+			continue
+		}
+		if a.status >= 200 && a.status <= 299 {
+			mark(twin, needFakeHandler)
+		} else {
+			t.Errorf("twin %s: the fake answered its example %d %s", twin, a.status, a.body)
+		}
+	}
+
 	for _, gap := range coverageGaps(ops, have) {
 		t.Error(gap)
 	}
-	t.Logf("checked %d operations for the %d places each needs", len(ops), len(needs))
+	t.Logf("checked %d operations (%d of them twins) for the %d places each needs", len(ops), len(twins), len(needs))
 
 	// Every row of apiCalls names a method of api.Client, and every method that calls the API
 	// has a row.
@@ -214,6 +292,60 @@ func TestCoverageGapsNamesWhatIsMissing(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("gaps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A twin inherits what only its original can have, still needs what it can have itself, and an
+// x-twin-of that names no operation (or another twin) is named.
+func TestTwinsInheritWhatOnlyTheirOriginalCanHave(t *testing.T) {
+	t.Parallel()
+	all := map[string]bool{}
+	for _, n := range needs {
+		all[n] = true
+	}
+	own := map[string]bool{needRequestCase: true, needResponseCase: true, needFakeHandler: true}
+	have := map[string]map[string]bool{
+		"Original":      all,
+		"Twin":          maps.Clone(own),
+		"TwinNoFake":    {needRequestCase: true, needResponseCase: true},
+		"Lost":          maps.Clone(own),
+		"TwinOfTwin":    maps.Clone(own),
+		"OriginalNoCLI": {needRequestCase: true, needResponseCase: true, needAPIMethod: true, needFakeHandler: true, needExample: true},
+		"TwinNoCLI":     maps.Clone(own),
+	}
+	ops := slices.Sorted(maps.Keys(have))
+	twins := map[string]string{"Twin": "Original", "TwinNoFake": "Original", "Lost": "Nobody", "TwinOfTwin": "Twin", "TwinNoCLI": "OriginalNoCLI"}
+	problems := inheritFromTwins(ops, twins, have)
+	wantProblems := []string{
+		`Lost: x-twin-of names "Nobody", which is no operation of the spec`,
+		"TwinOfTwin: x-twin-of names Twin, which is itself a twin (of Original): name the original",
+	}
+	if !slices.Equal(problems, wantProblems) {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(wantProblems, "\n"))
+	}
+	got := coverageGaps(ops, have)
+	want := []string{
+		"Lost lacks " + strings.Join(inheritedByTwins, "; and "),
+		"OriginalNoCLI lacks " + needCLICommand,
+		"TwinNoCLI lacks " + needCLICommand,
+		"TwinNoFake lacks " + needFakeHandler,
+		"TwinOfTwin lacks " + strings.Join(inheritedByTwins, "; and "),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("gaps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The spec's own twins name operations that are not twins.
+	doc := loadSpec(t)
+	var specOps []string
+	for _, o := range spec.Operations() {
+		specOps = append(specOps, o.ID)
+	}
+	specTwins := twinsOf(t, doc)
+	if len(specTwins) == 0 {
+		t.Error("the spec marks no operation x-twin-of")
+	}
+	if problems := inheritFromTwins(specOps, specTwins, map[string]map[string]bool{}); len(problems) > 0 {
+		t.Errorf("the spec's twins: %v", problems)
 	}
 }
 

@@ -4,13 +4,17 @@ package contract_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 	"github.com/seed-a84e9595/descope-mgmt/spec"
@@ -36,10 +40,25 @@ func TestRequestRejected(t *testing.T) {
 			number, _ := op.withBody(t, 42, false, p...)
 			at := `"` + jsonPointer(p) + `"`
 			cases = append(cases,
-				rejectCase{"missing loginId", op.ID, "", missing, []string{`property "loginId" is missing`}},
 				rejectCase{"empty loginId", op.ID, "", empty, []string{at, "minimum string length is 1"}},
 				rejectCase{"loginId not a string", op.ID, "", number, []string{at, "value must be a string"}},
 			)
+			// Where identifier is another name for loginId, a body naming neither is refused
+			// with the spec's own message, and identifier is held to loginId's rules; elsewhere
+			// loginId is required and identifier is an unknown field.
+			idAt := `"` + jsonPointer(append(slices.Clone(p[:len(p)-1]), "identifier")) + `"`
+			if op.takesIdentifier(t) {
+				cases = append(cases,
+					rejectCase{"missing loginId", op.ID, "", missing, []string{notNamedMessage}},
+					rejectCase{"empty identifier", op.ID, "", op.withIdentifier(t, "", true), []string{idAt, "minimum string length is 1"}},
+					rejectCase{"identifier not a string", op.ID, "", op.withIdentifier(t, 42, true), []string{idAt, "value must be a string"}},
+				)
+			} else {
+				cases = append(cases,
+					rejectCase{"missing loginId", op.ID, "", missing, []string{`property "loginId" is missing`}},
+					rejectCase{"identifier is unknown here", op.ID, "", op.withIdentifier(t, "jane@example.com", false), []string{`property "identifier" is unsupported`}},
+				)
+			}
 		}
 		if op.valid != "" {
 			cases = append(cases,
@@ -96,8 +115,17 @@ func TestRequestRejected(t *testing.T) {
 		{"scim as string", "PatchUser", "", `{"loginId":"a","scim":"true"}`, []string{`"/scim"`, "value must be a boolean"}},
 		{"additionalLoginIds items not strings", "PatchUser", "", `{"loginId":"a","additionalLoginIds":[1]}`, []string{`"/additionalLoginIds/0"`}},
 		{"email not a string", "PatchUser", "", `{"loginId":"a","email":false}`, []string{`"/email"`}},
-		{"several errors at once", "PatchUser", "", `{"verifiedEmail":"yes","status":"bogus"}`,
-			[]string{`property "loginId" is missing`, `"/verifiedEmail"`, `"/status"`}},
+		{"several errors at once", "PatchUser", "", `{"loginId":"a","verifiedEmail":"yes","status":"bogus"}`,
+			[]string{`"/verifiedEmail"`, "value must be a boolean", `"/status"`, "value is not one of the allowed values"}},
+		// kin-openapi checks the schema's `not` first and stops there when it fails: a body that
+		// names no user is told only that.
+		{"no name and other errors", "PatchUser", "", `{"verifiedEmail":"yes","status":"bogus"}`, []string{notNamedMessage}},
+		{"displayName null", "PatchUser", "", `{"loginId":"a","displayName":null}`, []string{`"/displayName"`, "not nullable"}},
+		{"additionalIdentifiers items not strings", "PatchUser", "", `{"loginId":"a","additionalIdentifiers":[7]}`, []string{`"/additionalIdentifiers/0"`, "value must be a string"}},
+		{"recoveryEmail a number", "PatchUser", "", `{"loginId":"a","recoveryEmail":7}`, []string{`"/recoveryEmail"`, "value must be a string"}},
+		{"verifiedRecoveryPhone a string", "PatchUser", "", `{"loginId":"a","verifiedRecoveryPhone":"true"}`, []string{`"/verifiedRecoveryPhone"`, "value must be a boolean"}},
+		{"recoveryPhone in a batch null", "PatchUserBatch", "", `{"users":[{"identifier":"a","recoveryPhone":null}]}`, []string{`"/users/0/recoveryPhone"`, "not nullable"}},
+		{"a batch user naming no one", "PatchUserBatch", "", `{"users":[{"loginId":"a"},{"displayName":"x"}]}`, []string{`"/users/1"`, notNamedMessage}},
 
 		{"status expired", "UpdateUserStatus", "", `{"loginId":"a","status":"expired"}`, []string{`"/status"`, "value is not one of the allowed values"}},
 		{"status missing", "UpdateUserStatus", "", `{"loginId":"a"}`, []string{`property "status" is missing`}},
@@ -125,12 +153,32 @@ func TestRequestRejected(t *testing.T) {
 		{"page too large for int32", "SearchUsers", "", `{"page":4294967296}`, []string{`"/page"`}},
 		{"unknown status filter", "SearchUsers", "", `{"statuses":["active"]}`, []string{`"/statuses/0"`, "value is not one of the allowed values"}},
 		{"sort without field", "SearchUsers", "", `{"sort":[{"desc":true}]}`, []string{`property "field" is missing`}},
-		{"time as a string", "SearchUsers", "", `{"fromCreatedTime":"1700000000000"}`, []string{`"/fromCreatedTime"`, "value must be an integer"}},
-		{"negative time", "SearchUsers", "", `{"toModifiedTime":-1}`, []string{`"/toModifiedTime"`, "number must be at least 0"}},
+		// A time is a number or a decimal string (TimeMillis); anything else is refused naming
+		// the field.
+		{"time a string with a letter", "SearchUsers", "", `{"fromCreatedTime":"12a"}`, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"time a string with a fraction", "SearchUsers", "", `{"toCreatedTime":"1.5"}`, []string{`"/toCreatedTime"`, anyOfFailed}},
+		{"time a word", "SearchTestUsers", "", `{"fromModifiedTime":"abc"}`, []string{`"/fromModifiedTime"`, anyOfFailed}},
+		{"time an empty string", "SearchUsers", "", `{"toModifiedTime":""}`, []string{`"/toModifiedTime"`, anyOfFailed}},
+		{"time a negative string", "SearchUsers", "", `{"fromCreatedTime":"-1"}`, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"time a string past int64", "SearchUsers", "", `{"fromCreatedTime":"12345678901234567890"}`, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"time a fraction", "SearchUsers", "", `{"fromCreatedTime":1.5}`, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"time a boolean", "SearchUsers", "", `{"fromCreatedTime":true}`, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"time null", "SearchUsers", "", `{"fromCreatedTime":null}`, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"negative time", "SearchUsers", "", `{"toModifiedTime":-1}`, []string{`"/toModifiedTime"`, anyOfFailed}},
 		{"tenant roles as a list", "SearchUsers", "", `{"tenantRoleNames":{"T1":["admin"]}}`, []string{`"/tenantRoleNames/T1"`, "value must be an object"}},
-		{"documented but unsent filter", "SearchUsers", "", `{"ssoOnly":true}`, []string{`property "ssoOnly" is unsupported`}},
+		// Every filter Descope's document names is accepted; a name it does not is still refused.
+		{"unknown filter", "SearchUsers", "", `{"createdAfter":1700000000000}`, []string{`property "createdAfter" is unsupported`}},
+		{"misspelt filter", "SearchUsers", "", `{"recoveryEmail":["r@example.com"]}`, []string{`property "recoveryEmail" is unsupported`}},
+		{"verified filter null", "SearchUsers", "", `{"verifiedRecoveryEmail":null}`, []string{`"/verifiedRecoveryEmail"`, "not nullable"}},
+		{"negative offset", "SearchUsers", "", `{"offset":-1}`, []string{`"/offset"`, "number must be at least 0"}},
+		{"selectedColumns a string", "SearchUsers", "", `{"selectedColumns":"email"}`, []string{`"/selectedColumns"`, "value must be an array"}},
+		{"empty sort field", "SearchUsers", "", `{"sort":[{"field":""}]}`, []string{`"/sort/0/field"`, "minimum string length is 1"}},
 		{"update: userTenants an object", "UpdateUser", "", `{"loginId":"a","userTenants":{"tenantId":"T1"}}`, []string{`"/userTenants"`, "value must be an array"}},
-		{"update: status is not updated here", "UpdateUser", "", `{"loginId":"a","status":"disabled"}`, []string{`property "status" is unsupported`}},
+		{"update: status outside the enum", "UpdateUser", "", `{"loginId":"a","status":"paused"}`, []string{`"/status"`, "value is not one of the allowed values"}},
+		{"update: status null", "UpdateUser", "", `{"loginId":"a","status":null}`, []string{`"/status"`}},
+		{"update: phoneNumber a number", "UpdateUser", "", `{"loginId":"a","phoneNumber":15555550100}`, []string{`"/phoneNumber"`, "value must be a string"}},
+		{"update: recoveryEmail null", "UpdateUser", "", `{"loginId":"a","recoveryEmail":null}`, []string{`"/recoveryEmail"`, "not nullable"}},
+		{"update: no name", "UpdateUser", "", `{"email":"a@example.com","status":"enabled"}`, []string{notNamedMessage}},
 		{"update: verifiedEmail a string", "UpdateUser", "", `{"loginId":"a","verifiedEmail":"true"}`, []string{`"/verifiedEmail"`, "value must be a boolean"}},
 
 		{"users missing", "PatchUserBatch", "", `{}`, []string{`property "users" is missing`}},
@@ -160,20 +208,26 @@ func TestRequestRejectedTyped(t *testing.T) {
 		body  any // a gen request type
 		wants []string
 	}{
-		{"zero PatchUserRequest", "PatchUser", gen.PatchUserRequest{}, []string{`"/loginId"`, "minimum string length is 1"}},
+		// An empty LoginID is left out (omitempty), so a body naming no one is refused by the
+		// spec's `not`.
+		{"zero PatchUserRequest", "PatchUser", gen.PatchUserRequest{}, []string{notNamedMessage}},
 		{"status outside the enum", "PatchUser", gen.PatchUserRequest{LoginID: "a", Status: ptr(gen.UserStatus("bogus"))}, []string{`"/status"`}},
 		{"tenant without id", "PatchUser", gen.PatchUserRequest{LoginID: "a", UserTenants: &[]gen.PatchUserTenant{{}}}, []string{`"/userTenants/0/tenantId"`}},
 		{"nil users", "PatchUserBatch", gen.PatchUsersBatchRequest{}, []string{`"/users"`, "not nullable"}},
 		{"empty attributeKey", "UpdateUserCustomAttribute", gen.UpdateUserCustomAttributeRequest{LoginID: "a"}, []string{`"/attributeKey"`}},
-		{"empty loginId", "UpdateUserName", gen.UpdateUserNameRequest{Name: ptr("x")}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUserName", gen.UpdateUserNameRequest{Name: ptr("x")}, []string{notNamedMessage}},
 		{"empty loginId", "UpdateUserPicture", gen.UpdateUserPictureRequest{Picture: ptr("")}, []string{`"/loginId"`}},
-		{"empty loginId", "UpdateUserPhone", gen.UpdateUserPhoneRequest{Phone: ptr("")}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUserPhone", gen.UpdateUserPhoneRequest{Phone: ptr("")}, []string{notNamedMessage}},
 		{"zero status", "UpdateUserStatus", gen.UpdateUserStatusRequest{LoginID: "a"}, []string{`"/status"`, "value is not one of the allowed values"}},
 		{"zero tenant", "UpdateUserAddTenant", gen.UpdateUserTenantRequest{LoginID: "a"}, []string{`"/tenantId"`, "minimum string length is 1"}},
 		{"nil userIds", "LoadUsers", gen.LoadUsersRequest{}, []string{`"/userIds"`, "not nullable"}},
 		{"sort by nothing", "SearchUsers", gen.SearchUsersRequest{Sort: []gen.SearchSort{{Desc: true}}}, []string{`"/sort/0/field"`, "minimum string length is 1"}},
 		{"negative page", "SearchUsers", gen.SearchUsersRequest{Page: -1}, []string{`"/page"`}},
-		{"empty loginId", "UpdateUser", gen.UpdateUserRequest{Email: "a@example.com"}, []string{`"/loginId"`}},
+		{"empty loginId", "UpdateUser", gen.UpdateUserRequest{Email: "a@example.com"}, []string{notNamedMessage}},
+		{"status outside the enum", "UpdateUser", gen.UpdateUserRequest{LoginID: "a", Status: ptr(gen.UserStatus("paused"))}, []string{`"/status"`}},
+		{"negative time", "SearchUsers", gen.SearchUsersRequest{FromCreatedTime: -1}, []string{`"/fromCreatedTime"`, anyOfFailed}},
+		{"negative offset", "SearchUsers", gen.SearchUsersRequest{Offset: -3}, []string{`"/offset"`}},
+		{"empty loginId", "UpdateUserAddRolesV1", gen.UpdateUserRolesRequest{RoleNames: []string{"a"}}, []string{notNamedMessage}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
@@ -448,4 +502,56 @@ func jsonPointer(path []any) string {
 		fmt.Fprintf(&b, "/%v", p)
 	}
 	return b.String()
+}
+
+// notNamedMessage is the spec's message for a body that names its user by neither loginId nor
+// identifier (the `not` of every request schema that takes both).
+const notNamedMessage = "Neither `loginId` nor `identifier` is given; one of them must name the user (see Identifier)."
+
+// anyOfFailed is how kin-openapi refuses a value that matches none of a schema's alternatives,
+// such as a time that is neither a non-negative integer nor a decimal string.
+const anyOfFailed = `doesn't match any schema from "anyOf"`
+
+// requestSchema is the schema of the object of op's valid body that names its user: the body's,
+// or its first batch entry's.
+func (op operation) requestSchema(t *testing.T) *openapi3.Schema {
+	t.Helper()
+	doc, err := sharedSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := doc.Paths.Value(op.Path).GetOperation(op.Method).RequestBody.Value.Content.Get("application/json").Schema.Value
+	if p, ok := op.loginIDPath(t); ok && p[0] == "users" {
+		s = s.Properties["users"].Value.Items.Value
+	}
+	return s
+}
+
+// takesIdentifier reports whether the object of op's valid body that names its user also takes
+// identifier, loginId's other name.
+func (op operation) takesIdentifier(t *testing.T) bool {
+	return op.requestSchema(t).Properties["identifier"] != nil
+}
+
+// withIdentifier returns op's valid body with identifier set to value beside loginId where the
+// body names its user, or instead of it when replace is true.
+func (op operation) withIdentifier(t *testing.T, value any, replace bool) string {
+	t.Helper()
+	p, ok := op.loginIDPath(t)
+	if !ok {
+		t.Fatalf("%s: the valid body names no user", op.ID)
+	}
+	var v any
+	if err := json.Unmarshal([]byte(op.valid), &v); err != nil {
+		t.Fatal(err)
+	}
+	obj := v.(map[string]any)
+	if p[0] == "users" {
+		obj = obj["users"].([]any)[0].(map[string]any)
+	}
+	if replace {
+		delete(obj, "loginId")
+	}
+	obj["identifier"] = value
+	return string(mustJSON(t, v))
 }

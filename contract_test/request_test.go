@@ -66,6 +66,15 @@ func fullPatch() gen.PatchUserRequest {
 		SsoAppIDs:          &[]string{"app-1"},
 		Scim:               ptr(true),
 		AdditionalLoginIDs: &[]string{"jane.doe@example.com", "+15555550101"},
+		// The second names of three fields (spec 1.2.0), each equal to the first, and the
+		// recovery contacts.
+		Identifier:            "jane@example.com",
+		DisplayName:           ptr("Jane Doe"),
+		AdditionalIdentifiers: &[]string{"jane.doe@example.com", "+15555550101"},
+		RecoveryEmail:         ptr("jane.recovery@example.com"),
+		VerifiedRecoveryEmail: ptr(true),
+		RecoveryPhone:         ptr("+15555550199"),
+		VerifiedRecoveryPhone: ptr(false),
 	}
 }
 
@@ -89,6 +98,14 @@ var fullPatchWire = map[string]string{
 	"ssoAppIds":          `["app-1"]`,
 	"scim":               `true`,
 	"additionalLoginIds": `["jane.doe@example.com","+15555550101"]`,
+
+	"identifier":            `"jane@example.com"`,
+	"displayName":           `"Jane Doe"`,
+	"additionalIdentifiers": `["jane.doe@example.com","+15555550101"]`,
+	"recoveryEmail":         `"jane.recovery@example.com"`,
+	"verifiedRecoveryEmail": `true`,
+	"recoveryPhone":         `"+15555550199"`,
+	"verifiedRecoveryPhone": `false`,
 }
 
 func wireCases() []wireCase {
@@ -110,10 +127,10 @@ func wireCases() []wireCase {
 		customAttributeCase("nil", nil, `null`),
 
 		wc("UpdateUserName", "all fields", gen.UpdateUserNameRequest{
-			LoginID: "jane@example.com", Name: ptr("Jane Q. Doe"), DisplayName: ptr("Jane Q. Doe"),
+			LoginID: "jane@example.com", Identifier: "jane@example.com", Name: ptr("Jane Q. Doe"), DisplayName: ptr("Jane Q. Doe"),
 			GivenName: ptr("Jane"), MiddleName: ptr("Quinn"), FamilyName: ptr("Doe"),
 		}, map[string]string{
-			"loginId": `"jane@example.com"`, "name": `"Jane Q. Doe"`, "displayName": `"Jane Q. Doe"`,
+			"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "name": `"Jane Q. Doe"`, "displayName": `"Jane Q. Doe"`,
 			"givenName": `"Jane"`, "middleName": `"Quinn"`, "familyName": `"Doe"`,
 		}),
 		wc("UpdateUserName", "parts only, middle name cleared", gen.UpdateUserNameRequest{
@@ -133,10 +150,12 @@ func wireCases() []wireCase {
 			map[string]string{"loginId": `"jane@example.com"`}),
 
 		wc("UpdateUserPhone", "all fields", gen.UpdateUserPhoneRequest{
-			LoginID: "jane@example.com", Phone: ptr("+15555550100"), Verified: ptr(true), FailOnConflict: ptr(true),
+			LoginID: "jane@example.com", Identifier: "jane@example.com", Phone: ptr("+15555550100"), Verified: ptr(true), FailOnConflict: ptr(true),
 		}, map[string]string{
-			"loginId": `"jane@example.com"`, "phone": `"+15555550100"`, "verified": `true`, "failOnConflict": `true`,
+			"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "phone": `"+15555550100"`, "verified": `true`, "failOnConflict": `true`,
 		}),
+		wc("UpdateUserPhone", "named by identifier", gen.UpdateUserPhoneRequest{Identifier: "jane@example.com", Phone: ptr("")},
+			map[string]string{"identifier": `"jane@example.com"`, "phone": `""`}),
 		wc("UpdateUserPhone", "explicit false and removal", gen.UpdateUserPhoneRequest{
 			LoginID: "jane@example.com", Phone: ptr(""), Verified: ptr(false), FailOnConflict: ptr(false),
 		}, map[string]string{
@@ -180,7 +199,101 @@ func wireCases() []wireCase {
 		}),
 		wc("PatchUserBatch", "one full patch", gen.PatchUsersBatchRequest{Users: []gen.PatchUserRequest{fullPatch()}},
 			map[string]string{"users": "[" + wireObject(fullPatchWire) + "]"}),
+
+		// The other bodies, every field set: what each sends is what the spec defines.
+		wc("UpdateUserStatus", "all fields", gen.UpdateUserStatusRequest{
+			LoginID: "jane@example.com", Identifier: "jane@example.com", Status: gen.UpdateUserStatusRequestStatusInvited,
+		}, map[string]string{"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "status": `"invited"`}),
+		wc("UpdateUserEmail", "all fields", gen.UpdateUserEmailRequest{
+			LoginID: "jane@example.com", Identifier: "jane@example.com", Email: ptr("jane@work.example"), Verified: ptr(true), FailOnConflict: ptr(false),
+		}, map[string]string{
+			"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "email": `"jane@work.example"`, "verified": `true`, "failOnConflict": `false`,
+		}),
+		wc("UpdateUserSetRoles", "all fields", gen.UpdateUserRolesRequest{
+			LoginID: "jane@example.com", Identifier: "jane@example.com", TenantID: "T1", RoleNames: []string{"owner"},
+		}, map[string]string{"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "tenantId": `"T1"`, "roleNames": `["owner"]`}),
+		wc("UpdateUserAddSSOApps", "all fields", gen.UpdateUserSSOAppsRequest{
+			LoginID: "jane@example.com", Identifier: "jane@example.com", SsoAppIDs: []string{"app-1"},
+		}, map[string]string{"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "ssoAppIds": `["app-1"]`}),
+		wc("UpdateUserAddTenant", "all fields", gen.UpdateUserTenantRequest{
+			LoginID: "jane@example.com", Identifier: "jane@example.com", TenantID: "T2",
+		}, map[string]string{"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "tenantId": `"T2"`}),
+		wc("UpdateUser", "every field", fullUpdate(), fullUpdateWire),
+		wc("SearchUsers", "every filter", fullSearch(), fullSearchWire),
+		// A time filter is written as a number, whatever form it was read in.
+		wc("SearchUsers", "times", gen.SearchUsersRequest{FromCreatedTime: 1, ToModifiedTime: 9223372036854775807},
+			map[string]string{"fromCreatedTime": `1`, "toModifiedTime": `9223372036854775807`}),
 	}
+}
+
+// fullUpdate sets every field of UpdateUserRequest, each field spelt two ways with one value.
+func fullUpdate() gen.UpdateUserRequest {
+	return gen.UpdateUserRequest{
+		LoginID: "jane@example.com", Identifier: "jane@example.com",
+		Email: "jane@example.com", Phone: "+15555550100", PhoneNumber: ptr("+15555550100"),
+		Name: "Jane Doe", DisplayName: "Jane Doe", GivenName: "Jane", MiddleName: "Q", FamilyName: "Doe",
+		Picture: "https://example.com/jane.png", RoleNames: []string{"admin"},
+		UserTenants:        []gen.PatchUserTenant{{TenantID: "T1", RoleNames: &[]string{"member"}}},
+		CustomAttributes:   map[string]any{"seats": 3},
+		AdditionalLoginIDs: []string{"jd"}, AdditionalIdentifiers: []string{"jd"},
+		SsoAppIDs: []string{"app-1"}, SsoAppIDsGoSpelling: []string{"app-1"},
+		VerifiedEmail: ptr(true), VerifiedPhone: ptr(false), Test: true, Invite: true,
+		Status:        ptr(gen.UserStatusDisabled),
+		RecoveryEmail: ptr("jane.recovery@example.com"), VerifiedRecoveryEmail: ptr(true),
+		RecoveryPhone: ptr("+15555550199"), VerifiedRecoveryPhone: ptr(false),
+	}
+}
+
+var fullUpdateWire = map[string]string{
+	"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`,
+	"email": `"jane@example.com"`, "phone": `"+15555550100"`, "phoneNumber": `"+15555550100"`,
+	"name": `"Jane Doe"`, "displayName": `"Jane Doe"`, "givenName": `"Jane"`, "middleName": `"Q"`, "familyName": `"Doe"`,
+	"picture": `"https://example.com/jane.png"`, "roleNames": `["admin"]`,
+	"userTenants":        `[{"tenantId":"T1","roleNames":["member"]}]`,
+	"customAttributes":   `{"seats":3}`,
+	"additionalLoginIds": `["jd"]`, "additionalIdentifiers": `["jd"]`,
+	"ssoAppIds": `["app-1"]`, "ssoAppIDs": `["app-1"]`,
+	"verifiedEmail": `true`, "verifiedPhone": `false`, "test": `true`, "invite": `true`,
+	"status":        `"disabled"`,
+	"recoveryEmail": `"jane.recovery@example.com"`, "verifiedRecoveryEmail": `true`,
+	"recoveryPhone": `"+15555550199"`, "verifiedRecoveryPhone": `false`,
+}
+
+// fullSearch sets every filter of SearchUsersRequest; the verified flags false, which filters.
+func fullSearch() gen.SearchUsersRequest {
+	return gen.SearchUsersRequest{
+		TenantIDs: []string{"T1"}, RoleNames: []string{"admin"}, Limit: 10, Page: 2, Offset: 5,
+		Sort: []gen.SearchSort{{Field: "displayName", Desc: true}}, Text: "jane",
+		LoginID: "jane@example.com", Identifier: "jane@example.com", LoginIDs: []string{"jane@example.com"},
+		UserIDs: []string{"U2abc"}, Emails: []string{"jane@example.com"}, Phones: []string{"+15555550100"},
+		Statuses: []gen.SearchUsersRequestStatuses{gen.SearchUsersRequestStatusesExpired}, SsoAppIDs: []string{"app-1"},
+		CustomAttributes: map[string]any{"dept": "eng"}, TestUsersOnly: true, WithTestUser: true,
+		VerifiedEmail: ptr(false), VerifiedPhone: ptr(false), VerifiedRecoveryEmail: ptr(false), VerifiedRecoveryPhone: ptr(false),
+		RecoveryEmails: []string{"r@example.com"}, RecoveryPhones: []string{"+15555550199"},
+		SsoOnly: true, ScimOnly: true, Password: true, Totp: true, Webauthn: true, Scim: true,
+		SelectedColumns: []string{"email"},
+		FromCreatedTime: 1700000000000, ToCreatedTime: 1800000000000, FromModifiedTime: 1700000000001, ToModifiedTime: 1800000000001,
+		TenantRoleIDs:     map[string]gen.SearchTenantRoles{"T1": {Values: []string{"R1"}, And: true}},
+		TenantRoleNames:   map[string]gen.SearchTenantRoles{"T1": {Values: []string{"admin"}}},
+		IncludeSubTenants: true,
+	}
+}
+
+var fullSearchWire = map[string]string{
+	"tenantIds": `["T1"]`, "roleNames": `["admin"]`, "limit": `10`, "page": `2`, "offset": `5`,
+	"sort": `[{"field":"displayName","desc":true}]`, "text": `"jane"`,
+	"loginId": `"jane@example.com"`, "identifier": `"jane@example.com"`, "loginIds": `["jane@example.com"]`,
+	"userIds": `["U2abc"]`, "emails": `["jane@example.com"]`, "phones": `["+15555550100"]`,
+	"statuses": `["expired"]`, "ssoAppIds": `["app-1"]`,
+	"customAttributes": `{"dept":"eng"}`, "testUsersOnly": `true`, "withTestUser": `true`,
+	"verifiedEmail": `false`, "verifiedPhone": `false`, "verifiedRecoveryEmail": `false`, "verifiedRecoveryPhone": `false`,
+	"recoveryEmails": `["r@example.com"]`, "recoveryPhones": `["+15555550199"]`,
+	"ssoOnly": `true`, "scimOnly": `true`, "password": `true`, "totp": `true`, "webauthn": `true`, "scim": `true`,
+	"selectedColumns": `["email"]`,
+	"fromCreatedTime": `1700000000000`, "toCreatedTime": `1800000000000`, "fromModifiedTime": `1700000000001`, "toModifiedTime": `1800000000001`,
+	"tenantRoleIds":     `{"T1":{"values":["R1"],"and":true}}`,
+	"tenantRoleNames":   `{"T1":{"values":["admin"]}}`,
+	"includeSubTenants": `true`,
 }
 
 // wireObject joins a key -> JSON value map into one JSON object.
@@ -260,7 +373,8 @@ func TestRequestWireLiterals(t *testing.T) {
 	}
 }
 
-// The full patch sends every property the spec defines for PatchUserRequest, and no other.
+// The full bodies send every property the spec defines for their schema, and no other: a
+// property the spec gains is a property some wire case must send.
 func TestRequestWireCoversSpec(t *testing.T) {
 	t.Parallel()
 	doc := loadSpec(t)
@@ -270,6 +384,13 @@ func TestRequestWireCoversSpec(t *testing.T) {
 		"UpdateUserPhoneRequest":           wireCaseWant(t, "UpdateUserPhone/all fields"),
 		"UpdateUserPictureRequest":         wireCaseWant(t, "UpdateUserPicture/set"),
 		"UpdateUserCustomAttributeRequest": wireCaseWant(t, "UpdateUserCustomAttribute/value object"),
+		"UpdateUserStatusRequest":          wireCaseWant(t, "UpdateUserStatus/all fields"),
+		"UpdateUserEmailRequest":           wireCaseWant(t, "UpdateUserEmail/all fields"),
+		"UpdateUserRolesRequest":           wireCaseWant(t, "UpdateUserSetRoles/all fields"),
+		"UpdateUserSSOAppsRequest":         wireCaseWant(t, "UpdateUserAddSSOApps/all fields"),
+		"UpdateUserTenantRequest":          wireCaseWant(t, "UpdateUserAddTenant/all fields"),
+		"UpdateUserRequest":                fullUpdateWire,
+		"SearchUsersRequest":               fullSearchWire,
 	} {
 		props := sortedKeys(doc.Components.Schemas[schema].Value.Properties)
 		if got := sortedKeys(wire); !slices.Equal(got, props) {
