@@ -287,23 +287,22 @@ func ExampleClient_UpdateRecoveryEmail() {
 	srv, c := exampleFake()
 	defer srv.Close()
 
-	// The recovery email is not part of the user the API returns.
+	// The user returned carries its recovery email and whether it is verified.
 	u, err := c.UpdateRecoveryEmail(context.Background(), "jane@example.com", "jane.backup@example.com", true)
-	fmt.Println(u.Email, err)
-	// Output: jane@example.com <nil>
+	fmt.Println(u.Email, u.RecoveryEmail, u.VerifiedRecoveryEmail, err)
+	// Output: jane@example.com jane.backup@example.com true <nil>
 }
 
 func ExampleClient_UpdateRecoveryPhone() {
 	srv, c := exampleFake()
 	defer srv.Close()
 
-	// The API does not return the recovery phone; the fake keeps it for tests to read.
-	if _, err := c.UpdateRecoveryPhone(context.Background(), "jane@example.com", "+15555550199", false); err != nil {
+	u, err := c.UpdateRecoveryPhone(context.Background(), "jane@example.com", "+15555550199", false)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	r, _ := srv.Recovery("jane@example.com")
-	fmt.Println(r.Phone, r.PhoneVerified)
+	fmt.Println(u.RecoveryPhone, u.VerifiedRecoveryPhone)
 	// Output: +15555550199 false
 }
 

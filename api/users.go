@@ -255,7 +255,7 @@ func (c *Client) UpdateEmail(ctx context.Context, loginID, email string, verifie
 }
 
 // UpdateRecoveryEmail sets the email used to recover the user's account; empty removes it. The
-// user the API returns does not show it.
+// user returned shows it (RecoveryEmail, VerifiedRecoveryEmail).
 func (c *Client) UpdateRecoveryEmail(ctx context.Context, loginID, email string, verified bool) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
@@ -265,7 +265,7 @@ func (c *Client) UpdateRecoveryEmail(ctx context.Context, loginID, email string,
 }
 
 // UpdateRecoveryPhone sets the phone number used to recover the user's account; empty removes
-// it. The user the API returns does not show it.
+// it. The user returned shows it (RecoveryPhone, VerifiedRecoveryPhone).
 func (c *Client) UpdateRecoveryPhone(ctx context.Context, loginID, phone string, verified bool) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err

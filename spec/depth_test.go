@@ -61,7 +61,7 @@ func TestDepthRulesOfTheDocument(t *testing.T) {
 	for op, least := range v.depth.least {
 		limited[op.OperationID] = least
 	}
-	for _, id := range []string{"PatchUser", "PatchUserBatch", "UpdateUser", "UpdateUserCustomAttribute", "SearchUsers", "SearchTestUsers"} {
+	for _, id := range []string{"PatchUser", "PatchUserBatch", "UpdateUser", "UpdateUserCustomAttribute", "SearchUsers", "SearchUsersV1", "SearchTestUsers"} {
 		if limited[id] != 32 {
 			t.Errorf("%s: limit %d, want 32", id, limited[id])
 		}

@@ -167,8 +167,8 @@ fail when the email is already another user's login ID or email.`,
 			name:     "update-recovery-email",
 			synopsis: "--login-id ID --email EMAIL [--verified]",
 			summary:  "set the email that recovers a user's account",
-			help: `Sets the user's recovery email; an empty --email '' removes it. The user the API returns does
-not show it.`,
+			help: `Sets the user's recovery email; an empty --email '' removes it. The user printed shows it
+(recoveryEmail, verifiedRecoveryEmail).`,
 			example: []string{"--login-id", "user00001@example.com", "--email", "ada.backup@example.com"},
 		}, contact("email", "the recovery email; '' removes it", false, recovery((*api.Client).UpdateRecoveryEmail))),
 
@@ -176,8 +176,8 @@ not show it.`,
 			name:     "update-recovery-phone",
 			synopsis: "--login-id ID --phone PHONE [--verified]",
 			summary:  "set the phone number that recovers a user's account",
-			help: `Sets the user's recovery phone; an empty --phone '' removes it. The user the API returns does
-not show it.`,
+			help: `Sets the user's recovery phone; an empty --phone '' removes it. The user printed shows it
+(recoveryPhone, verifiedRecoveryPhone).`,
 			example: []string{"--login-id", "user00001@example.com", "--phone", "+15555550199"},
 		}, contact("phone", "the recovery phone number; '' removes it", false, recovery((*api.Client).UpdateRecoveryPhone))),
 
