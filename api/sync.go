@@ -402,26 +402,21 @@ func diffUser(u *User, d *UserPatch) (UserPatch, []FieldChange) {
 	}
 
 	str("userId", d.UserID, u.UserID, &p.UserID) // a patch cannot change it: the server refuses a different one
-	emailChanged := str("email", d.Email, u.Email, &p.Email)
-	flag("verifiedEmail", d.VerifiedEmail, u.VerifiedEmail, &p.VerifiedEmail)
-	if emailChanged && d.VerifiedEmail != nil {
-		p.VerifiedEmail = Ptr(*d.VerifiedEmail)
+	// A contact that changes is sent with its desired verified flag even when the flag already
+	// matches, since the server may reset the flag with the address.
+	contact := func(field string, want *string, have string, set **string, flagField string, wantFlag *bool, haveFlag bool, setFlag **bool) {
+		changed := str(field, want, have, set)
+		flag(flagField, wantFlag, haveFlag, setFlag)
+		if changed && wantFlag != nil {
+			*setFlag = Ptr(*wantFlag)
+		}
 	}
-	phoneChanged := str("phone", d.Phone, u.Phone, &p.Phone)
-	flag("verifiedPhone", d.VerifiedPhone, u.VerifiedPhone, &p.VerifiedPhone)
-	if phoneChanged && d.VerifiedPhone != nil {
-		p.VerifiedPhone = Ptr(*d.VerifiedPhone)
-	}
-	recoveryEmailChanged := str("recoveryEmail", d.RecoveryEmail, u.RecoveryEmail, &p.RecoveryEmail)
-	flag("verifiedRecoveryEmail", d.VerifiedRecoveryEmail, u.VerifiedRecoveryEmail, &p.VerifiedRecoveryEmail)
-	if recoveryEmailChanged && d.VerifiedRecoveryEmail != nil {
-		p.VerifiedRecoveryEmail = Ptr(*d.VerifiedRecoveryEmail)
-	}
-	recoveryPhoneChanged := str("recoveryPhone", d.RecoveryPhone, u.RecoveryPhone, &p.RecoveryPhone)
-	flag("verifiedRecoveryPhone", d.VerifiedRecoveryPhone, u.VerifiedRecoveryPhone, &p.VerifiedRecoveryPhone)
-	if recoveryPhoneChanged && d.VerifiedRecoveryPhone != nil {
-		p.VerifiedRecoveryPhone = Ptr(*d.VerifiedRecoveryPhone)
-	}
+	contact("email", d.Email, u.Email, &p.Email, "verifiedEmail", d.VerifiedEmail, u.VerifiedEmail, &p.VerifiedEmail)
+	contact("phone", d.Phone, u.Phone, &p.Phone, "verifiedPhone", d.VerifiedPhone, u.VerifiedPhone, &p.VerifiedPhone)
+	contact("recoveryEmail", d.RecoveryEmail, u.RecoveryEmail, &p.RecoveryEmail,
+		"verifiedRecoveryEmail", d.VerifiedRecoveryEmail, u.VerifiedRecoveryEmail, &p.VerifiedRecoveryEmail)
+	contact("recoveryPhone", d.RecoveryPhone, u.RecoveryPhone, &p.RecoveryPhone,
+		"verifiedRecoveryPhone", d.VerifiedRecoveryPhone, u.VerifiedRecoveryPhone, &p.VerifiedRecoveryPhone)
 	str("name", d.Name, u.Name, &p.Name)
 	str("givenName", d.GivenName, u.GivenName, &p.GivenName)
 	str("middleName", d.MiddleName, u.MiddleName, &p.MiddleName)
