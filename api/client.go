@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -14,7 +15,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
-	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // Defaults of the client's options.
@@ -38,7 +38,7 @@ type config struct {
 	retryWaitMax     time.Duration
 	maxRetryAfter    time.Duration
 	maxResponseBytes int64
-	validate         bool
+	validator        ResponseValidator
 	userAgent        string
 	timeScale        float64
 }
@@ -74,10 +74,23 @@ func WithMaxRetryAfter(d time.Duration) Option { return func(c *config) { c.maxR
 // larger body fails the call with ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option { return func(c *config) { c.maxResponseBytes = n } }
 
-// WithResponseValidation validates every response against the embedded OpenAPI spec with
-// kin-openapi, and fails the call with an error wrapping ErrResponseMismatch that names what
-// broke. Turn it on in staging to catch API drift; it costs a validation per call.
-func WithResponseValidation() Option { return func(c *config) { c.validate = true } }
+// ResponseValidator checks an answer against the API's contract: CheckResponse returns an error
+// naming what in the answer to resp.Request breaks it, or nil. Package spec provides one that
+// validates against the embedded OpenAPI document with kin-openapi (spec.Default); it lives there,
+// not here, so that a program that does not validate answers does not link the validator.
+type ResponseValidator interface {
+	CheckResponse(ctx context.Context, resp *http.Response, body []byte) error
+}
+
+// WithResponseValidation checks every answer with v, and fails the call with an error wrapping
+// ErrResponseMismatch that names what broke. Turn it on in staging to catch API drift; it costs a
+// validation per call:
+//
+//	v, err := spec.Default() // github.com/seed-a84e9595/descope-mgmt/spec
+//	c, err := api.New(projectID, key, api.WithResponseValidation(v))
+func WithResponseValidation(v ResponseValidator) Option {
+	return func(c *config) { c.validator = v }
+}
 
 // WithUserAgent sets the User-Agent header sent with every request.
 func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
@@ -103,19 +116,16 @@ func WithTimeScale(scale float64) Option { return func(c *config) { c.timeScale 
 type Client struct {
 	projectID     string
 	baseURL       string
-	server        string   // baseURL with a trailing slash, as the generated request builders want it
-	basePath      string   // the base URL's path, which precedes the spec's paths in requests
-	direct        bool     // the base URL is clean: a spec path resolves to baseURL+path (see newRequest)
-	urls          sync.Map // *direct -> the URL of its operation on this client's server (see urlOf)
+	server        string // baseURL with a trailing slash, as the generated request builders want it
 	retry         *retryablehttp.Client
 	maxBody       int64
 	maxRetryAfter time.Duration
 	scale         float64 // WithTimeScale
-	validator     *spec.Validator
+	validator     ResponseValidator
 	redact        *Redactor
-	// authorize sets the Authorization and User-Agent headers, and Content-Type unless it is
-	// "". The key lives only in its closure: no field of Client holds it.
-	authorize func(h http.Header, contentType string)
+	// authorize sets the Authorization and User-Agent headers of a request. The key lives only
+	// in its closure: no field of Client holds it.
+	authorize func(h http.Header)
 }
 
 // New returns a client for the project. It fails, naming the problem, when the project ID or
@@ -141,16 +151,11 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		projectID:     projectID,
 		baseURL:       base.String(),
 		server:        base.String() + "/",
-		basePath:      base.Path,
 		maxBody:       cfg.maxResponseBytes,
 		maxRetryAfter: cfg.maxRetryAfter,
 		scale:         cfg.timeScale,
 		redact:        NewRedactor(managementKey),
 	}
-	// Requests are made directly (see newRequest) only when every spec path resolves against the
-	// server to what the base URL names (no dot segments, say), so that the direct request and
-	// the one of the generated builder name the same operation on the same URL.
-	c.direct = resolve(c.server, "/v1/mgmt/x") == c.baseURL+"/v1/mgmt/x"
 	c.retry = &retryablehttp.Client{
 		HTTPClient:   noRedirects(cfg.httpClient),
 		Logger:       nil, // the library would log URLs and errors to stderr; we log nothing.
@@ -162,23 +167,16 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		PrepareRetry: rewindBody,
 	}
-	if cfg.validate {
-		if c.validator, err = spec.Default(); err != nil {
-			return nil, err
-		}
-	}
+	c.validator = cfg.validator
 	auth, ua := "Bearer "+projectID+":"+managementKey, cfg.userAgent
-	c.authorize = func(h http.Header, contentType string) {
-		// What h.Set does for each header, with one allocation for all the values instead of
-		// one each. Each value has a slice of its own capacity, so that appending to one
-		// cannot write into another.
-		vs := []string{auth, ua, contentType}
+	c.authorize = func(h http.Header) {
+		// What h.Set does for each header, with one allocation for both values instead of one
+		// each. Each value has a slice of its own capacity, so that appending to one cannot
+		// write into the other.
+		vs := []string{auth, ua}
 		h["Authorization"] = vs[0:1:1]
 		if ua != "" {
 			h["User-Agent"] = vs[1:2:2]
-		}
-		if contentType != "" {
-			h["Content-Type"] = vs[2:3:3]
 		}
 	}
 	return c, nil

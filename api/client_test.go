@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 const (
@@ -107,6 +109,16 @@ func newScripted(t *testing.T, steps []http.HandlerFunc, opts ...Option) (*Clien
 		t.Fatal(err)
 	}
 	return c, s
+}
+
+// specValidator is the spec's validator, for WithResponseValidation.
+func specValidator(t testing.TB) ResponseValidator {
+	t.Helper()
+	v, err := spec.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -603,7 +615,7 @@ func TestKeyNeverPrinted(t *testing.T) {
 func TestResponseValidation(t *testing.T) {
 	// `"user": null` decodes fine into the Go type, but the spec says user is an object.
 	drift := jsonStep(200, `{"user":null}`)
-	c, _ := newScripted(t, []http.HandlerFunc{drift}, WithResponseValidation())
+	c, _ := newScripted(t, []http.HandlerFunc{drift}, WithResponseValidation(specValidator(t)))
 	_, err := c.UpdatePicture(context.Background(), "jane@example.com", "")
 	if !errors.Is(err, ErrResponseMismatch) || !strings.Contains(err.Error(), "user") {
 		t.Fatalf("err = %v, want ErrResponseMismatch naming user", err)
@@ -614,12 +626,12 @@ func TestResponseValidation(t *testing.T) {
 		t.Fatalf("without validation: err = %v, want ErrMalformedResponse", err)
 	}
 	// A valid answer, an extra field included, passes validation.
-	c3, _ := newScripted(t, []http.HandlerFunc{jsonStep(200, `{"user":{"loginIds":["a"],"newField":{"x":1}}}`)}, WithResponseValidation())
+	c3, _ := newScripted(t, []http.HandlerFunc{jsonStep(200, `{"user":{"loginIds":["a"],"newField":{"x":1}}}`)}, WithResponseValidation(specValidator(t)))
 	if _, err := c3.UpdatePicture(context.Background(), "jane@example.com", ""); err != nil {
 		t.Fatalf("valid answer: %v", err)
 	}
 	// A documented error answer of the wrong shape is drift too.
-	c4, _ := newScripted(t, []http.HandlerFunc{jsonStep(400, `{"errorCode":400}`)}, WithResponseValidation())
+	c4, _ := newScripted(t, []http.HandlerFunc{jsonStep(400, `{"errorCode":400}`)}, WithResponseValidation(specValidator(t)))
 	if _, err := c4.UpdatePicture(context.Background(), "jane@example.com", ""); !errors.Is(err, ErrResponseMismatch) {
 		t.Fatalf("err = %v, want ErrResponseMismatch", err)
 	}
@@ -631,7 +643,7 @@ func TestResponseValidation(t *testing.T) {
 			w.WriteHeader(status)
 			_, _ = io.WriteString(w, "<html>down</html>")
 		}
-		c5, _ := newScripted(t, []http.HandlerFunc{html}, WithResponseValidation(), WithMaxRetries(0))
+		c5, _ := newScripted(t, []http.HandlerFunc{html}, WithResponseValidation(specValidator(t)), WithMaxRetries(0))
 		_, err = c5.UpdatePicture(context.Background(), "jane@example.com", "")
 		wantStatus(t, err, status)
 	}

@@ -14,7 +14,7 @@ func (c *Client) RateLimitTier(ctx context.Context) (string, error) {
 	if err := checkContext(ctx); err != nil {
 		return "", err
 	}
-	out, err := call[gen.License](ctx, c, noBody(gen.NewGetLicenseRequest), struct{}{})
+	out, err := call[gen.License](ctx, c, "GetLicense", noBody(gen.NewGetLicenseRequest), struct{}{})
 	if err != nil {
 		return "", err
 	}

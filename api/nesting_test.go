@@ -198,7 +198,7 @@ func TestResponseValidationReadsDeepValues(t *testing.T) {
 				t.Fatal(err)
 			}
 			answer := `{"user":{"loginIds":["jane@example.com"],"userId":"U1","customAttributes":{"deep":` + string(value) + `}}}`
-			c, _ := newScripted(t, []http.HandlerFunc{jsonStep(200, answer)}, WithResponseValidation())
+			c, _ := newScripted(t, []http.HandlerFunc{jsonStep(200, answer)}, WithResponseValidation(specValidator(t)))
 			u, err := c.Load(context.Background(), "jane@example.com")
 			if err != nil {
 				t.Fatalf("%s %d deep: %v", kind, depth, err)

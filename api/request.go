@@ -7,32 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"net/url"
-	"reflect"
-	"runtime"
-	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/seed-a84e9595/descope-mgmt/gen"
-	"github.com/seed-a84e9595/descope-mgmt/spec"
 )
 
 // One call, from start to end, as go-github's NewRequest, Do and CheckResponse read:
 //
-//	req, op, err := newRequest(ctx, c, build, in) // the request of the operation's generated builder, authorized
-//	resp, data, err := c.do(ctx, op, req)         // send with the retry policy, read
-//	err = c.checkResponse(ctx, op, resp, data)    // validate if asked; a non-2xx becomes an *Error
-//	out, err := decode[T](op, resp, data, redact)  // a 2xx that does not carry a T is malformed
+//	req, err := build(c.server, in)            // the request of the operation's generated builder
+//	resp, data, err := c.do(ctx, op, req)      // authorized, with the context; sent with the retry policy, read
+//	err = c.checkResponse(ctx, op, resp, data) // validate if asked; a non-2xx becomes an *Error
+//	out, err := decode[T](op, resp, data)      // a 2xx that does not carry a T is malformed
 //
-// call runs them in that order; every method of Client goes through it. The body is never
-// changed: what a method returns is what the server sent. Text that is shown (errors, and the
-// failure reasons of a batch) is scrubbed of the management key where it is made, by the
-// client's Redactor.
+// call runs them in that order; every method of Client goes through it, naming the spec's
+// operation (its operationId), as errors report it.
 
 // builder is a request builder that oapi-codegen generates for each operation of the spec:
 // gen.NewUpdateUserStatusRequest, gen.NewLoadUserRequest...
@@ -43,14 +31,15 @@ func noBody(build func(server string) (*http.Request, error)) builder[struct{}] 
 	return func(server string, _ struct{}) (*http.Request, error) { return build(server) }
 }
 
-// call sends one operation and decodes its answer into a new Out.
-func call[Out, In any](ctx context.Context, c *Client, build builder[In], in In) (*Out, error) {
-	req, op, err := newRequest(ctx, c, build, in)
+// call sends one operation, op, and decodes its answer into a new Out.
+func call[Out, In any](ctx context.Context, c *Client, op string, build builder[In], in In) (*Out, error) {
+	req, err := build(c.server, in)
 	if err != nil {
 		// The body could not be encoded, e.g. a custom attribute value that is not JSON.
-		return nil, fmt.Errorf("%w: building the request: %v", ErrInvalidArgument, err)
+		return nil, fmt.Errorf("%w: %s: building the request: %v", ErrInvalidArgument, op, err)
 	}
-	resp, data, err := c.do(ctx, op, req)
+	c.authorize(req.Header)
+	resp, data, err := c.do(ctx, op, req.WithContext(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -59,154 +48,6 @@ func call[Out, In any](ctx context.Context, c *Client, build builder[In], in In)
 	}
 	return decode[Out](op, resp, data, c.redact)
 }
-
-// newRequest returns the request of one call, carrying ctx and authorized, and the name of its
-// operation.
-//
-// A generated builder parses the server URL, resolves the operation's path against it, prints
-// the result and parses that again, and its request must then be copied to carry the context.
-// The first request each builder makes is therefore also studied (see study): when it is a
-// JSON body op (the input marshalled as it is, to the spec's path, with only a Content-Type
-// header), later calls through that builder make the same request directly: the input
-// marshalled as the builder does, sent to the path the builder sent to, with the context from
-// the start. Every other builder (a GET with query parameters, say) builds every request.
-func newRequest[In any](ctx context.Context, c *Client, build builder[In], in In) (*http.Request, string, error) {
-	pc := reflect.ValueOf(build).Pointer()
-	d, known := directOf(pc)
-	if d != nil && c.direct {
-		body, err := json.Marshal(in)
-		if err != nil {
-			return nil, "", err
-		}
-		req, err := http.NewRequestWithContext(ctx, d.method, c.urlOf(d), bytes.NewReader(body))
-		if err != nil {
-			return nil, "", err
-		}
-		c.authorize(req.Header, jsonContentType)
-		return req, d.op, nil
-	}
-	req, err := build(c.server, in)
-	if err != nil {
-		return nil, "", err
-	}
-	op := operationOf(req, c.basePath)
-	if !known && c.direct {
-		setDirect(pc, study(pc, req, in, op, c.basePath))
-	}
-	c.authorize(req.Header, "")
-	return req.WithContext(ctx), op, nil
-}
-
-const jsonContentType = "application/json"
-
-// direct is what the first request of a generated builder showed, for a builder whose requests
-// can be made directly: the operation, its method and its path in the spec.
-type direct struct {
-	op     string // the spec's operationId
-	method string
-	path   string // the operation's path, as the spec has it
-}
-
-// directs maps a builder's code pointer to its direct, or to nil for a builder whose requests
-// are always built by the builder. It is copied on write: builders are few, calls many.
-var (
-	directs   atomic.Pointer[map[uintptr]*direct]
-	directsMu sync.Mutex
-)
-
-func directOf(pc uintptr) (d *direct, known bool) {
-	if m := directs.Load(); m != nil {
-		d, known = (*m)[pc]
-	}
-	return d, known
-}
-
-func setDirect(pc uintptr, d *direct) {
-	directsMu.Lock()
-	defer directsMu.Unlock()
-	m := map[uintptr]*direct{}
-	if old := directs.Load(); old != nil {
-		maps.Copy(m, *old)
-	}
-	m[pc] = d
-	directs.Store(&m)
-}
-
-// genPackage is the import path of the generated code.
-var genPackage = reflect.TypeFor[gen.User]().PkgPath()
-
-// study returns the direct of the builder at pc, from its request req for in, or nil when its
-// requests cannot be made directly. The builder must be the generated function of the
-// operation req is for (gen.New<operationId>Request: a code pointer names one function, but a
-// closure's is shared by all closures of its literal), send no query and no header but
-// Content-Type: application/json, and its body must be json.Marshal(in), byte for byte.
-func study[In any](pc uintptr, req *http.Request, in In, op, basePath string) *direct {
-	f := runtime.FuncForPC(pc)
-	if f == nil || f.Name() != genPackage+".New"+op+"Request" {
-		return nil
-	}
-	if req.URL.RawQuery != "" || req.URL.Fragment != "" || req.GetBody == nil ||
-		len(req.Header) != 1 || len(req.Header["Content-Type"]) != 1 || req.Header.Get("Content-Type") != jsonContentType {
-		return nil
-	}
-	want, err := json.Marshal(in)
-	if err != nil {
-		return nil
-	}
-	body, err := req.GetBody()
-	if err != nil {
-		return nil
-	}
-	sent, err := io.ReadAll(body)
-	if err != nil || !bytes.Equal(sent, want) {
-		return nil
-	}
-	return &direct{op: op, method: req.Method, path: strings.TrimPrefix(req.URL.Path, basePath)}
-}
-
-// urlOf returns the URL of d's operation on the client's server, as the generated builders
-// make it: the operation's path resolved against the server. Each client keeps its URLs.
-func (c *Client) urlOf(d *direct) string {
-	if u, ok := c.urls.Load(d); ok {
-		return u.(string)
-	}
-	u := resolve(c.server, d.path)
-	c.urls.Store(d, u)
-	return u
-}
-
-// resolve resolves an operation's path against server as the generated builders do, or returns
-// "" when either does not parse.
-func resolve(server, path string) string {
-	s, err := url.Parse(server)
-	if err != nil {
-		return ""
-	}
-	u, err := s.Parse("." + path)
-	if err != nil {
-		return ""
-	}
-	return u.String()
-}
-
-// operationOf names the spec's operation a built request is for, its operationId, as errors
-// report it. The names come from the spec; a request that matches none (which the module's
-// tests rule out) is named by its method and path.
-func operationOf(req *http.Request, basePath string) string {
-	key := req.Method + " " + strings.TrimPrefix(req.URL.Path, basePath)
-	if id, ok := operationIDs()[key]; ok {
-		return id
-	}
-	return key
-}
-
-var operationIDs = sync.OnceValue(func() map[string]string {
-	m := map[string]string{}
-	for _, op := range spec.Operations() {
-		m[op.Method+" "+op.Path] = op.ID
-	}
-	return m
-})
 
 // do sends req, which carries ctx, with the retry policy. The body is read (capped) while
 // retries are still possible, so that a connection cut mid-body is retried; it is returned as
@@ -295,20 +136,10 @@ func (c *Client) checkResponse(ctx context.Context, op string, resp *http.Respon
 	return nil
 }
 
-// validateResponse checks the answer against the spec. Error answers that the operation does
-// not document, or that are not JSON (a 502 or 503 page from a proxy, say), are left to *Error:
-// they come from the path to the API, not from the API.
+// validateResponse checks the answer with the client's ResponseValidator.
 func (c *Client) validateResponse(ctx context.Context, op string, resp *http.Response, data []byte) error {
-	route, err := c.validator.RouteFor(resp.Request)
-	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrResponseMismatch, op, err)
-	}
-	ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
-	if !ok2xx && (!route.Documents(resp.StatusCode) || !isJSON(resp.Header.Get("Content-Type"), data)) {
-		return nil
-	}
-	if err := c.validator.ValidateResponse(ctx, route, resp.Request, resp.StatusCode, resp.Header, data); err != nil {
-		return fmt.Errorf("%w: %s", ErrResponseMismatch, c.redact.show(err.Error()))
+	if err := c.validator.CheckResponse(ctx, resp, data); err != nil {
+		return fmt.Errorf("%w: %s: %s", ErrResponseMismatch, op, c.redact.show(err.Error()))
 	}
 	return nil
 }

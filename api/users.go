@@ -104,7 +104,7 @@ func (c *Client) UpdateCustomAttribute(ctx context.Context, loginID, key string,
 	if err := checkValue(value); err != nil {
 		return nil, fmt.Errorf("%w: attribute %q: %v", ErrInvalidArgument, key, err)
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserCustomAttributeRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserCustomAttribute", gen.NewUpdateUserCustomAttributeRequest,
 		gen.UpdateUserCustomAttributeRequest{LoginID: loginID, AttributeKey: key, AttributeValue: value}))
 }
 
@@ -115,7 +115,7 @@ func (c *Client) UpdateDisplayName(ctx context.Context, loginID, displayName str
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserNameRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserName", gen.NewUpdateUserNameRequest,
 		gen.UpdateUserNameRequest{LoginID: loginID, Name: &displayName, DisplayName: &displayName}))
 }
 
@@ -125,7 +125,7 @@ func (c *Client) UpdateUserNames(ctx context.Context, loginID, givenName, middle
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserNameRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserName", gen.NewUpdateUserNameRequest,
 		gen.UpdateUserNameRequest{LoginID: loginID, GivenName: &givenName, MiddleName: &middleName, FamilyName: &familyName}))
 }
 
@@ -134,7 +134,7 @@ func (c *Client) UpdatePicture(ctx context.Context, loginID, picture string) (*U
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserPictureRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserPicture", gen.NewUpdateUserPictureRequest,
 		gen.UpdateUserPictureRequest{LoginID: loginID, Picture: &picture}))
 }
 
@@ -144,7 +144,7 @@ func (c *Client) UpdatePhone(ctx context.Context, loginID, phone string, verifie
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserPhoneRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserPhone", gen.NewUpdateUserPhoneRequest,
 		gen.UpdateUserPhoneRequest{LoginID: loginID, Phone: &phone, Verified: &verified, FailOnConflict: &failOnConflict}))
 }
 
@@ -156,7 +156,7 @@ func (c *Client) Patch(ctx context.Context, p UserPatch) (*User, error) {
 	if err := checkPatch(&p, "patch"); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewPatchUserRequest, p))
+	return userOf(call[userEnvelope](ctx, c, "PatchUser", gen.NewPatchUserRequest, p))
 }
 
 // PatchBatch applies many patches in one call. A 200 answer is not an error even when some users
@@ -189,7 +189,7 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 // anything reads them. Its users, and the login IDs that key additionalErrors, are data: they are
 // kept as the server sent them.
 func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, []batchOutcome, error) {
-	out, err := call[BatchResult](ctx, c, gen.NewPatchUserBatchRequest, gen.PatchUsersBatchRequest{Users: ps})
+	out, err := call[BatchResult](ctx, c, "PatchUserBatch", gen.NewPatchUserBatchRequest, gen.PatchUsersBatchRequest{Users: ps})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +225,7 @@ func (c *Client) updateStatus(ctx context.Context, loginID string, status gen.Up
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserStatusRequest, gen.UpdateUserStatusRequest{LoginID: loginID, Status: status}))
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserStatus", gen.NewUpdateUserStatusRequest, gen.UpdateUserStatusRequest{LoginID: loginID, Status: status}))
 }
 
 // UpdateLoginID replaces the user's login ID loginID with newLoginID; when loginID is the user's
@@ -240,7 +240,7 @@ func (c *Client) UpdateLoginID(ctx context.Context, loginID, newLoginID string) 
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](withRetryLimit(ctx, noUncertainRetry), c, gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
+	return userOf(call[userEnvelope](withRetryLimit(ctx, noUncertainRetry), c, "UpdateUserLoginID", gen.NewUpdateUserLoginIDRequest, gen.UpdateUserLoginIDRequest{LoginID: loginID, NewLoginID: &newLoginID}))
 }
 
 // UpdateEmail sets the user's email; an empty email removes it. verified marks the new email as
@@ -250,7 +250,7 @@ func (c *Client) UpdateEmail(ctx context.Context, loginID, email string, verifie
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserEmailRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserEmail", gen.NewUpdateUserEmailRequest,
 		gen.UpdateUserEmailRequest{LoginID: loginID, Email: &email, Verified: &verified, FailOnConflict: &failOnConflict}))
 }
 
@@ -260,7 +260,7 @@ func (c *Client) UpdateRecoveryEmail(ctx context.Context, loginID, email string,
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserRecoveryEmailRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserRecoveryEmail", gen.NewUpdateUserRecoveryEmailRequest,
 		gen.UpdateUserRecoveryEmailRequest{LoginID: loginID, RecoveryEmail: email, Verified: verified}))
 }
 
@@ -270,43 +270,43 @@ func (c *Client) UpdateRecoveryPhone(ctx context.Context, loginID, phone string,
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserRecoveryPhoneRequest,
+	return userOf(call[userEnvelope](ctx, c, "UpdateUserRecoveryPhone", gen.NewUpdateUserRecoveryPhoneRequest,
 		gen.UpdateUserRecoveryPhoneRequest{LoginID: loginID, RecoveryPhone: phone, Verified: verified}))
 }
 
 // SetRoles replaces the user's project-level roles with roles; an empty list removes them all.
 func (c *Client) SetRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
-	return c.roles(ctx, gen.NewUpdateUserSetRolesRequest, loginID, "", roles, false)
+	return c.roles(ctx, "UpdateUserSetRoles", gen.NewUpdateUserSetRolesRequest, loginID, "", roles, false)
 }
 
 // AddRoles adds roles to the user's project-level roles.
 func (c *Client) AddRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
-	return c.roles(ctx, gen.NewUpdateUserAddRolesRequest, loginID, "", roles, false)
+	return c.roles(ctx, "UpdateUserAddRoles", gen.NewUpdateUserAddRolesRequest, loginID, "", roles, false)
 }
 
 // RemoveRoles removes roles from the user's project-level roles.
 func (c *Client) RemoveRoles(ctx context.Context, loginID string, roles []string) (*User, error) {
-	return c.roles(ctx, gen.NewUpdateUserRemoveRolesRequest, loginID, "", roles, false)
+	return c.roles(ctx, "UpdateUserRemoveRoles", gen.NewUpdateUserRemoveRolesRequest, loginID, "", roles, false)
 }
 
 // SetTenantRoles replaces the user's roles in the tenant with roles. The user must already be a
 // member of the tenant (see AddTenant).
 func (c *Client) SetTenantRoles(ctx context.Context, loginID, tenantID string, roles []string) (*User, error) {
-	return c.roles(ctx, gen.NewUpdateUserSetRolesRequest, loginID, tenantID, roles, true)
+	return c.roles(ctx, "UpdateUserSetRoles", gen.NewUpdateUserSetRolesRequest, loginID, tenantID, roles, true)
 }
 
 // AddTenantRoles adds roles to the user's roles in the tenant, of which it must be a member.
 func (c *Client) AddTenantRoles(ctx context.Context, loginID, tenantID string, roles []string) (*User, error) {
-	return c.roles(ctx, gen.NewUpdateUserAddRolesRequest, loginID, tenantID, roles, true)
+	return c.roles(ctx, "UpdateUserAddRoles", gen.NewUpdateUserAddRolesRequest, loginID, tenantID, roles, true)
 }
 
 // RemoveTenantRoles removes roles from the user's roles in the tenant, of which it must be a
 // member.
 func (c *Client) RemoveTenantRoles(ctx context.Context, loginID, tenantID string, roles []string) (*User, error) {
-	return c.roles(ctx, gen.NewUpdateUserRemoveRolesRequest, loginID, tenantID, roles, true)
+	return c.roles(ctx, "UpdateUserRemoveRoles", gen.NewUpdateUserRemoveRolesRequest, loginID, tenantID, roles, true)
 }
 
-func (c *Client) roles(ctx context.Context, build builder[gen.UpdateUserRolesRequest], loginID, tenantID string, roles []string, inTenant bool) (*User, error) {
+func (c *Client) roles(ctx context.Context, op string, build builder[gen.UpdateUserRolesRequest], loginID, tenantID string, roles []string, inTenant bool) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
@@ -319,47 +319,47 @@ func (c *Client) roles(ctx context.Context, build builder[gen.UpdateUserRolesReq
 	if roles == nil {
 		roles = []string{} // an empty list, not null: what the call means
 	}
-	return userOf(call[userEnvelope](ctx, c, build, gen.UpdateUserRolesRequest{LoginID: loginID, TenantID: tenantID, RoleNames: roles}))
+	return userOf(call[userEnvelope](ctx, c, op, build, gen.UpdateUserRolesRequest{LoginID: loginID, TenantID: tenantID, RoleNames: roles}))
 }
 
 // AddTenant makes the user a member of the tenant, with no roles in it; adding a tenant the user
 // is already in changes nothing.
 func (c *Client) AddTenant(ctx context.Context, loginID, tenantID string) (*User, error) {
-	return c.tenant(ctx, gen.NewUpdateUserAddTenantRequest, loginID, tenantID)
+	return c.tenant(ctx, "UpdateUserAddTenant", gen.NewUpdateUserAddTenantRequest, loginID, tenantID)
 }
 
 // RemoveTenant removes the user, and its roles there, from the tenant.
 func (c *Client) RemoveTenant(ctx context.Context, loginID, tenantID string) (*User, error) {
-	return c.tenant(ctx, gen.NewUpdateUserRemoveTenantRequest, loginID, tenantID)
+	return c.tenant(ctx, "UpdateUserRemoveTenant", gen.NewUpdateUserRemoveTenantRequest, loginID, tenantID)
 }
 
-func (c *Client) tenant(ctx context.Context, build builder[gen.UpdateUserTenantRequest], loginID, tenantID string) (*User, error) {
+func (c *Client) tenant(ctx context.Context, op string, build builder[gen.UpdateUserTenantRequest], loginID, tenantID string) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
 	if tenantID == "" {
 		return nil, fmt.Errorf("%w: tenantID is empty", ErrInvalidArgument)
 	}
-	return userOf(call[userEnvelope](ctx, c, build, gen.UpdateUserTenantRequest{LoginID: loginID, TenantID: tenantID}))
+	return userOf(call[userEnvelope](ctx, c, op, build, gen.UpdateUserTenantRequest{LoginID: loginID, TenantID: tenantID}))
 }
 
 // AddSSOApps lets the user use the SSO apps appIDs too.
 func (c *Client) AddSSOApps(ctx context.Context, loginID string, appIDs []string) (*User, error) {
-	return c.ssoApps(ctx, gen.NewUpdateUserAddSSOAppsRequest, loginID, appIDs)
+	return c.ssoApps(ctx, "UpdateUserAddSSOApps", gen.NewUpdateUserAddSSOAppsRequest, loginID, appIDs)
 }
 
 // SetSSOApps replaces the SSO apps the user may use with appIDs. An empty list resets the user to
 // every SSO app, which is what an empty list on a user means (see the spec).
 func (c *Client) SetSSOApps(ctx context.Context, loginID string, appIDs []string) (*User, error) {
-	return c.ssoApps(ctx, gen.NewUpdateUserSetSSOAppsRequest, loginID, appIDs)
+	return c.ssoApps(ctx, "UpdateUserSetSSOApps", gen.NewUpdateUserSetSSOAppsRequest, loginID, appIDs)
 }
 
 // RemoveSSOApps stops the user using the SSO apps appIDs.
 func (c *Client) RemoveSSOApps(ctx context.Context, loginID string, appIDs []string) (*User, error) {
-	return c.ssoApps(ctx, gen.NewUpdateUserRemoveSSOAppsRequest, loginID, appIDs)
+	return c.ssoApps(ctx, "UpdateUserRemoveSSOApps", gen.NewUpdateUserRemoveSSOAppsRequest, loginID, appIDs)
 }
 
-func (c *Client) ssoApps(ctx context.Context, build builder[gen.UpdateUserSSOAppsRequest], loginID string, appIDs []string) (*User, error) {
+func (c *Client) ssoApps(ctx context.Context, op string, build builder[gen.UpdateUserSSOAppsRequest], loginID string, appIDs []string) (*User, error) {
 	if err := checkCall(ctx, loginID); err != nil {
 		return nil, err
 	}
@@ -369,7 +369,7 @@ func (c *Client) ssoApps(ctx context.Context, build builder[gen.UpdateUserSSOApp
 	if appIDs == nil {
 		appIDs = []string{}
 	}
-	return userOf(call[userEnvelope](ctx, c, build, gen.UpdateUserSSOAppsRequest{LoginID: loginID, SsoAppIDs: appIDs}))
+	return userOf(call[userEnvelope](ctx, c, op, build, gen.UpdateUserSSOAppsRequest{LoginID: loginID, SsoAppIDs: appIDs}))
 }
 
 // Load returns the user with that login ID or user ID. An unknown user is an *Error matching
@@ -378,7 +378,7 @@ func (c *Client) Load(ctx context.Context, loginIDOrUserID string) (*User, error
 	if err := checkCall(ctx, loginIDOrUserID); err != nil {
 		return nil, err
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewLoadUserRequest, &gen.LoadUserParams{LoginID: loginIDOrUserID}))
+	return userOf(call[userEnvelope](ctx, c, "LoadUser", gen.NewLoadUserRequest, &gen.LoadUserParams{LoginID: loginIDOrUserID}))
 }
 
 // LoadUsers returns the users with those user IDs, in one call; unknown IDs are left out, and so
@@ -394,7 +394,7 @@ func (c *Client) LoadUsers(ctx context.Context, userIDs []string, includeInvalid
 	if err := checkNames("userIDs", userIDs); err != nil {
 		return nil, err
 	}
-	out, err := call[gen.UsersResponse](ctx, c, gen.NewLoadUsersRequest, gen.LoadUsersRequest{UserIDs: userIDs, IncludeInvalidUsers: includeInvalid})
+	out, err := call[gen.UsersResponse](ctx, c, "LoadUsers", gen.NewLoadUsersRequest, gen.LoadUsersRequest{UserIDs: userIDs, IncludeInvalidUsers: includeInvalid})
 	if err != nil {
 		return nil, err
 	}
@@ -406,22 +406,22 @@ func (c *Client) LoadUsers(ctx context.Context, userIDs []string, includeInvalid
 // every filter set; a list filter matches when any of its values does. See SearchAll to go
 // through every page.
 func (c *Client) Search(ctx context.Context, opts SearchOptions) ([]User, int, error) {
-	return c.search(ctx, gen.NewSearchUsersRequest, opts)
+	return c.search(ctx, "SearchUsers", gen.NewSearchUsersRequest, opts)
 }
 
 // SearchTestUsers is Search among test users only.
 func (c *Client) SearchTestUsers(ctx context.Context, opts SearchOptions) ([]User, int, error) {
-	return c.search(ctx, gen.NewSearchTestUsersRequest, opts)
+	return c.search(ctx, "SearchTestUsers", gen.NewSearchTestUsersRequest, opts)
 }
 
-func (c *Client) search(ctx context.Context, build builder[gen.SearchUsersRequest], opts SearchOptions) ([]User, int, error) {
+func (c *Client) search(ctx context.Context, op string, build builder[gen.SearchUsersRequest], opts SearchOptions) ([]User, int, error) {
 	if err := checkContext(ctx); err != nil {
 		return nil, 0, err
 	}
 	if err := checkSearch(opts); err != nil {
 		return nil, 0, err
 	}
-	out, err := call[gen.UsersResponse](ctx, c, build, opts)
+	out, err := call[gen.UsersResponse](ctx, c, op, build, opts)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -608,7 +608,7 @@ func (c *Client) Update(ctx context.Context, u UserUpdate) (*User, error) {
 	if u.VerifiedPhone {
 		req.VerifiedPhone = &u.VerifiedPhone
 	}
-	return userOf(call[userEnvelope](ctx, c, gen.NewUpdateUserRequest, req))
+	return userOf(call[userEnvelope](ctx, c, "UpdateUser", gen.NewUpdateUserRequest, req))
 }
 
 // checkNames refuses a list with an empty name in it.

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -24,8 +25,12 @@ const apiUserReply = `{"user":{"loginIds":["jane@example.com"],"userId":"U2abc",
 // rejection by the gate surfaces as it is instead of being retried as a connection error.
 func (f *fakeAPI) apiClient(t *testing.T) *api.Client {
 	t.Helper()
+	v, err := spec.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := api.New(testProjectID, testKey, api.WithBaseURL(f.srv.URL), api.WithHTTPClient(httpClient(t)),
-		api.WithResponseValidation(), api.WithMaxRetries(0))
+		api.WithResponseValidation(v), api.WithMaxRetries(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,4 +413,40 @@ func TestAPIUnknownOperationIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoOperation", err)
 	}
 	f.assertNotHit(t)
+}
+
+// TestAPIErrorsNameTheOperation: every api method names the operation it calls as the spec does
+// (its operationId), in the *api.Error of a refused call: the name each method passes is checked
+// against the operation the fake routed its request to.
+func TestAPIErrorsNameTheOperation(t *testing.T) {
+	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	c, err := api.New(testProjectID, "K2-not-the-fake's-key", api.WithBaseURL(s.URL), api.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range apiCalls {
+		before := len(s.Requests())
+		err := call.call(t.Context(), c)
+		reqs := s.Requests()[before:]
+		var e *api.Error
+		if !errors.As(err, &e) {
+			// The bulk runs report a refused batch in their results, not as an error; their
+			// batches are PatchBatch's, whose row checks the name.
+			if len(reqs) == 0 || reqs[0].Status != http.StatusUnauthorized {
+				t.Errorf("%s: %v, and the fake saw no refused request", call.name(), err)
+			}
+			continue
+		}
+		if e.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s: %v, want a 401", call.name(), err)
+			continue
+		}
+		if len(reqs) == 0 || reqs[len(reqs)-1].OperationID != e.Operation {
+			got := "no request"
+			if len(reqs) > 0 {
+				got = reqs[len(reqs)-1].OperationID
+			}
+			t.Errorf("%s: the error names %q, the fake routed the call to %s", call.name(), e.Operation, got)
+		}
+	}
 }

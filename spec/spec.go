@@ -1,8 +1,9 @@
 // Package spec is spec/openapi.yaml, the single source of truth of this module, as Go sees it:
 // the document itself (embedded from this directory), the list of its operations, and the
-// validator built on kin-openapi's openapi3filter that the contract tests,
-// api.WithResponseValidation and the fake server in api/apitest share. It depends on nothing
-// but the document.
+// validator built on kin-openapi's openapi3filter that the contract tests, the fake server in
+// api/apitest and clients made with api.WithResponseValidation(v) share (*Validator is an
+// api.ResponseValidator; package api does not import this one, so a program that does not
+// validate answers does not link kin-openapi). It depends on nothing but the document.
 package spec
 
 import (

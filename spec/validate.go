@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -211,6 +212,33 @@ func (v *Validator) ValidateResponse(ctx context.Context, route *Route, req *htt
 		return fmt.Errorf("%s: response %d does not match the spec: %w", route.OperationID(), status, err)
 	}
 	return nil
+}
+
+// CheckResponse validates the answer to resp.Request against the document: it is the
+// api.ResponseValidator that api.WithResponseValidation takes, so that the api package need not
+// link kin-openapi. Error answers that the operation does not document, or that are not JSON (a
+// 502 or 503 page from a proxy, say), pass: they come from the path to the API, not from the API,
+// and the client reports them as errors anyway.
+func (v *Validator) CheckResponse(ctx context.Context, resp *http.Response, body []byte) error {
+	route, err := v.RouteFor(resp.Request)
+	if err != nil {
+		return err
+	}
+	ok2xx := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	if !ok2xx && (!route.Documents(resp.StatusCode) || !isJSON(resp.Header.Get("Content-Type"), body)) {
+		return nil
+	}
+	return v.ValidateResponse(ctx, route, resp.Request, resp.StatusCode, resp.Header, body)
+}
+
+// isJSON reports whether an answer is JSON: its Content-Type says so, or it has none (some proxies
+// drop it) and its body looks like an object.
+func isJSON(contentType string, body []byte) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return true
+	}
+	return contentType == "" && len(body) > 0 && body[0] == '{'
 }
 
 // RouteFor matches req to an operation without validating anything else.
