@@ -6,212 +6,201 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"math"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
-// Defaults of PatchAll.
-const (
-	DefaultBatchSize           = 100
-	DefaultConcurrency         = 4
-	DefaultRateLimitedAttempts = 10
-)
+// Status is what became of one input of a bulk run.
+type Status int
 
-// PatchStatus is what became of one patch in PatchAll.
-type PatchStatus int
-
-// The outcomes of a patch.
+// The outcomes of an input.
 const (
-	// Patched: the server listed the user in patchedUsers.
-	Patched PatchStatus = iota + 1
-	// Failed: the server listed the user in failedUsers or named it nowhere in its answer, the
-	// patch was invalid, its whole batch failed (after all retries, or a Retry-After longer than
+	// Applied: the server applied it (listed it as patched, created...).
+	Applied Status = iota + 1
+	// Failed: the server listed it as failed or named it nowhere in its answer, the input was
+	// invalid, its whole batch failed (after all retries, or a Retry-After longer than
 	// WithMaxRetryAfter), or the batch was cut off in flight by cancellation, in which case the
 	// server may or may not have applied it. Reason says which.
 	Failed
-	// NotAttempted: the patch was not applied and may be sent again as it is: it was never sent,
+	// NotAttempted: the input was not applied and may be sent again as it is: it was never sent,
 	// or only ever answered 429, before the run stopped (cancelled, past its deadline, or ended
 	// early). Reason says why, in one wording per cause.
 	NotAttempted
 )
 
-func (s PatchStatus) String() string {
+// Patched is Applied, as patch runs call it.
+const Patched = Applied
+
+// PatchStatus is Status, as patch runs call it.
+type PatchStatus = Status
+
+func (s Status) String() string {
 	switch s {
-	case Patched:
-		return "patched"
+	case Applied:
+		return "applied"
 	case Failed:
 		return "failed"
 	case NotAttempted:
 		return "not attempted"
 	}
-	return fmt.Sprintf("PatchStatus(%d)", int(s))
+	return fmt.Sprintf("Status(%d)", int(s))
 }
 
-// ErrStoppedEarly marks a bulk run that ended before its context did, because the API would not
-// take another call in time: it asked, with Retry-After, for a wait longer than
-// WithMaxRetryAfter, or the context's deadline comes before the end of the wait it asked for (or
-// of the rate limit's). PatchSeq returns an error wrapping it, and each patch the run did not get
-// to is NotAttempted with that error's text as its reason.
+// StopError is why a bulk run ended before its context did: the API would not take another call
+// in time. It asked, with Retry-After, for a wait longer than WithMaxRetryAfter, or the
+// context's deadline comes before the end of the wait it asked for (or of the pace's). Reason
+// says which, and is also the reason, after "not applied: the run ended early: ", of every input
+// the run did not get to. It wraps ErrStoppedEarly.
+type StopError struct{ Reason string }
+
+func (e *StopError) Error() string { return "the run ended early: " + e.Reason }
+func (e *StopError) Unwrap() error { return ErrStoppedEarly }
+
+// ErrStoppedEarly marks a bulk run that ended before its context did (see StopError).
 var ErrStoppedEarly = errors.New("descope: bulk run ended early")
 
-// PatchResult is the outcome of one input patch.
-type PatchResult struct {
-	Index   int         // the patch's position in the input
-	LoginID string      // the patch's loginId
-	Status  PatchStatus // patched, failed or not attempted
-	Reason  string      // for failed and not attempted patches: why (shown text: the key is hidden)
-	Err     error       // when a whole batch failed or the run stopped: the error (often an *Error)
-	Patch   *UserPatch  // for failed and not attempted patches: the patch itself, to retry it
+// Result is the outcome of one input of a bulk run of inputs of type T.
+type Result[T any] struct {
+	Index  int    // the input's position
+	Key    string // who the input names: its login ID (a patch), or its user ID
+	Status Status // applied, failed or not attempted
+	Reason string // for failed and not attempted inputs: why
+	Err    error  // when a whole batch failed or the run stopped: the error (often an *Error)
+	Item   *T     // for failed and not attempted inputs: the input itself, to send again
 }
 
-// BulkResult accounts for every input patch of PatchAll exactly once.
-type BulkResult struct {
-	// Results has one result per input patch, in input order; empty with WithResultFunc, which
+// PatchResult is the outcome of one patch of PatchAll.
+type PatchResult = Result[UserPatch]
+
+// BulkResult accounts for every input of a bulk run exactly once.
+type BulkResult[T any] struct {
+	// Results has one result per input, in input order; empty with WithResultFunc, which
 	// receives them instead.
-	Results                        []PatchResult
-	Patched, Failed, NotAttempted  int
+	Results                        []Result[T]
+	Applied, Failed, NotAttempted  int
 	Batches, RateLimited, Requeued int               // calls made, 429 answers met, batches sent again after a 429
 	AdditionalErrors               map[string]string // additionalErrors the server sent, merged
 	Elapsed                        time.Duration
 }
 
-// Unfinished returns the results that were not patched (failed or not attempted), in input
-// order; each carries its patch, so they can be sent again. It is empty with WithResultFunc.
-func (r *BulkResult) Unfinished() []PatchResult {
-	var out []PatchResult
+// Unfinished returns the results that were not applied (failed or not attempted), in input
+// order; each carries its input, so they can be sent again. It is empty with WithResultFunc.
+func (r *BulkResult[T]) Unfinished() []Result[T] {
+	var out []Result[T]
 	for _, res := range r.Results {
-		if res.Status != Patched {
+		if res.Status != Applied {
 			out = append(out, res)
 		}
 	}
 	return out
 }
 
-// Progress is reported after every batch: Done counts patches with an outcome (patched or
-// failed), Failed those that failed, Total the number of input patches (-1 while unknown, for an
+// Progress is reported after every batch: Done counts inputs with an outcome (applied or
+// failed), Failed those that failed, Total the number of inputs (-1 while unknown, for an
 // iterator without WithTotal).
 type Progress struct {
 	Done, Failed, Total int
 }
 
-// BulkOption configures PatchAll.
-type BulkOption func(*bulkConfig)
-
-type bulkConfig struct {
-	batchSize   int
-	concurrency int
-	rps         float64
-	burst       int
-	limit       *Limit
-	attempts429 int
-	progress    func(Progress)
-	results     func([]PatchResult)
-	total       int
+// batchOp is a batch operation of the API, as the one bulk engine (runBulk) sends it.
+type batchOp[T any] struct {
+	inputs string // what the inputs are called in errors: "patches"
+	// check normalizes and checks an input before it is sent; place names it in errors.
+	check func(in *T, place string) error
+	// key is who an input names its user by: inputs with the same key are applied in input
+	// order.
+	key func(in *T) string
+	// send sends one batch and says what became of each input, in order, with the answer's
+	// additionalErrors. An error is the whole batch's.
+	send func(ctx context.Context, c *Client, batch []T) ([]batchOutcome, map[string]string, error)
 }
 
-// WithBatchSize sets how many patches go in one PatchBatch call (DefaultBatchSize).
-func WithBatchSize(n int) BulkOption { return func(c *bulkConfig) { c.batchSize = n } }
-
-// WithConcurrency sets how many batches are in flight at once (DefaultConcurrency).
-func WithConcurrency(n int) BulkOption { return func(c *bulkConfig) { c.concurrency = n } }
-
-// WithRateLimit paces the batch calls of all workers together at requestsPerSecond (with the
-// given burst): a token bucket. Without it or WithLimit, PatchAll finds the limit from the
-// server's 429s: after the first one it paces all workers at the rate that was getting through
-// (see WithLimit for Descope's documented limits). The last of WithRateLimit and WithLimit wins.
-func WithRateLimit(requestsPerSecond float64, burst int) BulkOption {
-	return func(c *bulkConfig) { c.rps, c.burst, c.limit = requestsPerSecond, burst, nil }
+// batchOutcome is what a batch answer says of one input.
+type batchOutcome struct {
+	applied  bool
+	unlisted bool   // named neither as applied nor as failed
+	reason   string // why it was not applied
 }
 
-// WithLimit paces the batch calls of all workers together so that no window of l.Window holds
-// more than l.Count of them: one at a time, at 97% of Count per Window (see Limit). PatchAll calls the batch patch
-// route, which Descope limits to LimitDefault (100 calls a minute per project, then a minute's
-// back-off); WithLimit(LimitDefault) stays under it and meets no 429. Told nothing, PatchAll
-// runs into the limit once, waits out the back-off, and then paces itself at 95% of the count
-// that got through in that window, without raising it again.
-func WithLimit(l Limit) BulkOption {
-	return func(c *bulkConfig) { c.limit, c.rps = &l, 0 }
+// patchBatches is PatchUserBatch as a batch operation.
+var patchBatches = batchOp[UserPatch]{
+	inputs: "patches",
+	check:  checkPatch,
+	key:    func(p *UserPatch) string { return p.LoginID },
+	send: func(ctx context.Context, c *Client, ps []UserPatch) ([]batchOutcome, map[string]string, error) {
+		out, outcomes, err := c.patchBatch(ctx, ps)
+		if err != nil {
+			return nil, nil, err
+		}
+		return outcomes, out.AdditionalErrors, nil
+	},
 }
-
-// WithRateLimitedAttempts sets how many times one batch is sent while the server answers 429
-// (DefaultRateLimitedAttempts) before its patches are reported failed.
-func WithRateLimitedAttempts(n int) BulkOption { return func(c *bulkConfig) { c.attempts429 = n } }
-
-// WithProgressFunc calls fn after every batch. Calls are never concurrent, so fn needs no locking;
-// it should return quickly.
-func WithProgressFunc(fn func(Progress)) BulkOption { return func(c *bulkConfig) { c.progress = fn } }
-
-// WithResultFunc hands the results to fn as soon as they are known, instead of collecting them in
-// BulkResult.Results: a run of any length then holds only the batches in flight. fn gets the
-// results of one batch, or of one patch that failed alone or a group that was not applied, and is
-// called once for every input patch in all. Calls are never concurrent and happen before the
-// run takes the next step that depends on them (a later patch for the same login ID waits for
-// the call that reports the earlier one), so fn may record them durably, as the command-line
-// tool's journal does. The workers wait for fn; it should not take long.
-func WithResultFunc(fn func([]PatchResult)) BulkOption { return func(c *bulkConfig) { c.results = fn } }
-
-// WithTotal tells PatchSeq how many patches the iterator yields, for Progress.Total.
-func WithTotal(n int) BulkOption { return func(c *bulkConfig) { c.total = n } }
 
 // PatchAll patches any number of users: it splits the patches into batches, runs a bounded
 // number of batches at once, and backs off together when the server answers 429 (one shared
-// pause for all workers, and an optional shared rate limit). Every input patch appears exactly
-// once in the result: patched, failed with a reason, or not attempted.
+// pause for all workers, and an optional shared pace). Every input patch appears exactly once in
+// the result: applied (Patched), failed with a reason, or not attempted.
 //
 // Patches for the same login ID are applied in input order: a batch never holds the same login
 // ID twice, and a repeated login ID waits until the batch holding the one before it is done. (A
 // user named once by login ID and once by user ID cannot be recognised as the same.)
 //
-// A Retry-After is waited out by all workers together, up to the client's WithMaxRetryAfter: a
-// longer one fails the batch that received it, with a reason that says what the server asked
-// for, and ends the run (ErrStoppedEarly). So does a context deadline that comes before the
-// wait ends: the run stops at once rather than idling until the deadline.
+// Pacing (WithPace): PatchAll calls the batch patch route, which Descope limits to LimitDefault
+// (100 calls a minute per project, then a minute's back-off); WithPace(PaceUnder(LimitDefault))
+// stays under it (97 calls a minute) and meets no 429. Without a pace, PatchAll runs into the
+// limit once, waits out the back-off, and then paces itself at 95% of the count that got through
+// in that window, without raising it again. A Retry-After is waited out by all workers together,
+// up to the client's WithMaxRetryAfter: a longer one fails the batch that received it, with a
+// reason that says what the server asked for, and ends the run (a *StopError). So does a context
+// deadline that comes before the wait ends: the run stops at once rather than idling until the
+// deadline.
 //
 // An invalid patch (see CheckPatch) fails alone, unsent. Cancelling ctx stops promptly: batches
 // not yet sent are reported NotAttempted, batches cut off in flight Failed (the server may or
 // may not have applied them). The error is non-nil only for invalid options, a cancelled
-// context, or a run that ended early (wrapping ErrStoppedEarly); the result is never nil.
-func (c *Client) PatchAll(ctx context.Context, patches []UserPatch, opts ...BulkOption) (*BulkResult, error) {
-	return c.PatchSeq(ctx, slices.Values(patches), append([]BulkOption{WithTotal(len(patches))}, opts...)...)
+// context, or a run that ended early (a *StopError); the result is never nil.
+func (c *Client) PatchAll(ctx context.Context, patches []UserPatch, opts ...RunOption) (*BulkResult[UserPatch], error) {
+	return c.PatchSeq(ctx, slices.Values(patches), append([]RunOption{WithTotal(len(patches))}, opts...)...)
 }
 
 // PatchSeq is PatchAll for patches from an iterator, such as a file read line by line. After the
 // run stops (a cancellation, or an early end), the rest of the iterator is still read, so that
 // each patch is reported NotAttempted.
-func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts ...BulkOption) (*BulkResult, error) {
-	cfg := bulkConfig{batchSize: DefaultBatchSize, concurrency: DefaultConcurrency, attempts429: DefaultRateLimitedAttempts, total: -1}
-	for _, o := range opts {
-		o(&cfg)
+func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts ...RunOption) (*BulkResult[UserPatch], error) {
+	return runBulk(ctx, c, patchBatches, patches, opts)
+}
+
+// runBulk runs op over the inputs: the one bulk engine of every batch operation.
+func runBulk[T any](ctx context.Context, c *Client, op batchOp[T], inputs iter.Seq[T], opts []RunOption) (*BulkResult[T], error) {
+	cfg := newRunConfig(opts)
+	res := &BulkResult[T]{}
+	if ctx == nil {
+		return res, invalid("context is nil")
 	}
-	res := &BulkResult{}
-	if cfg.limit != nil {
-		var err error
-		if cfg.rps, cfg.burst, err = cfg.limit.pace(); err != nil {
-			return res, err
+	if err := cfg.check(); err != nil {
+		return res, err
+	}
+	var results func([]Result[T])
+	if cfg.results != nil {
+		fn, ok := cfg.results.(func([]Result[T]))
+		if !ok {
+			return res, invalid("WithResultFunc takes a func([]Result[%T]) for this run, not a %T", *new(T), cfg.results)
 		}
+		results = fn
 	}
-	switch {
-	case ctx == nil:
-		return res, fmt.Errorf("%w: context is nil", ErrInvalidArgument)
-	case cfg.batchSize < 1:
-		return res, fmt.Errorf("%w: batch size %d is less than 1", ErrInvalidArgument, cfg.batchSize)
-	case cfg.concurrency < 1:
-		return res, fmt.Errorf("%w: concurrency %d is less than 1", ErrInvalidArgument, cfg.concurrency)
-	case !(cfg.rps >= 0) || math.IsInf(cfg.rps, 0) || (cfg.rps > 0 && cfg.burst < 1): // NaN fails the first test
-		return res, fmt.Errorf("%w: rate limit needs a finite, positive rate and a burst of at least 1 (got %v, %d)", ErrInvalidArgument, cfg.rps, cfg.burst)
-	case cfg.attempts429 < 1:
-		return res, fmt.Errorf("%w: rate-limited attempts %d is less than 1", ErrInvalidArgument, cfg.attempts429)
-	}
-	r := &bulkRun{c: c, cfg: cfg, res: res, jobs: make(chan *job), pace: newPacer(cfg.rps, cfg.burst, c.scale, c.maxRetryAfter), stopped: make(chan struct{})}
+	rps, burst, _ := cfg.pace.rate() // checked above
+	r := &bulkRun[T]{c: c, op: op, cfg: cfg, results: results, res: res,
+		pace: newPacer(rps, burst, c.scale, c.maxRetryAfter), stopped: make(chan struct{})}
 	var cancelPacing context.CancelFunc
 	r.pacing, cancelPacing = context.WithCancel(ctx)
 	defer cancelPacing()
 	r.endPacing = cancelPacing
 	start := time.Now()
-	r.run(ctx, patches)
+	r.run(ctx, inputs)
 	res.Elapsed = time.Since(start)
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -219,19 +208,20 @@ func (c *Client) PatchSeq(ctx context.Context, patches iter.Seq[UserPatch], opts
 	return res, r.stopCause()
 }
 
-// job is one batch for a worker; done is closed once the batch's results are recorded.
-type job struct {
-	batch []PatchResult
+// job is one batch in flight; done is closed once its results are recorded.
+type job[T any] struct {
+	batch []Result[T]
 	done  chan struct{}
 }
 
-// bulkRun is one PatchSeq: a producer forms batches, workers send them, and every outcome is
-// recorded under mu.
-type bulkRun struct {
-	c    *Client
-	cfg  bulkConfig
-	pace *pacer
-	jobs chan *job
+// bulkRun is one run of runBulk: a producer forms batches, a bounded group of workers sends
+// them, and every outcome is recorded under mu.
+type bulkRun[T any] struct {
+	c       *Client
+	op      batchOp[T]
+	cfg     runConfig
+	results func([]Result[T])
+	pace    *pacer
 
 	// stopped is closed when the run ends early; stopWhy, set before, says why. pacing is the
 	// context the workers wait for the pacer in; stopping cancels it, so no worker sleeps on.
@@ -242,13 +232,13 @@ type bulkRun struct {
 	endPacing context.CancelFunc
 
 	mu     sync.Mutex
-	res    *BulkResult
+	res    *BulkResult[T]
 	done   int
 	failed int
 }
 
-// haltError is why a run stopped sending. Its text is the one wording of that cause in every
-// result it touches; Unwrap gives the matchable cause.
+// haltError is why a run stopped sending because its context ended. Its text is the one wording
+// of that cause in every result it touches; Unwrap gives the matchable cause.
 type haltError struct {
 	msg   string
 	cause error
@@ -260,18 +250,18 @@ func (e *haltError) Unwrap() error { return e.cause }
 var (
 	errCancelled      = &haltError{"the run was cancelled", context.Canceled}
 	errDeadlinePassed = &haltError{"the context's deadline passed", context.DeadlineExceeded}
-	errDeadlineNear   = &haltError{"the run ended early: the context's deadline comes before the API accepts another call (its Retry-After, or the rate limit)", ErrStoppedEarly}
+	errDeadlineNear   = &StopError{"the context's deadline comes before the API accepts another call (its Retry-After, or the pace)"}
 )
 
-func errRetryAfterTooLong(asked, limit time.Duration) *haltError {
-	return &haltError{fmt.Sprintf("the run ended early: the API asked to wait %v (Retry-After), longer than WithMaxRetryAfter (%v)", asked, limit), ErrStoppedEarly}
+func errRetryAfterTooLong(asked, limit time.Duration) *StopError {
+	return &StopError{fmt.Sprintf("the API asked to wait %v (Retry-After), longer than WithMaxRetryAfter (%v)", asked, limit)}
 }
 
-// notApplied is the reason of a NotAttempted patch.
+// notApplied is the reason of a NotAttempted input.
 func notApplied(why error) string { return "not applied: " + why.Error() }
 
 // stop ends the run early: nothing more is sent.
-func (r *bulkRun) stop(why error) {
+func (r *bulkRun[T]) stop(why error) {
 	r.stopOnce.Do(func() {
 		r.stopWhy = why
 		close(r.stopped)
@@ -279,7 +269,7 @@ func (r *bulkRun) stop(why error) {
 	})
 }
 
-func (r *bulkRun) stopCause() error {
+func (r *bulkRun[T]) stopCause() error {
 	select {
 	case <-r.stopped:
 		return r.stopWhy
@@ -289,7 +279,7 @@ func (r *bulkRun) stopCause() error {
 }
 
 // halted returns why no more batches may be sent, or nil while they may.
-func (r *bulkRun) halted(ctx context.Context) error {
+func (r *bulkRun[T]) halted(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return errDeadlinePassed
@@ -299,45 +289,39 @@ func (r *bulkRun) halted(ctx context.Context) error {
 	return r.stopCause()
 }
 
-func (r *bulkRun) run(ctx context.Context, patches iter.Seq[UserPatch]) {
-	var workers sync.WaitGroup
-	for range r.cfg.concurrency {
-		workers.Go(func() {
-			for j := range r.jobs {
-				r.send(ctx, j.batch)
-				close(j.done)
-			}
-		})
-	}
-	r.produce(ctx, patches)
-	close(r.jobs)
-	workers.Wait()
-	if r.cfg.results == nil {
-		slices.SortFunc(r.res.Results, func(a, b PatchResult) int { return a.Index - b.Index })
+// run produces the batches and sends each with a bounded group of goroutines (errgroup's
+// limit): handing a batch to the group waits while that many are in flight.
+func (r *bulkRun[T]) run(ctx context.Context, inputs iter.Seq[T]) {
+	var workers errgroup.Group
+	workers.SetLimit(r.cfg.concurrency)
+	r.produce(ctx, inputs, &workers)
+	_ = workers.Wait() // the workers return no error: every outcome is recorded
+	if r.results == nil {
+		slices.SortFunc(r.res.Results, func(a, b Result[T]) int { return a.Index - b.Index })
 	}
 }
 
-// produce reads the patches and hands out batches. A batch holds each login ID once; a login ID
-// held by a batch still in flight makes the producer wait for that batch. The producer keeps
-// only the login IDs of batches in flight, so its memory does not grow with the input. Once the
-// run halts, the patches read are reported NotAttempted in groups of a batch.
-func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
+// produce reads the inputs and hands out batches. A batch holds each key once; a key held by a
+// batch still in flight makes the producer wait for that batch. The producer keeps only the keys
+// of batches in flight, so its memory does not grow with the input. Once the run halts, the
+// inputs read are reported NotAttempted in groups of a batch.
+func (r *bulkRun[T]) produce(ctx context.Context, inputs iter.Seq[T], workers *errgroup.Group) {
 	var (
-		batch   []PatchResult
+		batch   []Result[T]
 		inBatch = map[string]bool{}
-		owner   = map[string]*job{} // login ID -> the batch in flight that holds it
-		flying  []*job
+		owner   = map[string]*job[T]{} // key -> the batch in flight that holds it
+		flying  []*job[T]
 		index   = -1
 	)
-	// prune forgets the batches that are done, and their login IDs.
+	// prune forgets the batches that are done, and their keys.
 	prune := func() {
 		keep := flying[:0]
 		for _, j := range flying {
 			select {
 			case <-j.done: // the worker is done with j.batch
 				for i := range j.batch {
-					if id := j.batch[i].LoginID; owner[id] == j {
-						delete(owner, id)
+					if key := j.batch[i].Key; owner[key] == j {
+						delete(owner, key)
 					}
 				}
 			default:
@@ -360,27 +344,23 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 			notSent(why)
 			return
 		}
-		j := &job{batch: batch, done: make(chan struct{})}
-		select {
-		case r.jobs <- j:
-		case <-ctx.Done():
-			notSent(r.halted(ctx))
-			return
-		case <-r.stopped:
-			notSent(r.halted(ctx))
-			return
-		}
+		j := &job[T]{batch: batch, done: make(chan struct{})}
+		workers.Go(func() error { // waits while the group is full; a worker ends promptly once the run halts
+			defer close(j.done)
+			r.send(ctx, j.batch)
+			return nil
+		})
 		flying = append(flying, j)
-		for id := range inBatch { // not j.batch: the worker owns it now
-			owner[id] = j
+		for key := range inBatch { // not j.batch: the worker owns it now
+			owner[key] = j
 		}
 		batch = nil
 		clear(inBatch)
 		prune()
 	}
-	for p := range patches {
+	for in := range inputs {
 		index++
-		pr := PatchResult{Index: index, LoginID: p.LoginID, Patch: &p}
+		pr := Result[T]{Index: index, Key: r.op.key(&in), Item: &in}
 		if why := r.halted(ctx); why != nil {
 			batch = append(batch, pr)
 			if len(batch) == r.cfg.batchSize {
@@ -388,22 +368,23 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 			}
 			continue
 		}
-		err := checkPatch(&p, fmt.Sprintf("patches[%d]", index)) // normalizes p: identifier is loginId
-		pr.LoginID = p.LoginID
+		err := r.op.check(&in, fmt.Sprintf("%s[%d]", r.op.inputs, index))
+		key := r.op.key(&in) // as checked: normalized
+		pr.Key = key
 		if err != nil {
-			r.record(settle([]PatchResult{pr}, Failed, err.Error(), err)...)
+			r.record(settle([]Result[T]{pr}, Failed, err.Error(), err)...)
 			continue
 		}
-		if inBatch[p.LoginID] {
+		if inBatch[key] {
 			dispatch()
 		}
-		if j := owner[p.LoginID]; j != nil {
+		if j := owner[key]; j != nil {
 			dispatch() // send what is ready before waiting
 			<-j.done   // the batch always ends: its worker records an outcome, also on cancellation
 			prune()
 		}
 		batch = append(batch, pr)
-		inBatch[p.LoginID] = true
+		inBatch[key] = true
 		if len(batch) == r.cfg.batchSize {
 			dispatch()
 		}
@@ -412,7 +393,7 @@ func (r *bulkRun) produce(ctx context.Context, patches iter.Seq[UserPatch]) {
 }
 
 // settle gives every result of b (which the caller owns) the same outcome, and returns b.
-func settle(b []PatchResult, status PatchStatus, reason string, err error) []PatchResult {
+func settle[T any](b []Result[T], status Status, reason string, err error) []Result[T] {
 	for i := range b {
 		b[i].Status, b[i].Reason, b[i].Err = status, reason, err
 	}
@@ -420,14 +401,14 @@ func settle(b []PatchResult, status PatchStatus, reason string, err error) []Pat
 }
 
 // send runs one batch to an outcome, sending it again while the server answers 429.
-func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
-	ps := make([]UserPatch, len(batch))
+func (r *bulkRun[T]) send(ctx context.Context, batch []Result[T]) {
+	items := make([]T, len(batch))
 	for i, pr := range batch {
-		ps[i] = *pr.Patch
+		items[i] = *pr.Item
 	}
 	for attempt := 1; ; attempt++ {
 		if err := r.pace.wait(r.pacing); errors.Is(err, ErrStoppedEarly) {
-			r.stop(err) // the deadline comes before the pause or the rate limit allows a call
+			r.stop(err) // the deadline comes before the pause or the pace allows a call
 		}
 		if why := r.halted(ctx); why != nil {
 			r.record(settle(batch, NotAttempted, notApplied(why), why)...)
@@ -436,10 +417,10 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 		r.mu.Lock()
 		r.res.Batches++
 		r.mu.Unlock()
-		out, outcomes, err := r.c.patchBatch(withRetryLimit(ctx, noRateLimitRetry), ps)
+		outcomes, additional, err := r.op.send(withRetryLimit(ctx, noRateLimitRetry), r.c, items)
 		if err == nil {
 			r.pace.succeeded()
-			r.resolve(batch, out, outcomes)
+			r.resolve(batch, outcomes, additional)
 			return
 		}
 		var e *Error
@@ -470,42 +451,41 @@ func (r *bulkRun) send(ctx context.Context, batch []PatchResult) {
 	}
 }
 
-// resolve records a batch's outcomes as matchBatch found them.
-func (r *bulkRun) resolve(batch []PatchResult, out *BatchResult, outcomes []batchOutcome) {
+// resolve records a batch's outcomes as the operation's answer says.
+func (r *bulkRun[T]) resolve(batch []Result[T], outcomes []batchOutcome, additional map[string]string) {
 	for i, o := range outcomes {
-		if o.patched {
-			batch[i].Status, batch[i].Patch = Patched, nil
+		if o.applied {
+			batch[i].Status, batch[i].Item = Applied, nil
 		} else {
 			batch[i].Status, batch[i].Reason = Failed, o.reason
 		}
 	}
-	if len(out.AdditionalErrors) > 0 {
+	if len(additional) > 0 {
 		r.mu.Lock()
 		if r.res.AdditionalErrors == nil {
 			r.res.AdditionalErrors = map[string]string{}
 		}
-		maps.Copy(r.res.AdditionalErrors, out.AdditionalErrors)
+		maps.Copy(r.res.AdditionalErrors, additional)
 		r.mu.Unlock()
 	}
 	r.record(batch...)
 }
 
-// record files outcomes, hands them to the result func or keeps them, and reports progress. It is
-// where every reason takes its final form: each is made fit to show and scrubbed of the
-// management key here, after everything that built it.
-func (r *bulkRun) record(results ...PatchResult) {
+// record files outcomes, hands them to the result func or keeps them, and reports progress.
+// Reasons are shown text: they are scrubbed of the management key here, after everything that
+// builds them.
+func (r *bulkRun[T]) record(results ...Result[T]) {
 	if len(results) == 0 {
 		return
 	}
-	for i := range results {
-		results[i].Reason = r.c.redact.show(results[i].Reason)
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, pr := range results {
+	for i := range results {
+		pr := &results[i]
+		pr.Reason = r.c.redact.show(pr.Reason)
 		switch pr.Status {
-		case Patched:
-			r.res.Patched++
+		case Applied:
+			r.res.Applied++
 			r.done++
 		case Failed:
 			r.res.Failed++
@@ -515,8 +495,8 @@ func (r *bulkRun) record(results ...PatchResult) {
 			r.res.NotAttempted++
 		}
 	}
-	if r.cfg.results != nil {
-		r.cfg.results(results)
+	if r.results != nil {
+		r.results(results)
 	} else {
 		r.res.Results = append(r.res.Results, results...)
 	}

@@ -30,9 +30,9 @@ func BenchmarkBulkEfficiency(b *testing.B) {
 	}
 	for _, mode := range []struct {
 		name string
-		opts []api.BulkOption
+		opts []api.RunOption
 	}{
-		{"paced", []api.BulkOption{api.WithRateLimit(rps, 1)}}, // told the project's limit
+		{"paced", []api.RunOption{api.WithPace(api.PaceAt(rps, 1))}}, // told the project's limit
 		{"unpaced", nil}, // relying on the server's 429s alone
 	} {
 		b.Run(fmt.Sprintf("%s/R=%d/B=%d", mode.name, rps, batch), func(b *testing.B) {
@@ -48,13 +48,13 @@ func BenchmarkBulkEfficiency(b *testing.B) {
 				}
 				b.StartTimer()
 				res, err := c.PatchAll(context.Background(), patches,
-					append([]api.BulkOption{api.WithBatchSize(batch), api.WithConcurrency(4), api.WithRateLimitedAttempts(100)}, mode.opts...)...)
+					append([]api.RunOption{api.WithBatchSize(batch), api.WithConcurrency(4), api.WithRateLimitedAttempts(100)}, mode.opts...)...)
 				b.StopTimer()
 				if err != nil {
 					b.Fatal(err)
 				}
 				stats := srv.Stats()
-				lost := n - res.Patched
+				lost := n - res.Applied
 				dup := stats.PatchedUsers - n
 				for i, u := range srv.Users() {
 					if got, _ := u.CustomAttributes["n"].(float64); int(got) != i {
@@ -62,7 +62,7 @@ func BenchmarkBulkEfficiency(b *testing.B) {
 					}
 				}
 				srv.Close()
-				perSec := float64(res.Patched) / res.Elapsed.Seconds()
+				perSec := float64(res.Applied) / res.Elapsed.Seconds()
 				b.ReportMetric(perSec/(rps*batch), "efficiency")
 				b.ReportMetric(perSec, "patches/s")
 				b.ReportMetric(float64(res.RateLimited), "429s")

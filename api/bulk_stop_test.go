@@ -27,7 +27,7 @@ func limited(retryAfter string) func(int, http.ResponseWriter, *http.Request, []
 }
 
 // reasons returns the distinct reasons of the results with status st.
-func reasons(res *BulkResult, st PatchStatus) []string {
+func reasons(res *BulkResult[UserPatch], st PatchStatus) []string {
 	var out []string
 	for _, r := range res.Results {
 		if r.Status == st && !slices.Contains(out, r.Reason) {
@@ -100,7 +100,7 @@ func TestPatchAllDeadlineBeforeRetryAfterEndsTheRun(t *testing.T) {
 		t.Fatalf("err = %v, want ErrStoppedEarly", err)
 	}
 	checkAccounting(t, ps, res)
-	want := "not applied: the run ended early: the context's deadline comes before the API accepts another call (its Retry-After, or the rate limit)"
+	want := "not applied: the run ended early: the context's deadline comes before the API accepts another call (its Retry-After, or the pace)"
 	if got := reasons(res, NotAttempted); res.NotAttempted != 500 || len(got) != 1 || got[0] != want {
 		t.Errorf("%d not attempted with reasons %q, want all 500 with [%q]", res.NotAttempted, got, want)
 	}
@@ -119,13 +119,13 @@ func TestPatchAllDeadlineBeforeRateLimitEndsTheRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ps := makePatches(300, 0)
-	res, err := c.PatchAll(ctx, ps, WithBatchSize(100), WithConcurrency(1), WithRateLimit(0.01, 1))
+	res, err := c.PatchAll(ctx, ps, WithBatchSize(100), WithConcurrency(1), WithPace(PaceAt(0.01, 1)))
 	if ctx.Err() != nil || !errors.Is(err, ErrStoppedEarly) {
 		t.Fatalf("ctx %v, err %v; want an early end before the deadline", ctx.Err(), err)
 	}
 	checkAccounting(t, ps, res)
-	if res.Patched != 100 || res.NotAttempted != 200 || len(reasons(res, NotAttempted)) != 1 {
-		t.Errorf("patched %d, not attempted %d with reasons %q", res.Patched, res.NotAttempted, reasons(res, NotAttempted))
+	if res.Applied != 100 || res.NotAttempted != 200 || len(reasons(res, NotAttempted)) != 1 {
+		t.Errorf("patched %d, not attempted %d with reasons %q", res.Applied, res.NotAttempted, reasons(res, NotAttempted))
 	}
 }
 
@@ -171,7 +171,7 @@ func TestPatchAllResultFunc(t *testing.T) {
 		calls++
 		for _, r := range rs {
 			seen[r.Index]++
-			if (r.Status == Patched) == strings.HasPrefix(r.LoginID, "ghost") {
+			if (r.Status == Patched) == strings.HasPrefix(r.Key, "ghost") {
 				t.Errorf("result %+v", r)
 			}
 		}
@@ -179,8 +179,8 @@ func TestPatchAllResultFunc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Results) != 0 || res.Patched+res.Failed != 1050 || res.Failed != 105 {
-		t.Errorf("results kept %d, patched %d, failed %d", len(res.Results), res.Patched, res.Failed)
+	if len(res.Results) != 0 || res.Applied+res.Failed != 1050 || res.Failed != 105 {
+		t.Errorf("results kept %d, patched %d, failed %d", len(res.Results), res.Applied, res.Failed)
 	}
 	for i, n := range seen {
 		if n != 1 {
@@ -215,8 +215,8 @@ func TestPatchAllRepeatedLoginIDsKeepOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAccounting(t, ps, res)
-	if res.Patched != len(ps) {
-		t.Fatalf("patched %d of %d", res.Patched, len(ps))
+	if res.Applied != len(ps) {
+		t.Fatalf("patched %d of %d", res.Applied, len(ps))
 	}
 	got := map[string]string{}
 	for i, id := range s.seen {

@@ -109,35 +109,35 @@ func makePatches(n int, ghostEvery int) []UserPatch {
 
 // checkAccounting asserts that every input patch appears exactly once, in order, and that the
 // counters agree with the results.
-func checkAccounting(t *testing.T, ps []UserPatch, res *BulkResult) {
+func checkAccounting(t *testing.T, ps []UserPatch, res *BulkResult[UserPatch]) {
 	t.Helper()
 	if len(res.Results) != len(ps) {
 		t.Fatalf("%d results for %d patches", len(res.Results), len(ps))
 	}
 	var patched, failed, notAttempted int
 	for i, r := range res.Results {
-		if r.Index != i || r.LoginID != ps[i].LoginID {
-			t.Fatalf("result %d is for patch %d (%s), want %s", i, r.Index, r.LoginID, ps[i].LoginID)
+		if r.Index != i || r.Key != ps[i].LoginID {
+			t.Fatalf("result %d is for patch %d (%s), want %s", i, r.Index, r.Key, ps[i].LoginID)
 		}
 		switch r.Status {
 		case Patched:
 			patched++
 		case Failed:
 			failed++
-			if r.Reason == "" || r.Patch == nil || r.Patch.LoginID != r.LoginID {
+			if r.Reason == "" || r.Item == nil || r.Item.LoginID != r.Key {
 				t.Fatalf("failed result without reason or patch: %+v", r)
 			}
 		case NotAttempted:
 			notAttempted++
-			if r.Reason == "" || r.Patch == nil {
+			if r.Reason == "" || r.Item == nil {
 				t.Fatalf("not-attempted result without reason or patch: %+v", r)
 			}
 		default:
 			t.Fatalf("result %d has no status", i)
 		}
 	}
-	if patched != res.Patched || failed != res.Failed || notAttempted != res.NotAttempted {
-		t.Fatalf("counters %d/%d/%d, results %d/%d/%d", res.Patched, res.Failed, res.NotAttempted, patched, failed, notAttempted)
+	if patched != res.Applied || failed != res.Failed || notAttempted != res.NotAttempted {
+		t.Fatalf("counters %d/%d/%d, results %d/%d/%d", res.Applied, res.Failed, res.NotAttempted, patched, failed, notAttempted)
 	}
 }
 
@@ -153,11 +153,11 @@ func TestPatchAllAccountsForEveryPatch(t *testing.T) {
 	}
 	checkAccounting(t, ps, res)
 	wantFailed := (1000 + 6) / 7
-	if res.Failed != wantFailed || res.Patched != 1000-wantFailed {
-		t.Fatalf("patched %d failed %d, want %d and %d", res.Patched, res.Failed, 1000-wantFailed, wantFailed)
+	if res.Failed != wantFailed || res.Applied != 1000-wantFailed {
+		t.Fatalf("patched %d failed %d, want %d and %d", res.Applied, res.Failed, 1000-wantFailed, wantFailed)
 	}
 	for _, r := range res.Unfinished() {
-		if !strings.HasPrefix(r.LoginID, "ghost") || r.Reason != "E112102: user not found" {
+		if !strings.HasPrefix(r.Key, "ghost") || r.Reason != "E112102: user not found" {
 			t.Fatalf("unexpected failure %+v", r)
 		}
 	}
@@ -189,8 +189,8 @@ func TestPatchAllInvalidPatchFailsAloneUnsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAccounting(t, ps, res)
-	if res.Patched != 8 || res.Failed != 2 {
-		t.Fatalf("patched %d failed %d", res.Patched, res.Failed)
+	if res.Applied != 8 || res.Failed != 2 {
+		t.Fatalf("patched %d failed %d", res.Applied, res.Failed)
 	}
 	if r := res.Results[3]; !strings.Contains(r.Reason, "patches[3]: loginId is empty") || !errors.Is(r.Err, ErrInvalidArgument) {
 		t.Fatalf("result 3: %+v", r)
@@ -225,8 +225,8 @@ func TestPatchAllSharedBackoffOn429(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAccounting(t, ps, res)
-	if res.Patched != 400 || res.RateLimited != 3 || res.Requeued != 3 {
-		t.Fatalf("patched %d, 429s %d, requeued %d", res.Patched, res.RateLimited, res.Requeued)
+	if res.Applied != 400 || res.RateLimited != 3 || res.Requeued != 3 {
+		t.Fatalf("patched %d, 429s %d, requeued %d", res.Applied, res.RateLimited, res.Requeued)
 	}
 	// After a 429 every worker waits for the shared pause: no call succeeded within the second.
 	if d := time.Duration(firstOK.Load() - start.UnixNano()); d < 900*time.Millisecond {
@@ -254,8 +254,8 @@ func TestPatchAllWholeBatchFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAccounting(t, ps, res)
-	if res.Patched != 20 || res.Failed != 10 {
-		t.Fatalf("patched %d failed %d", res.Patched, res.Failed)
+	if res.Applied != 20 || res.Failed != 10 {
+		t.Fatalf("patched %d failed %d", res.Applied, res.Failed)
 	}
 	for _, r := range res.Results[10:20] {
 		var e *Error
@@ -325,7 +325,7 @@ func TestPatchAllMatchesByUserID(t *testing.T) {
 	ps := []UserPatch{{LoginID: "U2abc"}}
 	res, _ := c.PatchAll(context.Background(), ps)
 	checkAccounting(t, ps, res)
-	if res.Patched != 1 {
+	if res.Applied != 1 {
 		t.Fatalf("a patch by user ID was not matched: %+v", res.Results)
 	}
 }
@@ -364,7 +364,7 @@ func TestPatchAllCancellation(t *testing.T) {
 	c := newBulk(t, s)
 	ps := makePatches(2000, 0)
 	done := make(chan struct{})
-	var res *BulkResult
+	var res *BulkResult[UserPatch]
 	var err error
 	go func() {
 		res, err = c.PatchAll(ctx, ps, WithBatchSize(10), WithConcurrency(2))
@@ -379,8 +379,8 @@ func TestPatchAllCancellation(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	checkAccounting(t, ps, res)
-	if res.NotAttempted < 1900 || res.Patched+res.Failed+res.NotAttempted != 2000 {
-		t.Fatalf("patched %d failed %d not attempted %d", res.Patched, res.Failed, res.NotAttempted)
+	if res.NotAttempted < 1900 || res.Applied+res.Failed+res.NotAttempted != 2000 {
+		t.Fatalf("patched %d failed %d not attempted %d", res.Applied, res.Failed, res.NotAttempted)
 	}
 	if int(s.calls.Load()) > 5 {
 		t.Fatalf("%d calls after cancellation", s.calls.Load())
@@ -414,7 +414,7 @@ func TestPatchAllClientRateLimit(t *testing.T) {
 	c := newBulk(t, s)
 	ps := makePatches(60, 0)
 	start := time.Now()
-	res, err := c.PatchAll(context.Background(), ps, WithBatchSize(10), WithRateLimit(20, 1))
+	res, err := c.PatchAll(context.Background(), ps, WithBatchSize(10), WithPace(PaceAt(20, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestPatchAllClientRateLimit(t *testing.T) {
 
 func TestPatchAllBadOptions(t *testing.T) {
 	c := newBulk(t, &batchServer{})
-	for _, o := range []BulkOption{WithBatchSize(0), WithConcurrency(0), WithRateLimit(-1, 1), WithRateLimit(5, 0), WithRateLimitedAttempts(0)} {
+	for _, o := range []RunOption{WithBatchSize(0), WithConcurrency(0), WithPace(PaceAt(-1, 1)), WithPace(PaceAt(5, 0)), WithRateLimitedAttempts(0)} {
 		res, err := c.PatchAll(context.Background(), makePatches(1, 0), o)
 		if !errors.Is(err, ErrInvalidArgument) || res == nil {
 			t.Fatalf("err = %v", err)
@@ -446,7 +446,7 @@ func TestWithLimitOption(t *testing.T) {
 	}
 	c, _ := newScripted(t, nil)
 	for _, l := range []Limit{{Count: 1, Window: time.Minute}, {Count: 100}} {
-		_, err := c.PatchAll(context.Background(), []UserPatch{{LoginID: "a"}}, WithLimit(l))
+		_, err := c.PatchAll(context.Background(), []UserPatch{{LoginID: "a"}}, WithPace(PaceUnder(l)))
 		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "a limit needs a count of at least 2 and a positive window") {
 			t.Errorf("%v: err = %v", l, err)
 		}

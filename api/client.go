@@ -97,8 +97,8 @@ func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua
 
 // WithTimeScale is for tests against a fake API whose clock runs scale times as fast as real
 // time, such as apitest.WithTimeScale: a rate limit of 100 calls a minute with a minute's back-off
-// then passes in a fraction of a second. The client reads Retry-After and applies WithLimit,
-// WithRateLimit and its retry backoff exactly as it does against Descope, in the API's time; it
+// then passes in a fraction of a second. The client reads Retry-After and applies WithPace
+// and its retry backoff exactly as it does against Descope, in the API's time; it
 // only sleeps 1/scale of each wait. WithMaxRetryAfter stays in the API's time. The default, 1, is
 // real time; scale must be positive.
 func WithTimeScale(scale float64) Option { return func(c *config) { c.timeScale = scale } }
@@ -187,21 +187,21 @@ func New(projectID, managementKey string, opts ...Option) (*Client, error) {
 func (cfg *config) check(projectID, managementKey string) (*url.URL, error) {
 	switch {
 	case strings.TrimSpace(projectID) == "":
-		return nil, fmt.Errorf("%w: project ID is empty", ErrInvalidArgument)
+		return nil, invalid("project ID is empty")
 	case strings.TrimSpace(managementKey) == "":
-		return nil, fmt.Errorf("%w: management key is empty", ErrInvalidArgument)
+		return nil, invalid("management key is empty")
 	case strings.ContainsAny(projectID, ": \t\r\n"):
-		return nil, fmt.Errorf("%w: project ID contains a colon or white space", ErrInvalidArgument)
+		return nil, invalid("project ID contains a colon or white space")
 	case strings.ContainsAny(managementKey, " \t\r\n"):
-		return nil, fmt.Errorf("%w: management key contains white space", ErrInvalidArgument)
+		return nil, invalid("management key contains white space")
 	case cfg.maxRetries < 0:
-		return nil, fmt.Errorf("%w: max retries %d is negative", ErrInvalidArgument, cfg.maxRetries)
+		return nil, invalid("max retries %d is negative", cfg.maxRetries)
 	case cfg.retryWaitMin <= 0 || cfg.retryWaitMax < cfg.retryWaitMin:
-		return nil, fmt.Errorf("%w: retry wait must satisfy 0 < min <= max (got %v, %v)", ErrInvalidArgument, cfg.retryWaitMin, cfg.retryWaitMax)
+		return nil, invalid("retry wait must satisfy 0 < min <= max (got %v, %v)", cfg.retryWaitMin, cfg.retryWaitMax)
 	case cfg.maxResponseBytes <= 0:
-		return nil, fmt.Errorf("%w: max response bytes must be positive", ErrInvalidArgument)
+		return nil, invalid("max response bytes must be positive")
 	case !(cfg.timeScale > 0) || math.IsInf(cfg.timeScale, 0): // NaN fails the first test
-		return nil, fmt.Errorf("%w: time scale must be a positive, finite number (got %v)", ErrInvalidArgument, cfg.timeScale)
+		return nil, invalid("time scale must be a positive, finite number (got %v)", cfg.timeScale)
 	}
 	base := cfg.baseURL
 	if base == "" {
@@ -276,22 +276,22 @@ func defaultBaseURL(projectID string) string {
 func checkBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: base URL %q: %v", ErrInvalidArgument, raw, err)
+		return nil, invalid("base URL %q: %v", raw, err)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("%w: base URL %q has no host", ErrInvalidArgument, raw)
+		return nil, invalid("base URL %q has no host", raw)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: base URL %q must not carry user info, a query or a fragment", ErrInvalidArgument, u.Redacted())
+		return nil, invalid("base URL %q must not carry user info, a query or a fragment", u.Redacted())
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("%w: base URL %q is not https; plain http is allowed only for loopback hosts", ErrInvalidArgument, raw)
+			return nil, invalid("base URL %q is not https; plain http is allowed only for loopback hosts", raw)
 		}
 	default:
-		return nil, fmt.Errorf("%w: base URL %q: scheme must be https", ErrInvalidArgument, raw)
+		return nil, invalid("base URL %q: scheme must be https", raw)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""

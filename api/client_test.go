@@ -917,7 +917,7 @@ func TestUpdateLoginIDRetriesOnlyWhatWasNotApplied(t *testing.T) {
 	}
 }
 
-// WithPageLimit paces the page calls of one iteration: a second page that the limit allows only
+// WithPace paces the page calls of one iteration: a second page that the limit allows only
 // after the context's deadline ends the iteration with an error saying so, on the API's clock.
 func TestSearchAllPageLimit(t *testing.T) {
 	page := jsonStep(200, `{"users":[{"loginIds":["a"]}],"total":2}`)
@@ -928,19 +928,19 @@ func TestSearchAllPageLimit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var errs []error
-	for _, err := range c.SearchAll(ctx, SearchOptions{Limit: 1}, WithPageLimit(hourly)) {
+	for _, err := range c.SearchAll(ctx, SearchOptions{Limit: 1}, WithPace(PaceUnder(hourly))) {
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !strings.Contains(errs[0].Error(), "the rate limit allows no call before it") || s.hits.Load() != 1 {
+	if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) || !strings.Contains(errs[0].Error(), "the pace allows no call before it") || s.hits.Load() != 1 {
 		t.Errorf("errors %v after %d calls; want one deadline error after 1", errs, s.hits.Load())
 	}
 
 	// On a clock 360,000 times as fast, the hour is 10 ms: both pages come.
 	c, s = newScripted(t, []http.HandlerFunc{page, second}, WithTimeScale(360_000))
 	n := 0
-	for _, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 1}, WithPageLimit(hourly)) {
+	for _, err := range c.SearchAll(context.Background(), SearchOptions{Limit: 1}, WithPace(PaceUnder(hourly))) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -952,7 +952,7 @@ func TestSearchAllPageLimit(t *testing.T) {
 
 	// A limit that cannot be kept is an error before any call.
 	c, s = newScripted(t, []http.HandlerFunc{page})
-	for _, err := range c.SearchAll(context.Background(), SearchOptions{}, WithPageLimit(Limit{Count: 1, Window: time.Minute})) {
+	for _, err := range c.SearchAll(context.Background(), SearchOptions{}, WithPace(PaceUnder(Limit{Count: 1, Window: time.Minute}))) {
 		if !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("err = %v, want ErrInvalidArgument", err)
 		}

@@ -27,6 +27,28 @@ var (
 	ErrResponseMismatch = errors.New("descope: response does not match the spec")
 )
 
+// ArgumentError is bad input caught before anything is sent: Problem names the field and what is
+// wrong with it ("patches[2]: loginId is empty"). It wraps ErrInvalidArgument, so errors.Is
+// matches it; errors.As gives the Problem alone, as a tool that reports it in its own words wants.
+type ArgumentError struct{ Problem string }
+
+func (e *ArgumentError) Error() string { return ErrInvalidArgument.Error() + ": " + e.Problem }
+func (e *ArgumentError) Unwrap() error { return ErrInvalidArgument }
+
+// problemOf is the Problem of an *ArgumentError err wraps, or err's text.
+func problemOf(err error) string {
+	var ae *ArgumentError
+	if errors.As(err, &ae) {
+		return ae.Problem
+	}
+	return err.Error()
+}
+
+// invalid is an *ArgumentError whose Problem is fmt.Sprintf(format, a...).
+func invalid(format string, a ...any) error {
+	return &ArgumentError{Problem: fmt.Sprintf(format, a...)}
+}
+
 // Descope's error codes, defined once for the module: the client matches them and the fake
 // (api/apitest) answers with them.
 const (

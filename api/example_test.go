@@ -512,7 +512,7 @@ func ExampleClient_PlanSync() {
 	fmt.Printf("%d unchanged, %d to change, %d missing, in %d searches\n", plan.Unchanged, plan.ToChange, plan.Missing, plan.Reads)
 
 	res, err := plan.Apply(ctx, c) // only jane's name and seats are sent
-	fmt.Println(res.Patched, err)
+	fmt.Println(res.Applied, err)
 
 	again, _ := c.PlanSync(ctx, desired)
 	fmt.Println(again.ToChange)
@@ -537,7 +537,7 @@ func ExampleClient_Sync() {
 			fmt.Println(err)
 			return
 		}
-		fmt.Printf("%d to change, %d patched in %d batches\n", plan.ToChange, res.Patched, res.Batches)
+		fmt.Printf("%d to change, %d patched in %d batches\n", plan.ToChange, res.Applied, res.Batches)
 	}
 	// Output:
 	// 1 to change, 1 patched in 1 batches

@@ -17,7 +17,7 @@ func (l Limit) String() string { return fmt.Sprintf("%d per %v", l.Count, l.Wind
 
 // The management rate limits Descope documents (docs.descope.com/rate-limiting), per project,
 // each followed by a 60-second back-off once exceeded. Projects on a higher tier may have more;
-// pass the project's own numbers to WithLimit then.
+// pass the project's own numbers to PaceUnder then.
 var (
 	// LimitUserCreate is /v1/mgmt/user/create and create/batch.
 	LimitUserCreate = Limit{Count: 100, Window: time.Minute}
@@ -42,7 +42,7 @@ const DocumentedBackoff = time.Minute
 // room for a delay of up to 2% of the window (1.2 s of a minute).
 func (l Limit) pace() (rps float64, burst int, err error) {
 	if l.Count < 2 || l.Window <= 0 {
-		return 0, 0, fmt.Errorf("%w: a limit needs a count of at least 2 and a positive window (got %v)", ErrInvalidArgument, l)
+		return 0, 0, invalid("a limit needs a count of at least 2 and a positive window (got %v)", l)
 	}
 	return float64(l.Count-1-l.Count/50) / l.Window.Seconds(), 1, nil
 }

@@ -34,9 +34,9 @@ func BenchmarkBulkAtDescopeLimits(b *testing.B) {
 	ideal := float64(limit.Count) / limit.Window.Seconds() * batch // patches per second of the API's time
 	for _, mode := range []struct {
 		name string
-		opts []api.BulkOption
+		opts []api.RunOption
 	}{
-		{"told", []api.BulkOption{api.WithLimit(limit)}},
+		{"told", []api.RunOption{api.WithPace(api.PaceUnder(limit))}},
 		{"not-told", nil},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
@@ -51,7 +51,7 @@ func BenchmarkBulkAtDescopeLimits(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				res, err := c.PatchAll(context.Background(), patches, append([]api.BulkOption{api.WithBatchSize(batch), api.WithConcurrency(4)}, mode.opts...)...)
+				res, err := c.PatchAll(context.Background(), patches, append([]api.RunOption{api.WithBatchSize(batch), api.WithConcurrency(4)}, mode.opts...)...)
 				b.StopTimer()
 				if err != nil {
 					b.Fatal(err)
@@ -64,10 +64,10 @@ func BenchmarkBulkAtDescopeLimits(b *testing.B) {
 				}
 				srv.Close()
 				apiSeconds := res.Elapsed.Seconds() * timeScale
-				b.ReportMetric(float64(res.Patched)/apiSeconds/ideal, "efficiency")
+				b.ReportMetric(float64(res.Applied)/apiSeconds/ideal, "efficiency")
 				b.ReportMetric(float64(stats.RateLimited), "429s")
 				b.ReportMetric(float64(stats.Lockouts), "lockouts")
-				b.ReportMetric(float64(n-res.Patched), "lost")
+				b.ReportMetric(float64(n-res.Applied), "lost")
 				b.ReportMetric(float64(stats.PatchedUsers-n), "duplicated")
 				b.ReportMetric(apiSeconds/60, "api-minutes")
 				b.StartTimer()

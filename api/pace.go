@@ -12,7 +12,7 @@ import (
 // pacer is the one rate control that all of PatchAll's workers share.
 //
 //   - A 429 pauses every worker until its Retry-After has passed (a second when none was given).
-//   - With WithRateLimit or WithLimit the calls are paced at that rate, fixed.
+//   - With WithPace (PaceUnder or PaceAt) the calls are paced at that rate, fixed.
 //   - Without them, pacing starts after the first 429, from the calls that got through before
 //     it. A short Retry-After (under lockoutRetryAfter) is a token bucket's: the rate is 90% of
 //     the calls that succeeded in the second before the 429, and then doubles every half second
@@ -90,7 +90,7 @@ func (p *callPace) wait(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("descope: %s: %w: the rate limit allows no call before it", p.op, context.DeadlineExceeded)
+		return fmt.Errorf("descope: %s: %w: the pace allows no call before it", p.op, context.DeadlineExceeded)
 	}
 	return nil
 }

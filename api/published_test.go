@@ -76,7 +76,7 @@ func TestPatchesAreSentUnderTheFirstNames(t *testing.T) {
 		t.Errorf("PatchBatch sent %s", got)
 	}
 	res, err := c.PatchAll(t.Context(), []UserPatch{p})
-	if err != nil || res.Patched != 1 || res.Results[0].LoginID != "jane@example.com" {
+	if err != nil || res.Applied != 1 || res.Results[0].Key != "jane@example.com" {
 		t.Fatalf("PatchAll: %v %+v", err, res)
 	}
 	if got := string(s.last); got != `{"users":[`+want+`]}` {

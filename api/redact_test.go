@@ -477,7 +477,7 @@ func TestDataReturnedExactly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Patched != 1 || res.Results[0].Status != Patched || res.Results[0].LoginID != login1 {
+		if res.Applied != 1 || res.Results[0].Status != Patched || res.Results[0].Key != login1 {
 			t.Errorf("key %q: PatchAll: %+v, want %s patched", key, res.Results, login1)
 		}
 		same("PatchAll's additionalErrors keys", mapKeys(res.AdditionalErrors), []string{key + "-3@example.com"})

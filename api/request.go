@@ -36,7 +36,7 @@ func call[Out, In any](ctx context.Context, c *Client, op string, build builder[
 	req, err := build(c.server, in)
 	if err != nil {
 		// The body could not be encoded, e.g. a custom attribute value that is not JSON.
-		return nil, fmt.Errorf("%w: %s: building the request: %v", ErrInvalidArgument, op, err)
+		return nil, invalid("%s: building the request: %v", op, err)
 	}
 	c.authorize(req.Header)
 	resp, data, err := c.do(ctx, op, req.WithContext(ctx))
@@ -62,7 +62,7 @@ func (c *Client) do(ctx context.Context, op string, req *http.Request) (*http.Re
 	} else {
 		rreq, err := retryablehttp.FromRequest(req)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalidArgument, op, err)
+			return nil, nil, invalid("%s: %v", op, err)
 		}
 		x.Request = *rreq
 	}

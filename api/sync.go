@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math"
 	"reflect"
 	"slices"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 )
@@ -16,40 +17,8 @@ import (
 // DefaultSyncPageSize is how many users PlanSync names in one search, and the page size it asks
 // for: one SearchUsers call per DefaultSyncPageSize users, when every user is named by a login ID
 // that exists. It is the API reference's default search limit; no source documents a maximum,
-// so a larger WithSyncPageSize may or may not be honoured (PlanSync pages on either way).
+// so a larger WithPageSize may or may not be honoured (PlanSync pages on either way).
 const DefaultSyncPageSize = DefaultSearchLimit
-
-// SyncOption configures PlanSync.
-type SyncOption func(*syncConfig)
-
-type syncConfig struct {
-	pageSize    int
-	concurrency int
-	rps         float64
-	burst       int
-	limit       *Limit
-}
-
-// WithSyncPageSize sets how many users PlanSync names in one search, and the search's page size
-// (DefaultSyncPageSize).
-func WithSyncPageSize(n int) SyncOption { return func(c *syncConfig) { c.pageSize = n } }
-
-// WithSyncConcurrency sets how many searches PlanSync makes at once (DefaultConcurrency, as
-// PatchAll sends batches).
-func WithSyncConcurrency(n int) SyncOption { return func(c *syncConfig) { c.concurrency = n } }
-
-// WithSyncLimit paces PlanSync's searches together so that no window of l.Window holds more than
-// l.Count of them, as WithLimit paces PatchAll's batches (see Limit). Descope limits user search
-// to LimitUserSearch (200 calls a minute per project, then a minute's back-off); a sync of more
-// than about 20,000 users (200 searches of 100) should be paced under it. The last of
-// WithSyncLimit and WithSyncRateLimit wins.
-func WithSyncLimit(l Limit) SyncOption { return func(c *syncConfig) { c.limit, c.rps = &l, 0 } }
-
-// WithSyncRateLimit paces PlanSync's searches together at requestsPerSecond (with the given
-// burst): a token bucket, as WithRateLimit for PatchAll. 0 turns pacing off.
-func WithSyncRateLimit(requestsPerSecond float64, burst int) SyncOption {
-	return func(c *syncConfig) { c.rps, c.burst, c.limit = requestsPerSecond, burst, nil }
-}
 
 // FieldChange is one field that differs between a user and its desired state.
 type FieldChange struct {
@@ -148,9 +117,11 @@ func (e *DuplicateUserError) Unwrap() error { return ErrInvalidArgument }
 // all named by existing login IDs makes one call per chunk, and names that are user IDs or that
 // nobody has cost one more call per chunk of them. No name is guessed to be one or the other.
 // Names found neither way are MissingUsers: they are reported, never created. Up to
-// DefaultConcurrency searches run at once (WithSyncConcurrency). They are not paced unless asked
-// (WithSyncLimit, WithSyncRateLimit): a search the API answers 429 is retried after its
-// Retry-After, up to the client's WithMaxRetryAfter, as every call is.
+// DefaultConcurrency searches run at once (WithConcurrency, one bounded group). They are not paced
+// unless asked (WithPace: PaceUnder(LimitUserSearch) keeps under Descope's 200 searches a minute,
+// which a sync of more than about 20,000 users needs): a search the API answers 429 is retried
+// after its Retry-After, up to the client's WithMaxRetryAfter, as every call is. Names per search:
+// WithPageSize.
 //
 // Every desired patch is checked (CheckPatch) and the names compared before any call: an
 // invalid patch, or a name given twice, is refused with an error wrapping ErrInvalidArgument
@@ -165,29 +136,15 @@ func (e *DuplicateUserError) Unwrap() error { return ErrInvalidArgument }
 //
 // The plan keeps only the users that differ and those missing, never the users loaded: its size
 // grows with the drift, not with the input.
-func (c *Client) PlanSync(ctx context.Context, desired []UserPatch, opts ...SyncOption) (*SyncPlan, error) {
-	cfg := syncConfig{pageSize: DefaultSyncPageSize, concurrency: DefaultConcurrency}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+func (c *Client) PlanSync(ctx context.Context, desired []UserPatch, opts ...RunOption) (*SyncPlan, error) {
+	cfg := newRunConfig(opts)
+	if err := checkContext(ctx); err != nil {
+		return nil, err
 	}
-	switch {
-	case ctx == nil:
-		return nil, checkContext(ctx)
-	case cfg.pageSize < 1 || cfg.pageSize > math.MaxInt32:
-		return nil, fmt.Errorf("%w: sync page size %d is not between 1 and %d", ErrInvalidArgument, cfg.pageSize, math.MaxInt32)
-	case cfg.concurrency < 1:
-		return nil, fmt.Errorf("%w: sync concurrency %d is less than 1", ErrInvalidArgument, cfg.concurrency)
-	case !(cfg.rps >= 0) || math.IsInf(cfg.rps, 0) || (cfg.rps > 0 && cfg.burst < 1): // NaN fails the first test
-		return nil, fmt.Errorf("%w: sync rate limit needs a finite, positive rate and a burst of at least 1 (got %v, %d)", ErrInvalidArgument, cfg.rps, cfg.burst)
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
-	if cfg.limit != nil {
-		var err error
-		if cfg.rps, cfg.burst, err = cfg.limit.pace(); err != nil {
-			return nil, err
-		}
-	}
+	rps, burst, _ := cfg.pace.rate() // checked above
 	named := make(map[string]int, len(desired))
 	desired = slices.Clone(desired) // normalized below; the caller's patches stay as they are
 	for i := range desired {
@@ -203,7 +160,7 @@ func (c *Client) PlanSync(ctx context.Context, desired []UserPatch, opts ...Sync
 
 	start := time.Now()
 	l := &syncLoad{c: c, desired: desired, cfg: cfg, plan: &SyncPlan{Total: len(desired)}, byUser: map[string]int{}}
-	l.pace = newCallPace("SearchUsers", cfg.rps, cfg.burst, c.scale)
+	l.pace = newCallPace("SearchUsers", rps, burst, c.scale)
 	notByLogin, err := l.loadAll(ctx, indexes(len(desired)), false)
 	if err != nil {
 		return nil, err
@@ -236,7 +193,7 @@ func indexes(n int) []int {
 type syncLoad struct {
 	c       *Client
 	desired []UserPatch
-	cfg     syncConfig
+	cfg     runConfig
 	pace    *callPace // nil: searches are not paced
 
 	mu     sync.Mutex
@@ -248,48 +205,36 @@ type syncLoad struct {
 // by login ID or (byID) by user ID, up to the configured number of searches at once, and
 // returns the positions not found, in order. The first error stops it: searches not yet made
 // are not made, those in flight are cancelled, and that error is returned.
-func (l *syncLoad) loadAll(ctx context.Context, positions []int, byID bool) ([]int, error) {
+func (l *syncLoad) loadAll(parent context.Context, positions []int, byID bool) ([]int, error) {
 	if len(positions) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	g, ctx := errgroup.WithContext(parent) // the first error cancels the searches in flight
+	g.SetLimit(l.cfg.concurrency)
 	var (
-		wg       sync.WaitGroup
 		mu       sync.Mutex
-		firstErr error
 		notFound []int
-		slots    = make(chan struct{}, l.cfg.concurrency)
 	)
 	for chunk := range slices.Chunk(positions, l.cfg.pageSize) {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-		}
 		if ctx.Err() != nil {
-			break
+			break // a search failed: make no more
 		}
-		wg.Go(func() {
-			defer func() { <-slots }()
+		g.Go(func() error {
 			left, err := l.load(ctx, chunk, byID)
-			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				cancel()
-				return
+				return err
 			}
+			mu.Lock()
 			notFound = append(notFound, left...)
+			mu.Unlock()
+			return nil
 		})
 	}
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err() // the caller's context ended before every search was made
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	if err := parent.Err(); err != nil {
+		return nil, err // the caller's context ended before every search was made
 	}
 	slices.Sort(notFound)
 	return notFound, nil
@@ -579,16 +524,11 @@ func sameAttribute(want, have any, present bool) (same, wantAbsent bool) {
 // another field stays, and a change made meanwhile to a field the plan sets is overwritten with
 // the desired value. A field that came to differ meanwhile is not sent; run PlanSync again to
 // see it. Apply may be called again (every patch sets values), e.g. after a failure.
-func (p *SyncPlan) Apply(ctx context.Context, c *Client, opts ...BulkOption) (*BulkResult, error) {
+func (p *SyncPlan) Apply(ctx context.Context, c *Client, opts ...RunOption) (*BulkResult[UserPatch], error) {
 	if c == nil {
-		return &BulkResult{}, fmt.Errorf("%w: client is nil", ErrInvalidArgument)
+		return &BulkResult[UserPatch]{}, invalid("client is nil")
 	}
-	var cfg bulkConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
+	cfg := newRunConfig(opts)
 	toInput := func(rs []PatchResult) {
 		for i := range rs {
 			if k := rs[i].Index; k >= 0 && k < len(p.Changes) {
@@ -596,8 +536,12 @@ func (p *SyncPlan) Apply(ctx context.Context, c *Client, opts ...BulkOption) (*B
 			}
 		}
 	}
-	all := append([]BulkOption{WithTotal(len(p.Changes))}, opts...)
-	if fn := cfg.results; fn != nil {
+	all := append([]RunOption{WithTotal(len(p.Changes))}, opts...)
+	if cfg.results != nil {
+		fn, ok := cfg.results.(func([]PatchResult))
+		if !ok {
+			return &BulkResult[UserPatch]{}, invalid("WithResultFunc takes a func([]api.PatchResult) for Apply, not a %T", cfg.results)
+		}
 		all = append(all, WithResultFunc(func(rs []PatchResult) {
 			toInput(rs)
 			fn(rs)
@@ -621,7 +565,7 @@ func (p *SyncPlan) Apply(ctx context.Context, c *Client, opts ...BulkOption) (*B
 // opts. It returns the plan, and the result of applying it (nil when PlanSync failed, and nothing
 // was sent). A second Sync right after one that applied every patch sends no change at all. To
 // set the searches' page size, concurrency or pacing, call PlanSync and Apply.
-func (c *Client) Sync(ctx context.Context, desired []UserPatch, opts ...BulkOption) (*SyncPlan, *BulkResult, error) {
+func (c *Client) Sync(ctx context.Context, desired []UserPatch, opts ...RunOption) (*SyncPlan, *BulkResult[UserPatch], error) {
 	plan, err := c.PlanSync(ctx, desired)
 	if err != nil {
 		return nil, nil, err

@@ -40,30 +40,30 @@ func BenchmarkSync(b *testing.B) {
 			desired[i].CustomAttributes = api.Ptr(map[string]any{"plan": "pro", "seats": i % 10})
 		}
 	}
-	sync := func(ctx context.Context, c *api.Client) (*api.BulkResult, error) {
+	sync := func(ctx context.Context, c *api.Client) (*api.BulkResult[api.UserPatch], error) {
 		_, res, err := c.Sync(ctx, desired)
 		return res, err
 	}
 	for _, mode := range []struct {
 		name   string
-		run    func(ctx context.Context, c *api.Client) (*api.BulkResult, error)
+		run    func(ctx context.Context, c *api.Client) (*api.BulkResult[api.UserPatch], error)
 		pre    bool // bring the users to the desired state before the timed run
 		limits bool // against Descope's documented limits
 	}{
 		{"sync", sync, false, false},
-		{"naive PatchAll", func(ctx context.Context, c *api.Client) (*api.BulkResult, error) {
+		{"naive PatchAll", func(ctx context.Context, c *api.Client) (*api.BulkResult[api.UserPatch], error) {
 			return c.PatchAll(ctx, desired)
 		}, false, false},
 		{"sync again", sync, true, false},
-		{"sync at Descope's limits", func(ctx context.Context, c *api.Client) (*api.BulkResult, error) {
-			plan, err := c.PlanSync(ctx, desired, api.WithSyncLimit(api.LimitUserSearch))
+		{"sync at Descope's limits", func(ctx context.Context, c *api.Client) (*api.BulkResult[api.UserPatch], error) {
+			plan, err := c.PlanSync(ctx, desired, api.WithPace(api.PaceUnder(api.LimitUserSearch)))
 			if err != nil {
 				return nil, err
 			}
-			return plan.Apply(ctx, c, api.WithLimit(api.LimitDefault))
+			return plan.Apply(ctx, c, api.WithPace(api.PaceUnder(api.LimitDefault)))
 		}, false, true},
-		{"naive PatchAll at Descope's limits", func(ctx context.Context, c *api.Client) (*api.BulkResult, error) {
-			return c.PatchAll(ctx, desired, api.WithLimit(api.LimitDefault))
+		{"naive PatchAll at Descope's limits", func(ctx context.Context, c *api.Client) (*api.BulkResult[api.UserPatch], error) {
+			return c.PatchAll(ctx, desired, api.WithPace(api.PaceUnder(api.LimitDefault)))
 		}, false, true},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
@@ -95,7 +95,7 @@ func BenchmarkSync(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					preReads, preWrites, preWritten = int64(plan.Reads), int64(res.Batches), int64(res.Patched)
+					preReads, preWrites, preWritten = int64(plan.Reads), int64(res.Batches), int64(res.Applied)
 				}
 				b.StartTimer()
 				start := time.Now()

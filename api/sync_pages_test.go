@@ -53,7 +53,7 @@ func TestPlanSyncAgainstServersThatPageBadly(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, c := newPaged(t, slices.Clone(users), tc.shape)
-			plan, err := c.PlanSync(t.Context(), desired, api.WithSyncPageSize(10), api.WithSyncConcurrency(1))
+			plan, err := c.PlanSync(t.Context(), desired, api.WithPageSize(10), api.WithConcurrency(1))
 			if tc.fails != "" {
 				wantMalformed(t, err, "SearchUsers", tc.fails)
 				if plan != nil {

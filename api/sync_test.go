@@ -93,7 +93,7 @@ func sentPatches(t *testing.T, srv *apitest.Server) []string {
 	return out
 }
 
-func mustPlan(t *testing.T, c *api.Client, desired []api.UserPatch, opts ...api.SyncOption) *api.SyncPlan {
+func mustPlan(t *testing.T, c *api.Client, desired []api.UserPatch, opts ...api.RunOption) *api.SyncPlan {
 	t.Helper()
 	plan, err := c.PlanSync(t.Context(), desired, opts...)
 	if err != nil {
@@ -205,10 +205,10 @@ func TestSyncDriftSendsOnlyWhatDiffers(t *testing.T) {
 	}
 
 	res, err := plan.Apply(t.Context(), c)
-	if err != nil || res.Patched != 2 || res.Failed+res.NotAttempted != 0 || res.Batches != 1 {
+	if err != nil || res.Applied != 2 || res.Failed+res.NotAttempted != 0 || res.Batches != 1 {
 		t.Fatalf("Apply: %v, %+v", err, res)
 	}
-	if len(res.Results) != 2 || res.Results[0].Index != 1 || res.Results[1].Index != 2 || res.Results[0].LoginID != "jane@example.com" {
+	if len(res.Results) != 2 || res.Results[0].Index != 1 || res.Results[1].Index != 2 || res.Results[0].Key != "jane@example.com" {
 		t.Errorf("results %+v, want the desired positions 1 and 2", res.Results)
 	}
 
@@ -282,7 +282,7 @@ func TestSyncClearsFields(t *testing.T) {
 	if plan.Unchanged != 1 {
 		t.Errorf("ann, whose fields are all empty already, is not unchanged: %+v", plan)
 	}
-	if res, err := plan.Apply(t.Context(), c); err != nil || res.Patched != 1 {
+	if res, err := plan.Apply(t.Context(), c); err != nil || res.Applied != 1 {
 		t.Fatalf("Apply: %v %+v", err, res)
 	}
 	u, _ := srv.User("U2jane")
@@ -352,7 +352,7 @@ func TestSyncConcurrentEditsBetweenPlanAndApply(t *testing.T) {
 	}
 
 	res, err := plan.Apply(t.Context(), c)
-	if err != nil || res.Patched != 1 {
+	if err != nil || res.Applied != 1 {
 		t.Fatalf("Apply: %v %+v", err, res)
 	}
 	u, _ := srv.User("jane@example.com")
@@ -387,7 +387,7 @@ func TestSyncMissingUsers(t *testing.T) {
 	if !reflect.DeepEqual(plan.MissingUsers, want) || plan.Missing != 2 || plan.Unchanged != 1 || plan.ToChange != 1 {
 		t.Fatalf("plan %+v", plan)
 	}
-	if res.Patched != 1 || len(res.Results) != 1 || res.Results[0].Index != 3 {
+	if res.Applied != 1 || len(res.Results) != 1 || res.Results[0].Index != 3 {
 		t.Errorf("result %+v", res)
 	}
 	// One search by login ID, one by user ID for the two names it did not find.
@@ -422,7 +422,7 @@ func TestSyncFindsTestUsersAndUsersNamedByID(t *testing.T) {
 	if plan.Changes[1].UserID != "U2joe" || plan.Changes[2].UserID != "U2jane" {
 		t.Errorf("changes %+v", plan.Changes)
 	}
-	if res, err := plan.Apply(t.Context(), c); err != nil || res.Patched != 3 {
+	if res, err := plan.Apply(t.Context(), c); err != nil || res.Applied != 3 {
 		t.Fatalf("Apply: %v %+v", err, res)
 	}
 	if u, _ := srv.User("U2tess"); u.Name != "Tess Tester" {
@@ -466,13 +466,13 @@ func TestSyncChunks(t *testing.T) {
 		desired = append(desired, api.UserPatch{LoginID: name, Name: api.Ptr(fmt.Sprintf("U%d", i%2))})
 	}
 	srv, c := newSyncServer(t, extra...)
-	plan := mustPlan(t, c, desired, api.WithSyncPageSize(10))
+	plan := mustPlan(t, c, desired, api.WithPageSize(10))
 	// 25 names in chunks of 10: 3 searches by login ID; the 5 user IDs in one more.
 	if plan.Reads != 4 || plan.Missing != 0 || plan.ToChange != 12 || plan.Unchanged != 13 {
 		t.Fatalf("reads %d, missing %d, to change %d, unchanged %d", plan.Reads, plan.Missing, plan.ToChange, plan.Unchanged)
 	}
 	res, err := plan.Apply(t.Context(), c, api.WithBatchSize(5))
-	if err != nil || res.Patched != 12 || res.Batches != 3 {
+	if err != nil || res.Applied != 12 || res.Batches != 3 {
 		t.Fatalf("Apply: %v %+v", err, res)
 	}
 	if again := mustPlan(t, c, desired); again.Unchanged != 25 || again.Reads != 2 {
@@ -543,7 +543,7 @@ func TestPlanSyncRefusals(t *testing.T) {
 		err.Error() != `descope: invalid argument: desired[0] and desired[3] both name "jane@example.com": a user may appear once in a sync` {
 		t.Errorf("repeated name: %v", err)
 	}
-	for _, bad := range []api.SyncOption{api.WithSyncPageSize(0), api.WithSyncPageSize(-1)} {
+	for _, bad := range []api.RunOption{api.WithPageSize(0), api.WithPageSize(-1)} {
 		if _, err := c.PlanSync(t.Context(), []api.UserPatch{ok}, bad); !errors.Is(err, api.ErrInvalidArgument) {
 			t.Errorf("bad page size: %v", err)
 		}
@@ -589,7 +589,7 @@ func TestSyncAccountsForEveryPatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Patched != 2 || res.Failed != 1 || res.NotAttempted != 0 || len(res.Results) != 3 {
+	if res.Applied != 2 || res.Failed != 1 || res.NotAttempted != 0 || len(res.Results) != 3 {
 		t.Fatalf("result %+v", res)
 	}
 	for k, want := range []struct {
@@ -597,11 +597,11 @@ func TestSyncAccountsForEveryPatch(t *testing.T) {
 		status api.PatchStatus
 	}{{1, api.Failed}, {3, api.Patched}, {4, api.Patched}} {
 		r := res.Results[k]
-		if r.Index != want.index || r.Status != want.status || r.LoginID != desired[want.index].LoginID {
+		if r.Index != want.index || r.Status != want.status || r.Key != desired[want.index].LoginID {
 			t.Errorf("result %d: %+v, want index %d %v", k, r, want.index, want.status)
 		}
 	}
-	if r := res.Results[0]; !strings.Contains(r.Reason, "E011004") || r.Patch == nil || r.Patch.AdditionalLoginIDs == nil || r.Patch.Name != nil {
+	if r := res.Results[0]; !strings.Contains(r.Reason, "E011004") || r.Item == nil || r.Item.AdditionalLoginIDs == nil || r.Item.Name != nil {
 		t.Errorf("failed result %+v: want the server's reason and the plan's patch", r)
 	}
 	if u, _ := srv.User("U2jane"); !slices.Equal(u.LoginIDs, []string{"jane@example.com", "jane.alt@example.com"}) {
@@ -617,7 +617,7 @@ func TestSyncAccountsForEveryPatch(t *testing.T) {
 			got = append(got, r.Index)
 		}
 	}))
-	if err != nil || len(res.Results) != 0 || res.Patched != 2 || res.Failed != 1 {
+	if err != nil || len(res.Results) != 0 || res.Applied != 2 || res.Failed != 1 {
 		t.Fatalf("Apply with a result func: %v %+v", err, res)
 	}
 	if slices.Sort(got); !slices.Equal(got, []int{1, 3, 4}) {
@@ -646,11 +646,11 @@ func TestSyncCancellation(t *testing.T) {
 
 	plan := mustPlan(t, c, desired)
 	res, err := plan.Apply(ctx, c)
-	if !errors.Is(err, context.Canceled) || res.NotAttempted != 2 || res.Patched+res.Failed != 0 {
+	if !errors.Is(err, context.Canceled) || res.NotAttempted != 2 || res.Applied+res.Failed != 0 {
 		t.Fatalf("Apply with a cancelled context: %v %+v", err, res)
 	}
 	for i, r := range res.Results {
-		if r.Index != i || r.Patch == nil || r.Reason != "not applied: the run was cancelled" {
+		if r.Index != i || r.Item == nil || r.Reason != "not applied: the run was cancelled" {
 			t.Errorf("result %+v", r)
 		}
 	}
@@ -690,11 +690,11 @@ func TestPlanSyncPacing(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		pacing api.SyncOption
+		pacing api.RunOption
 		paced  bool
 	}{
-		{"paced", api.WithSyncLimit(api.Limit{Count: 16, Window: time.Minute}), true},
-		{"unpaced", api.WithSyncRateLimit(0, 0), false},
+		{"paced", api.WithPace(api.PaceUnder(api.Limit{Count: 16, Window: time.Minute})), true},
+		{"unpaced", api.WithPace(api.PaceAt(0, 0)), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := apitest.NewServer(t, apitest.WithUsers(extra...), apitest.WithTimeScale(scale),
@@ -704,7 +704,7 @@ func TestPlanSyncPacing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan := mustPlan(t, c, desired, api.WithSyncPageSize(1), tc.pacing)
+			plan := mustPlan(t, c, desired, api.WithPageSize(1), tc.pacing)
 			if plan.ToChange != 30 || plan.Reads != 30 {
 				t.Fatalf("plan: %d to change in %d searches, want 30 in 30", plan.ToChange, plan.Reads)
 			}
@@ -715,8 +715,8 @@ func TestPlanSyncPacing(t *testing.T) {
 	}
 	// A limit that cannot pace is refused.
 	_, c := newSyncServer(t)
-	for _, bad := range []api.SyncOption{api.WithSyncLimit(api.Limit{Count: 1, Window: time.Minute}), api.WithSyncLimit(api.Limit{Count: 5}),
-		api.WithSyncRateLimit(-1, 1), api.WithSyncRateLimit(1, 0), api.WithSyncConcurrency(0)} {
+	for _, bad := range []api.RunOption{api.WithPace(api.PaceUnder(api.Limit{Count: 1, Window: time.Minute})), api.WithPace(api.PaceUnder(api.Limit{Count: 5})),
+		api.WithPace(api.PaceAt(-1, 1)), api.WithPace(api.PaceAt(1, 0)), api.WithConcurrency(0)} {
 		if _, err := c.PlanSync(t.Context(), desired, bad); !errors.Is(err, api.ErrInvalidArgument) {
 			t.Errorf("bad option: %v", err)
 		}

@@ -247,7 +247,7 @@ func TestEmptySuccessIsMalformed(t *testing.T) {
 			t.Errorf("batch answer %q: %+v, %v; want ErrMalformedResponse", body, res, err)
 		}
 		all, err := c.PatchAll(context.Background(), ps)
-		if err != nil || all.Patched != 0 || all.Failed != 2 {
+		if err != nil || all.Applied != 0 || all.Failed != 2 {
 			t.Errorf("PatchAll on %q: %+v, %v; want both failed", body, all, err)
 		}
 	}
@@ -275,7 +275,7 @@ func TestBatchAccountsForEveryPatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all.Patched != 1 || all.Failed != 2 || all.Results[1].Reason != want || all.Results[2].Reason != want {
+	if all.Applied != 1 || all.Failed != 2 || all.Results[1].Reason != want || all.Results[2].Reason != want {
 		t.Errorf("PatchAll: %+v", all.Results)
 	}
 }

@@ -99,10 +99,10 @@ func (c *Client) UpdateCustomAttribute(ctx context.Context, loginID, key string,
 		return nil, err
 	}
 	if key == "" {
-		return nil, fmt.Errorf("%w: attribute key is empty", ErrInvalidArgument)
+		return nil, invalid("attribute key is empty")
 	}
 	if err := checkValue(value); err != nil {
-		return nil, fmt.Errorf("%w: attribute %q: %v", ErrInvalidArgument, key, err)
+		return nil, invalid("attribute %q: %v", key, err)
 	}
 	return userOf(call[userEnvelope](ctx, c, "UpdateUserCustomAttribute", gen.NewUpdateUserCustomAttributeRequest,
 		gen.UpdateUserCustomAttributeRequest{LoginID: loginID, AttributeKey: key, AttributeValue: value}))
@@ -168,7 +168,7 @@ func (c *Client) PatchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 		return nil, err
 	}
 	if len(ps) == 0 {
-		return nil, fmt.Errorf("%w: batch is empty", ErrInvalidArgument)
+		return nil, invalid("batch is empty")
 	}
 	ps = slices.Clone(ps) // normalized below; the caller's patches stay as they are
 	for i := range ps {
@@ -311,7 +311,7 @@ func (c *Client) roles(ctx context.Context, op string, build builder[gen.UpdateU
 		return nil, err
 	}
 	if inTenant && tenantID == "" {
-		return nil, fmt.Errorf("%w: tenantID is empty", ErrInvalidArgument)
+		return nil, invalid("tenantID is empty")
 	}
 	if err := checkNames("roles", roles); err != nil {
 		return nil, err
@@ -338,7 +338,7 @@ func (c *Client) tenant(ctx context.Context, op string, build builder[gen.Update
 		return nil, err
 	}
 	if tenantID == "" {
-		return nil, fmt.Errorf("%w: tenantID is empty", ErrInvalidArgument)
+		return nil, invalid("tenantID is empty")
 	}
 	return userOf(call[userEnvelope](ctx, c, op, build, gen.UpdateUserTenantRequest{LoginID: loginID, TenantID: tenantID}))
 }
@@ -389,7 +389,7 @@ func (c *Client) LoadUsers(ctx context.Context, userIDs []string, includeInvalid
 		return nil, err
 	}
 	if len(userIDs) == 0 {
-		return nil, fmt.Errorf("%w: userIDs is empty", ErrInvalidArgument)
+		return nil, invalid("userIDs is empty")
 	}
 	if err := checkNames("userIDs", userIDs); err != nil {
 		return nil, err
@@ -458,44 +458,28 @@ func (c *Client) search(ctx context.Context, op string, build builder[gen.Search
 //		...
 //	}
 //
-// With WithPageLimit the page calls are paced, for exports of more pages than Descope allows
-// searches in a minute (LimitUserSearch).
-func (c *Client) SearchAll(ctx context.Context, opts SearchOptions, paging ...PageOption) iter.Seq2[User, error] {
+// With WithPace the page calls are paced, for exports of more pages than Descope allows searches
+// in a minute: WithPace(PaceUnder(LimitUserSearch)). A pace that cannot be kept is yielded as an
+// error before any call.
+func (c *Client) SearchAll(ctx context.Context, opts SearchOptions, paging ...RunOption) iter.Seq2[User, error] {
 	return c.pages(ctx, "SearchUsers", c.Search, opts, paging)
 }
 
 // SearchAllTestUsers is SearchAll among test users only.
-func (c *Client) SearchAllTestUsers(ctx context.Context, opts SearchOptions, paging ...PageOption) iter.Seq2[User, error] {
+func (c *Client) SearchAllTestUsers(ctx context.Context, opts SearchOptions, paging ...RunOption) iter.Seq2[User, error] {
 	return c.pages(ctx, "SearchTestUsers", c.SearchTestUsers, opts, paging)
 }
 
-// PageOption configures SearchAll and SearchAllTestUsers.
-type PageOption func(*pageConfig)
-
-type pageConfig struct{ limit *Limit }
-
-// WithPageLimit paces the page calls of one iteration so that no window of l.Window holds more
-// than l.Count of them, as WithLimit paces PatchAll (see Limit): LimitUserSearch keeps under
-// Descope's documented 200 searches a minute. A limit that cannot be kept (a count under 2) is
-// yielded as an error before any call.
-func WithPageLimit(l Limit) PageOption { return func(c *pageConfig) { c.limit = &l } }
-
 // pages yields the users of every page search returns, from opts.Page on, each once (see pager).
-func (c *Client) pages(ctx context.Context, op string, search func(context.Context, SearchOptions) ([]User, int, error), opts SearchOptions, paging []PageOption) iter.Seq2[User, error] {
-	var cfg pageConfig
-	for _, o := range paging {
-		o(&cfg)
-	}
+func (c *Client) pages(ctx context.Context, op string, search func(context.Context, SearchOptions) ([]User, int, error), opts SearchOptions, paging []RunOption) iter.Seq2[User, error] {
+	cfg := newRunConfig(paging)
 	return func(yield func(User, error) bool) {
-		var pace *callPace
-		if cfg.limit != nil {
-			rps, burst, err := cfg.limit.pace()
-			if err != nil {
-				yield(User{}, err)
-				return
-			}
-			pace = newCallPace(op, rps, burst, c.scale)
+		rps, burst, err := cfg.pace.rate()
+		if err != nil {
+			yield(User{}, err)
+			return
 		}
+		pace := newCallPace(op, rps, burst, c.scale)
 		p := newPager(op, search, pace, opts, 0)
 		for {
 			users, more, err := p.next(ctx)
@@ -522,24 +506,24 @@ const DefaultSearchLimit = 100
 func checkSearch(opts SearchOptions) error {
 	switch {
 	case opts.Limit < 0:
-		return fmt.Errorf("%w: search limit %d is negative", ErrInvalidArgument, opts.Limit)
+		return invalid("search limit %d is negative", opts.Limit)
 	case opts.Page < 0:
-		return fmt.Errorf("%w: search page %d is negative (pages count from 0)", ErrInvalidArgument, opts.Page)
+		return invalid("search page %d is negative (pages count from 0)", opts.Page)
 	case opts.Offset < 0:
-		return fmt.Errorf("%w: search offset %d is negative", ErrInvalidArgument, opts.Offset)
+		return invalid("search offset %d is negative", opts.Offset)
 	case opts.FromCreatedTime < 0 || opts.ToCreatedTime < 0 || opts.FromModifiedTime < 0 || opts.ToModifiedTime < 0:
-		return fmt.Errorf("%w: a search time is negative", ErrInvalidArgument)
+		return invalid("a search time is negative")
 	case opts.LoginID != "" && opts.Identifier != "" && opts.LoginID != opts.Identifier:
-		return fmt.Errorf("%w: search loginId %q and identifier %q differ: both name one login ID; set one of them", ErrInvalidArgument, opts.LoginID, opts.Identifier)
+		return invalid("search loginId %q and identifier %q differ: both name one login ID; set one of them", opts.LoginID, opts.Identifier)
 	}
 	for i, s := range opts.Sort {
 		if s.Field == "" {
-			return fmt.Errorf("%w: search sort[%d] has no field", ErrInvalidArgument, i)
+			return invalid("search sort[%d] has no field", i)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(opts.CustomAttributes)) {
 		if err := checkValue(opts.CustomAttributes[k]); err != nil {
-			return fmt.Errorf("%w: search customAttributes[%q]: %v", ErrInvalidArgument, k, err)
+			return invalid("search customAttributes[%q]: %v", k, err)
 		}
 	}
 	return nil
@@ -581,15 +565,15 @@ func (c *Client) Update(ctx context.Context, u UserUpdate) (*User, error) {
 	}
 	for i, t := range u.Tenants {
 		if t.TenantID == "" {
-			return nil, fmt.Errorf("%w: tenants[%d].tenantId is empty", ErrInvalidArgument, i)
+			return nil, invalid("tenants[%d].tenantId is empty", i)
 		}
 	}
 	if u.Status != nil && !u.Status.Valid() {
-		return nil, fmt.Errorf("%w: status %q is not one of %s", ErrInvalidArgument, *u.Status, statusNames)
+		return nil, invalid("status %q is not one of %s", *u.Status, statusNames)
 	}
 	for _, k := range slices.Sorted(maps.Keys(u.CustomAttributes)) {
 		if err := checkValue(u.CustomAttributes[k]); err != nil {
-			return nil, fmt.Errorf("%w: customAttributes[%q]: %v", ErrInvalidArgument, k, err)
+			return nil, invalid("customAttributes[%q]: %v", k, err)
 		}
 	}
 	req := gen.UpdateUserRequest{
@@ -614,16 +598,9 @@ func (c *Client) Update(ctx context.Context, u UserUpdate) (*User, error) {
 // checkNames refuses a list with an empty name in it.
 func checkNames(what string, names []string) error {
 	if i := slices.Index(names, ""); i >= 0 {
-		return fmt.Errorf("%w: %s[%d] is empty", ErrInvalidArgument, what, i)
+		return invalid("%s[%d] is empty", what, i)
 	}
 	return nil
-}
-
-// batchOutcome is what a batch answer says of one patch.
-type batchOutcome struct {
-	patched  bool
-	unlisted bool   // named neither in patchedUsers nor in failedUsers
-	reason   string // why it was not patched
 }
 
 // unlistedReason is the reason of a patch that a batch answer does not name.
@@ -664,7 +641,7 @@ func matchBatch(ps []UserPatch, out *BatchResult) (outcomes []batchOutcome, list
 	}
 	for j := range out.PatchedUsers {
 		if i, ok := match(&out.PatchedUsers[j]); ok {
-			outcomes[i].patched = true
+			outcomes[i].applied = true
 		}
 	}
 	var anonymous []string
@@ -700,7 +677,7 @@ func matchBatch(ps []UserPatch, out *BatchResult) (outcomes []batchOutcome, list
 
 func checkContext(ctx context.Context) error {
 	if ctx == nil {
-		return fmt.Errorf("%w: context is nil", ErrInvalidArgument)
+		return invalid("context is nil")
 	}
 	return nil
 }
@@ -710,7 +687,7 @@ func checkCall(ctx context.Context, loginID string) error {
 		return err
 	}
 	if loginID == "" {
-		return fmt.Errorf("%w: loginID is empty", ErrInvalidArgument)
+		return invalid("loginID is empty")
 	}
 	return nil
 }
@@ -727,7 +704,7 @@ func CheckPatch(p UserPatch) error {
 		return err
 	}
 	if err := checkPatchFields(p); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+		return invalid("%v", err)
 	}
 	return nil
 }
@@ -736,13 +713,13 @@ func CheckPatch(p UserPatch) error {
 // place in the call (name) and its login ID.
 func checkPatch(p *UserPatch, name string) error {
 	if err := NormalizePatch(p); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrInvalidArgument, name, strings.TrimPrefix(err.Error(), ErrInvalidArgument.Error()+": "))
+		return invalid("%s: %s", name, problemOf(err))
 	}
 	if err := checkPatchFields(*p); err != nil {
 		if p.LoginID == "" {
-			return fmt.Errorf("%w: %s: %v", ErrInvalidArgument, name, err)
+			return invalid("%s: %v", name, err)
 		}
-		return fmt.Errorf("%w: %s (loginId %q): %v", ErrInvalidArgument, name, p.LoginID, err)
+		return invalid("%s (loginId %q): %v", name, p.LoginID, err)
 	}
 	return nil
 }
@@ -819,19 +796,19 @@ func NormalizeNullLists(p *UserPatch, data []byte) error {
 func NormalizePatch(p *UserPatch) error {
 	if p.Identifier != "" {
 		if p.LoginID != "" && p.LoginID != p.Identifier {
-			return fmt.Errorf("%w: loginId %q and identifier %q differ: both name the user; send one of them, or the same in both", ErrInvalidArgument, p.LoginID, p.Identifier)
+			return invalid("loginId %q and identifier %q differ: both name the user; send one of them, or the same in both", p.LoginID, p.Identifier)
 		}
 		p.LoginID, p.Identifier = p.Identifier, ""
 	}
 	if p.DisplayName != nil {
 		if p.Name != nil && *p.Name != *p.DisplayName {
-			return fmt.Errorf("%w: name %q and displayName %q differ: both carry the display name; send one of them, or the same in both", ErrInvalidArgument, *p.Name, *p.DisplayName)
+			return invalid("name %q and displayName %q differ: both carry the display name; send one of them, or the same in both", *p.Name, *p.DisplayName)
 		}
 		p.Name, p.DisplayName = p.DisplayName, nil
 	}
 	if p.AdditionalIdentifiers != nil {
 		if p.AdditionalLoginIDs != nil && !slices.Equal(*p.AdditionalLoginIDs, *p.AdditionalIdentifiers) {
-			return fmt.Errorf("%w: additionalLoginIds %q and additionalIdentifiers %q differ: both carry the user's other login IDs; send one of them, or the same in both", ErrInvalidArgument, *p.AdditionalLoginIDs, *p.AdditionalIdentifiers)
+			return invalid("additionalLoginIds %q and additionalIdentifiers %q differ: both carry the user's other login IDs; send one of them, or the same in both", *p.AdditionalLoginIDs, *p.AdditionalIdentifiers)
 		}
 		p.AdditionalLoginIDs, p.AdditionalIdentifiers = p.AdditionalIdentifiers, nil
 	}

@@ -123,8 +123,8 @@ var apiCalls = []apiCall{
 	}, []string{"users"}, nil},
 	{"PatchSeq", "", func(ctx context.Context, c *api.Client) error {
 		res, err := c.PatchSeq(ctx, slices.Values([]api.UserPatch{{LoginID: "jane@example.com", Name: ptr("Jane")}}))
-		if err == nil && res.Patched != 1 {
-			return fmt.Errorf("patched %d", res.Patched)
+		if err == nil && res.Applied != 1 {
+			return fmt.Errorf("patched %d", res.Applied)
 		}
 		return err
 	}, []string{"users"}, nil},
@@ -137,8 +137,8 @@ var apiCalls = []apiCall{
 	}, nil, nil},
 	{"PatchAll", "", func(ctx context.Context, c *api.Client) error {
 		res, err := c.PatchAll(ctx, []api.UserPatch{everyFieldPatch, {LoginID: "ghost@example.com"}})
-		if err == nil && (res.Patched != 1 || res.Failed != 1) {
-			return fmt.Errorf("patched %d failed %d", res.Patched, res.Failed)
+		if err == nil && (res.Applied != 1 || res.Failed != 1) {
+			return fmt.Errorf("patched %d failed %d", res.Applied, res.Failed)
 		}
 		return err
 	}, []string{"users"}, nil},
@@ -329,7 +329,7 @@ var apiCalls = []apiCall{
 	}},
 	{"Sync", "", func(ctx context.Context, c *api.Client) error {
 		plan, res, err := c.Sync(ctx, []api.UserPatch{{LoginID: "jane@example.com", Name: ptr("")}})
-		if err == nil && (plan.Missing != 0 || res.Patched != plan.ToChange || res.Failed+res.NotAttempted != 0) {
+		if err == nil && (plan.Missing != 0 || res.Applied != plan.ToChange || res.Failed+res.NotAttempted != 0) {
 			return fmt.Errorf("plan %+v, result %+v", plan, res)
 		}
 		return err

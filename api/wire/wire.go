@@ -41,3 +41,34 @@ func (i *Int64) UnmarshalJSON(data []byte) error {
 	*i = Int64(n)
 	return nil
 }
+
+// Secret is a password, a password hash or another secret a request carries. It goes on the
+// wire as the JSON string it holds, and nowhere else: printing it (%v, %+v, %#v, %s, %q, and
+// every struct or slice that holds it) shows Redacted, so that a request logged or quoted in an
+// error never shows it.
+type Secret string
+
+// Redacted is what a Secret prints as.
+const Redacted = "[secret redacted]"
+
+// String is Redacted.
+func (Secret) String() string { return Redacted }
+
+// GoString is Redacted, for %#v.
+func (Secret) GoString() string { return Redacted }
+
+// Format prints Redacted for every verb, so that no formatting reaches the value.
+func (Secret) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, Redacted) }
+
+// MarshalJSON writes the secret itself: it is sent.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(string(s)) }
+
+// UnmarshalJSON reads a JSON string.
+func (s *Secret) UnmarshalJSON(data []byte) error {
+	var v string
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*s = Secret(v)
+	return nil
+}

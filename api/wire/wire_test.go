@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -48,5 +49,34 @@ func TestInt64WritesANumber(t *testing.T) {
 	}{T: 1717000000000})
 	if err != nil || string(b) != `{"t":1717000000000}` {
 		t.Errorf("got %s, %v", b, err)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	type req struct {
+		LoginID  string       `json:"loginId"`
+		Password wire.Secret  `json:"password"`
+		Hash     *wire.Secret `json:"hash,omitempty"`
+		Seeds    []wire.Secret
+	}
+	h := wire.Secret("$2a$10$abcdefghijklmnopqrstuv")
+	r := req{LoginID: "jane", Password: "hunter2-very-secret", Hash: &h, Seeds: []wire.Secret{"seed-secret"}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%10s"} {
+		for _, v := range []any{r, &r, r.Password, r.Hash, *r.Hash, r.Seeds} {
+			out := fmt.Sprintf(verb, v)
+			for _, secret := range []string{"hunter2", "abcdefghij", "seed-secret", "68756e74657232"} {
+				if strings.Contains(out, secret) {
+					t.Errorf("%s of %T shows a secret: %s", verb, v, out)
+				}
+			}
+		}
+	}
+	b, err := json.Marshal(r)
+	if err != nil || !strings.Contains(string(b), `"password":"hunter2-very-secret"`) || !strings.Contains(string(b), `"hash":"$2a$10$abcdefghijklmnopqrstuv"`) {
+		t.Errorf("the secret is not sent: %s %v", b, err)
+	}
+	var back req
+	if err := json.Unmarshal(b, &back); err != nil || string(back.Password) != "hunter2-very-secret" {
+		t.Errorf("read back %v, %v", string(back.Password), err)
 	}
 }

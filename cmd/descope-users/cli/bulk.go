@@ -128,8 +128,8 @@ func (b batchFlags) problem() string {
 }
 
 // bulkOptions returns PatchSeq's options for the flags: batch size, concurrency and pacing.
-func (b batchFlags) bulkOptions() []api.BulkOption {
-	return append([]api.BulkOption{api.WithBatchSize(*b.batchSize), api.WithConcurrency(*b.concurrency)}, b.pacing()...)
+func (b batchFlags) bulkOptions() []api.RunOption {
+	return append([]api.RunOption{api.WithBatchSize(*b.batchSize), api.WithConcurrency(*b.concurrency)}, b.pacing()...)
 }
 
 type patchOpts struct {
@@ -256,13 +256,9 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		return c.fail(cmd, runErr)
 	}
 	complete := out.err == nil && flushErr == nil && readErr == nil
-	var stopped string
-	switch {
-	case !complete:
-	case ctx.Err() != nil:
-		stopped = "stopped early: " + stopCause(ctx)
-	case errors.Is(runErr, api.ErrStoppedEarly):
-		stopped = "stopped early: " + strings.TrimPrefix(runErr.Error(), "the run ended early: ")
+	stopped := ""
+	if complete {
+		stopped = stoppedBy(ctx, runErr)
 	}
 	failedLines := out.unfinished
 	if resumed != nil {
@@ -290,6 +286,20 @@ func runPatch(ctx context.Context, c *cli, cmd *command, o patchOpts, pos []stri
 		return exitFailed
 	}
 	return exitOK
+}
+
+// stoppedBy says why a run that had every outcome recorded stopped before its end, for the
+// summary's heading, or "" when it did not: the --timeout or a signal ended ctx, or the API would
+// not take another call in time (an *api.StopError).
+func stoppedBy(ctx context.Context, runErr error) string {
+	var stop *api.StopError
+	switch {
+	case ctx.Err() != nil:
+		return "stopped early: " + stopCause(ctx)
+	case errors.As(runErr, &stop):
+		return "stopped early: " + stop.Reason
+	}
+	return ""
 }
 
 // stopCause says why ctx ended: the --timeout, or a signal.
@@ -431,7 +441,7 @@ func sameFile(a, b string) bool {
 
 type summary struct {
 	input       string
-	res         *api.BulkResult
+	res         *api.BulkResult[api.UserPatch]
 	out         *outcomeFiles
 	total       int
 	resumed     int
@@ -444,16 +454,13 @@ type summary struct {
 
 const maxReasons = 10
 
-// pacing returns PatchSeq's pacing options: --rate's token bucket when given, else --limit's
-// window, unless --limit none.
-func (b batchFlags) pacing() []api.BulkOption {
-	switch {
-	case *b.rate > 0:
-		return []api.BulkOption{api.WithRateLimit(*b.rate, *b.burst)}
-	case b.limit.none:
-		return nil
+// pacing returns the batches' pace: --rate's token bucket when given, else --limit's window
+// (none with --limit none).
+func (b batchFlags) pacing() []api.RunOption {
+	if *b.rate > 0 {
+		return []api.RunOption{api.WithPace(api.PaceAt(*b.rate, *b.burst))}
 	}
-	return []api.BulkOption{api.WithLimit(b.limit.l)}
+	return []api.RunOption{api.WithPace(b.limit.pace())}
 }
 
 // describePacing says how the run was paced, for the summary.
@@ -518,7 +525,7 @@ func printSummary(w io.Writer, s summary) {
 	elapsed := r.Elapsed
 	rate := 0.0
 	if elapsed > 0 {
-		rate = float64(r.Patched+r.Failed) / elapsed.Seconds()
+		rate = float64(r.Applied+r.Failed) / elapsed.Seconds()
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Summary of %s", s.input)
@@ -533,7 +540,7 @@ func printSummary(w io.Writer, s summary) {
 	if s.resumed > 0 {
 		row("resumed", "%d already had an outcome in the journal of the killed run (not sent again)", s.resumed)
 	}
-	row("patched", "%d", r.Patched)
+	row("patched", "%d", r.Applied)
 	row("failed", "%d", r.Failed)
 	row("not attempted", "%d", r.NotAttempted)
 	if r.Requeued > 0 {

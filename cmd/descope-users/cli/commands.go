@@ -698,16 +698,19 @@ func searchLimitFlag(fs *flag.FlagSet) *limitValue {
 }
 
 // pageOptions paces SearchAll under the flag's limit, unless none.
-func (v *limitValue) pageOptions() []api.PageOption {
+func (v *limitValue) pageOptions() []api.RunOption { return []api.RunOption{api.WithPace(v.pace())} }
+
+// pace is the pace the flag asks for: under its limit, or none.
+func (v *limitValue) pace() api.Pace {
 	if v.none {
-		return nil
+		return api.Pace{}
 	}
-	return []api.PageOption{api.WithPageLimit(v.l)}
+	return api.PaceUnder(v.l)
 }
 
 func searchCommand(name, summary, help string,
 	page func(*api.Client, context.Context, api.SearchOptions) ([]api.User, int, error),
-	all func(*api.Client, context.Context, api.SearchOptions, ...api.PageOption) iter.Seq2[api.User, error]) *command {
+	all func(*api.Client, context.Context, api.SearchOptions, ...api.RunOption) iter.Seq2[api.User, error]) *command {
 	return &command{
 		name:     name,
 		synopsis: "[filters: --text, --roles, --tenants, --statuses, --attr, --created-after...] [--sort F[:desc]] [--limit N] [--page P] [--all]",

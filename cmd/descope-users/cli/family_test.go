@@ -1308,7 +1308,7 @@ func TestSearchLimitFlag(t *testing.T) {
 		n := s.Stats().ByOperation["SearchUsers"]
 		r := runCLI(t, env, withURL(s, args...)...)
 		wantExit(t, r, exitFailed)
-		if !strings.Contains(r.stderr, "the rate limit allows no call before it") || s.Stats().ByOperation["SearchUsers"]-n != 1 {
+		if !strings.Contains(r.stderr, "the pace allows no call before it") || s.Stats().ByOperation["SearchUsers"]-n != 1 {
 			t.Errorf("%s: %d calls, stderr:\n%s", cmd, s.Stats().ByOperation["SearchUsers"]-n, r.stderr)
 		}
 	}

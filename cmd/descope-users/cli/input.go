@@ -225,7 +225,7 @@ func decodePatch(data []byte, allowEmptyLoginID bool) (api.UserPatch, error) {
 	// The second names of three fields (identifier, displayName, additionalIdentifiers) are read
 	// as the first, as the API reads them; the patch is written back under the first.
 	if err := api.NormalizePatch(&p); err != nil {
-		return p, errors.New(strings.TrimPrefix(err.Error(), api.ErrInvalidArgument.Error()+": "))
+		return p, errors.New(problem(err))
 	}
 	if !allowEmptyLoginID && p.LoginID == "" {
 		return p, errors.New(`loginId is missing or empty`)
@@ -303,12 +303,22 @@ func describeType(t reflect.Type) string {
 // CSV row with a huge cell, say), so that every patch it accepts fits the failed file.
 func checkPatch(p *api.UserPatch) error {
 	if err := api.CheckPatch(*p); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), api.ErrInvalidArgument.Error()+": "))
+		return errors.New(problem(err))
 	}
 	if _, err := encodeLine(p); err != nil {
 		return fmt.Errorf("the patch, written as one line, would be %v", err)
 	}
 	return nil
+}
+
+// problem is what an error of the api package says is wrong with the input (an
+// *api.ArgumentError's Problem), in the words of a file's line, without the package's prefix.
+func problem(err error) string {
+	var ae *api.ArgumentError
+	if errors.As(err, &ae) {
+		return ae.Problem
+	}
+	return err.Error()
 }
 
 // csvSetter sets one field of a patch from a non-empty, trimmed cell.

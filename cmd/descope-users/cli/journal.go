@@ -233,9 +233,9 @@ func (o *outcomeFiles) write(results []api.PatchResult) error {
 		if r.Status == api.Patched {
 			continue
 		}
-		line, err := encodeLine(r.Patch)
+		line, err := encodeLine(r.Item)
 		if err != nil {
-			return fmt.Errorf("encoding the patch for %q: %w", r.LoginID, err)
+			return fmt.Errorf("encoding the patch for %q: %w", r.Key, err)
 		}
 		n, err := o.failedBuf.Write(line)
 		o.failedBytes += int64(n)

@@ -155,10 +155,10 @@ func TestOutcomeWriteFailureStopsTheRun(t *testing.T) {
 	cancelled := false
 	o := &outcomeFiles{failed: failed, journal: journal, failedBuf: bufio.NewWriter(failed),
 		sent: newRemaining(3, nil), reasons: map[string]int{}, cancel: func() { cancelled = true }}
-	o.record([]api.PatchResult{{Index: 0, LoginID: "a", Status: api.Patched}})
+	o.record([]api.PatchResult{{Index: 0, Key: "a", Status: api.Patched}})
 	_ = failed.Close() // the disk goes away
-	o.record([]api.PatchResult{{Index: 1, LoginID: "b", Status: api.Failed, Reason: "x", Patch: &api.UserPatch{LoginID: "b"}}})
-	o.record([]api.PatchResult{{Index: 2, LoginID: "c", Status: api.Patched}})
+	o.record([]api.PatchResult{{Index: 1, Key: "b", Status: api.Failed, Reason: "x", Item: &api.UserPatch{LoginID: "b"}}})
+	o.record([]api.PatchResult{{Index: 2, Key: "c", Status: api.Patched}})
 	if o.err == nil || !cancelled {
 		t.Fatalf("err %v, cancelled %v", o.err, cancelled)
 	}

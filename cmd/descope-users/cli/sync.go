@@ -87,12 +87,7 @@ func syncFlags(fs *flag.FlagSet) syncOpts {
 	}
 }
 
-func (o syncOpts) searchPacing() api.SyncOption {
-	if o.searchLimit.none {
-		return api.WithSyncRateLimit(0, 0)
-	}
-	return api.WithSyncLimit(o.searchLimit.l)
-}
+func (o syncOpts) searchPacing() api.RunOption { return api.WithPace(o.searchLimit.pace()) }
 
 // desiredFile is the input of a sync run, read whole: the patches and the line each starts on.
 type desiredFile struct {
@@ -188,7 +183,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	if err != nil {
 		return c.fail(cmd, err)
 	}
-	plan, err := cl.PlanSync(ctx, in.patches, api.WithSyncPageSize(*o.pageSize), api.WithSyncConcurrency(*o.concurrency), o.searchPacing())
+	plan, err := cl.PlanSync(ctx, in.patches, api.WithPageSize(*o.pageSize), api.WithConcurrency(*o.concurrency), o.searchPacing())
 	var dup *api.DuplicateUserError
 	switch {
 	case errors.As(err, &dup):
@@ -227,13 +222,9 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		return c.fail(cmd, runErr) // only invalid options fail Apply outright, and they were checked above
 	}
 	complete := out.err == nil && closeErr == nil
-	var stopped string
-	switch {
-	case !complete:
-	case ctx.Err() != nil:
-		stopped = "stopped early: " + stopCause(ctx)
-	case errors.Is(runErr, api.ErrStoppedEarly):
-		stopped = "stopped early: " + strings.TrimPrefix(runErr.Error(), "the run ended early: ")
+	stopped := ""
+	if complete {
+		stopped = stoppedBy(ctx, runErr)
 	}
 	printSummary(c.stdout, summary{
 		input: in.label(), res: res, total: plan.ToChange, stopped: stopped, out: out.reasons, pacing: o.describePacing(),
@@ -287,7 +278,7 @@ func (s *syncFailed) write(results []api.PatchResult) error {
 		}
 		line, err := encodeLine(s.desired[r.Index]) // Apply's Index is the desired line's position
 		if err != nil {
-			return fmt.Errorf("encoding the desired line for %q: %w", r.LoginID, err)
+			return fmt.Errorf("encoding the desired line for %q: %w", r.Key, err)
 		}
 		if _, err := s.w.Write(line); err != nil {
 			return err
