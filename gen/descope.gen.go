@@ -244,17 +244,17 @@ type BatchUser struct {
 	Name       string `json:"name,omitempty"`
 
 	// Password A password in clear text; `""` is none. Never with `hashedPassword`.
-	Password      string   `json:"password,omitempty"`
-	Phone         string   `json:"phone,omitempty"`
-	Picture       string   `json:"picture,omitempty"`
-	RecoveryEmail string   `json:"recoveryEmail,omitempty"`
-	RecoveryPhone string   `json:"recoveryPhone,omitempty"`
-	RoleNames     []string `json:"roleNames,omitempty"`
+	Password      wire.Secret `json:"password,omitempty"`
+	Phone         string      `json:"phone,omitempty"`
+	Picture       string      `json:"picture,omitempty"`
+	RecoveryEmail string      `json:"recoveryEmail,omitempty"`
+	RecoveryPhone string      `json:"recoveryPhone,omitempty"`
+	RoleNames     []string    `json:"roleNames,omitempty"`
 
 	// Seed A TOTP seed (base32): the user then has a TOTP authenticator.
-	Seed                string   `json:"seed,omitempty"`
-	SsoAppIDsGoSpelling []string `json:"ssoAppIDs,omitempty"`
-	SsoAppIDs           []string `json:"ssoAppIds,omitempty"`
+	Seed                wire.Secret `json:"seed,omitempty"`
+	SsoAppIDsGoSpelling []string    `json:"ssoAppIDs,omitempty"`
+	SsoAppIDs           []string    `json:"ssoAppIds,omitempty"`
 
 	// Status The new user's status; absent is `invited`.
 	Status *UserStatus `json:"status,omitempty"`
@@ -333,8 +333,8 @@ type CreateUserRequest struct {
 	Name string `json:"name,omitempty"`
 
 	// Password A password in clear text; `""` is none. Never with `hashedPassword`.
-	Password string `json:"password,omitempty"`
-	Phone    string `json:"phone,omitempty"`
+	Password wire.Secret `json:"password,omitempty"`
+	Phone    string      `json:"phone,omitempty"`
 
 	// PhoneNumber `phone` under the name Descope's .NET SDK writes (deprecated there). With both, they must be equal.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
@@ -749,14 +749,14 @@ type PasswordImport struct {
 
 // PasswordImportArgon2 defines model for PasswordImportArgon2.
 type PasswordImportArgon2 struct {
-	Hash []byte `json:"hash"`
+	Hash wire.SecretBytes `json:"hash"`
 
 	// Iterations The time cost.
 	Iterations int32 `json:"iterations"`
 
 	// Memory The memory cost in KiB.
-	Memory int32  `json:"memory"`
-	Salt   []byte `json:"salt"`
+	Memory int32            `json:"memory"`
+	Salt   wire.SecretBytes `json:"salt"`
 
 	// Threads The parallelism.
 	Threads int32 `json:"threads"`
@@ -770,36 +770,36 @@ type PasswordImportArgon2Type string
 
 // PasswordImportBach A Bach hash and its key; no source describes the algorithm.
 type PasswordImportBach struct {
-	Hash string `json:"hash"`
-	Key  string `json:"key,omitempty"`
+	Hash wire.Secret `json:"hash"`
+	Key  wire.Secret `json:"key,omitempty"`
 }
 
 // PasswordImportFirebase Firebase Authentication's modified scrypt, with the user's `passwordHash` and `salt` and
 // the project's hash configuration (`base64_signer_key`, `base64_salt_separator`,
 // `rounds`, `mem_cost`), all as Firebase exports them (base64).
 type PasswordImportFirebase struct {
-	Hash []byte `json:"hash"`
+	Hash wire.SecretBytes `json:"hash"`
 
 	// Memory The memory cost: scrypt's N is 2 to this power.
 	Memory int32 `json:"memory"`
 
 	// Rounds The rounds: scrypt's r.
-	Rounds        int32  `json:"rounds"`
-	Salt          []byte `json:"salt"`
-	SaltSeparator []byte `json:"saltSeparator"`
-	SignerKey     []byte `json:"signerKey"`
+	Rounds        int32            `json:"rounds"`
+	Salt          wire.SecretBytes `json:"salt"`
+	SaltSeparator wire.SecretBytes `json:"saltSeparator"`
+	SignerKey     wire.SecretBytes `json:"signerKey"`
 }
 
 // PasswordImportHash defines model for PasswordImportHash.
 type PasswordImportHash struct {
-	Hash string `json:"hash"`
+	Hash wire.Secret `json:"hash"`
 }
 
 // PasswordImportPbkdf2 defines model for PasswordImportPbkdf2.
 type PasswordImportPbkdf2 struct {
-	Hash       []byte `json:"hash"`
-	Iterations int32  `json:"iterations"`
-	Salt       []byte `json:"salt"`
+	Hash       wire.SecretBytes `json:"hash"`
+	Iterations int32            `json:"iterations"`
+	Salt       wire.SecretBytes `json:"salt"`
 
 	// Type The HMAC's hash.
 	Type PasswordImportPbkdf2Type `json:"type"`
@@ -812,9 +812,9 @@ type PasswordImportPbkdf2Type string
 // alphabet (`./0-9A-Za-z`), `iterations` the count (2 to the cost of `$P$`), `type` the
 // digest.
 type PasswordImportPhpass struct {
-	Hash       string                   `json:"hash"`
+	Hash       wire.Secret              `json:"hash"`
 	Iterations int32                    `json:"iterations"`
-	Salt       string                   `json:"salt"`
+	Salt       wire.Secret              `json:"salt"`
 	Type       PasswordImportPhpassType `json:"type"`
 }
 
@@ -826,8 +826,8 @@ type PasswordImportPhpassType string
 // hexadecimal. No source says how Descope combines them; appending is this document's
 // choice. The .NET model has no `salt`.
 type PasswordImportSha struct {
-	Hash string                `json:"hash"`
-	Salt string                `json:"salt,omitempty"`
+	Hash wire.Secret           `json:"hash"`
+	Salt wire.Secret           `json:"salt,omitempty"`
 	Type PasswordImportShaType `json:"type"`
 }
 
@@ -1187,7 +1187,7 @@ type SetUserPasswordRequest struct {
 	LoginID LoginID `json:"loginId,omitempty"`
 
 	// Password The new password in clear text. Every SDK refuses an empty one.
-	Password string `json:"password"`
+	Password wire.Secret `json:"password"`
 
 	// SetActive Sent by Descope's Go SDK: true for an active password, false for a temporary one.
 	SetActive *bool `json:"setActive,omitempty"`
