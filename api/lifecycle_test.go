@@ -18,32 +18,44 @@ func TestLifecycleRefusesBadInputBeforeSending(t *testing.T) {
 	ctx := t.Context()
 	bcrypt := &PasswordImport{Bcrypt: &PasswordHash{Hash: "not-a-bcrypt-hash"}}
 	calls := map[string]func() error{
-		"Create without login ID":          func() error { _, err := c.Create(ctx, UserCreate{}); return err },
-		"Create with password and hash":    func() error { _, err := c.Create(ctx, UserCreate{LoginID: "a", Password: "p", HashedPassword: bcrypt}); return err },
-		"Create with a bad bcrypt hash":    func() error { _, err := c.Create(ctx, UserCreate{LoginID: "a", HashedPassword: bcrypt}); return err },
-		"Create with a bad status":         func() error { _, err := c.Create(ctx, UserCreate{LoginID: "a", Status: Ptr(UserStatus("gone"))}); return err },
-		"CreateTestUser without login ID":  func() error { _, err := c.CreateTestUser(ctx, UserCreate{}); return err },
-		"Invite with an empty login ID":    func() error { _, err := c.Invite(ctx, UserCreate{AdditionalLoginIDs: []string{""}}, InviteOptions{}); return err },
+		"Create without login ID": func() error { _, err := c.Create(ctx, UserCreate{}); return err },
+		"Create with password and hash": func() error {
+			_, err := c.Create(ctx, UserCreate{LoginID: "a", Password: "p", HashedPassword: bcrypt})
+			return err
+		},
+		"Create with a bad bcrypt hash": func() error { _, err := c.Create(ctx, UserCreate{LoginID: "a", HashedPassword: bcrypt}); return err },
+		"Create with a bad status": func() error {
+			_, err := c.Create(ctx, UserCreate{LoginID: "a", Status: Ptr(UserStatus("gone"))})
+			return err
+		},
+		"CreateTestUser without login ID": func() error { _, err := c.CreateTestUser(ctx, UserCreate{}); return err },
+		"Invite with an empty login ID": func() error {
+			_, err := c.Invite(ctx, UserCreate{AdditionalLoginIDs: []string{""}}, InviteOptions{})
+			return err
+		},
 		"CreateBatch of nothing":           func() error { _, err := c.CreateBatch(ctx, nil); return err },
 		"CreateBatch with a nameless user": func() error { _, err := c.CreateBatch(ctx, []BatchUser{{LoginID: "a"}, {}}); return err },
-		"InviteBatch with a bad hash":      func() error { _, err := c.InviteBatch(ctx, []BatchUser{{LoginID: "a", HashedPassword: bcrypt}}, InviteOptions{}); return err },
-		"Delete without login ID":          func() error { return c.Delete(ctx, "") },
-		"DeleteByUserID without user ID":   func() error { return c.DeleteByUserID(ctx, "") },
-		"DeleteBatch of nothing":           func() error { return c.DeleteBatch(ctx, nil) },
-		"DeleteBatch with an empty ID":     func() error { return c.DeleteBatch(ctx, []string{"U1", ""}) },
-		"LogoutUser without login ID":      func() error { return c.LogoutUser(ctx, "") },
-		"LogoutUserByUserID without ID":    func() error { return c.LogoutUserByUserID(ctx, "") },
-		"Import without source":            func() error { _, err := c.Import(ctx, "", []byte("x"), nil, false); return err },
-		"Import without users":             func() error { _, err := c.Import(ctx, "descope", nil, nil, false); return err },
-		"SetTemporaryPassword empty":       func() error { return c.SetTemporaryPassword(ctx, "a", "") },
-		"SetActivePassword no login ID":    func() error { return c.SetActivePassword(ctx, "", "p") },
-		"SetPassword empty":                func() error { return c.SetPassword(ctx, "a", "", true) },
-		"ExpirePassword no login ID":       func() error { return c.ExpirePassword(ctx, "") },
-		"RemoveTOTPSeed no login ID":       func() error { return c.RemoveTOTPSeed(ctx, "") },
-		"ListPasskeys no login ID":         func() error { _, err := c.ListPasskeys(ctx, ""); return err },
-		"RemoveAllPasskeys no login ID":    func() error { return c.RemoveAllPasskeys(ctx, "") },
-		"RemovePasskey no credential":      func() error { return c.RemovePasskey(ctx, "a", "") },
-		"ImportPasskeys of nothing":        func() error { return c.ImportPasskeys(ctx, "a", nil) },
+		"InviteBatch with a bad hash": func() error {
+			_, err := c.InviteBatch(ctx, []BatchUser{{LoginID: "a", HashedPassword: bcrypt}}, InviteOptions{})
+			return err
+		},
+		"Delete without login ID":        func() error { return c.Delete(ctx, "") },
+		"DeleteByUserID without user ID": func() error { return c.DeleteByUserID(ctx, "") },
+		"DeleteBatch of nothing":         func() error { return c.DeleteBatch(ctx, nil) },
+		"DeleteBatch with an empty ID":   func() error { return c.DeleteBatch(ctx, []string{"U1", ""}) },
+		"LogoutUser without login ID":    func() error { return c.LogoutUser(ctx, "") },
+		"LogoutUserByUserID without ID":  func() error { return c.LogoutUserByUserID(ctx, "") },
+		"Import without source":          func() error { _, err := c.Import(ctx, "", []byte("x"), nil, false); return err },
+		"Import without users":           func() error { _, err := c.Import(ctx, "descope", nil, nil, false); return err },
+		"SetTemporaryPassword empty":     func() error { return c.SetTemporaryPassword(ctx, "a", "") },
+		"SetActivePassword no login ID":  func() error { return c.SetActivePassword(ctx, "", "p") },
+		"SetPassword empty":              func() error { return c.SetPassword(ctx, "a", "", true) },
+		"ExpirePassword no login ID":     func() error { return c.ExpirePassword(ctx, "") },
+		"RemoveTOTPSeed no login ID":     func() error { return c.RemoveTOTPSeed(ctx, "") },
+		"ListPasskeys no login ID":       func() error { _, err := c.ListPasskeys(ctx, ""); return err },
+		"RemoveAllPasskeys no login ID":  func() error { return c.RemoveAllPasskeys(ctx, "") },
+		"RemovePasskey no credential":    func() error { return c.RemovePasskey(ctx, "a", "") },
+		"ImportPasskeys of nothing":      func() error { return c.ImportPasskeys(ctx, "a", nil) },
 		"ImportPasskeys of both kinds": func() error {
 			return c.ImportPasskeys(ctx, "a", []PasskeyImport{{}})
 		},
@@ -81,13 +93,22 @@ func TestLifecycleRetries(t *testing.T) {
 		call  func(context.Context, *Client) error
 		retry bool
 	}{
-		{"Create", func(ctx context.Context, c *Client) error { _, err := c.Create(ctx, UserCreate{LoginID: "a"}); return err }, false},
+		{"Create", func(ctx context.Context, c *Client) error {
+			_, err := c.Create(ctx, UserCreate{LoginID: "a"})
+			return err
+		}, false},
 		{"Invite", func(ctx context.Context, c *Client) error {
 			_, err := c.Invite(ctx, UserCreate{LoginID: "a"}, InviteOptions{})
 			return err
 		}, false},
-		{"CreateBatch", func(ctx context.Context, c *Client) error { _, err := c.CreateBatch(ctx, []BatchUser{{LoginID: "a"}}); return err }, false},
-		{"Import", func(ctx context.Context, c *Client) error { _, err := c.Import(ctx, "descope", []byte("{}"), nil, false); return err }, false},
+		{"CreateBatch", func(ctx context.Context, c *Client) error {
+			_, err := c.CreateBatch(ctx, []BatchUser{{LoginID: "a"}})
+			return err
+		}, false},
+		{"Import", func(ctx context.Context, c *Client) error {
+			_, err := c.Import(ctx, "descope", []byte("{}"), nil, false)
+			return err
+		}, false},
 		{"Delete", func(ctx context.Context, c *Client) error { return c.Delete(ctx, "a") }, false},
 		{"DeleteBatch", func(ctx context.Context, c *Client) error { return c.DeleteBatch(ctx, []string{"U1"}) }, true},
 		{"SetActivePassword", func(ctx context.Context, c *Client) error { return c.SetActivePassword(ctx, "a", "p4ssword") }, true},
