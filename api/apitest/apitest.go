@@ -126,6 +126,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"golang.org/x/time/rate"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
@@ -156,6 +157,11 @@ const (
 	CodeUserNotFound       = api.CodeUserNotFound
 	CodeRateLimitExceeded  = api.CodeRateLimitExceeded
 	CodeServiceUnavailable = "E011503"
+	CodeMissingArguments   = api.CodeMissingArguments
+	// CodeTestUserCreateFailed ("Failed to create user") is the errorCode of a test user created
+	// beyond the limit, whose message carries CodeTestUsersLimitExceeded, as Descope documents.
+	CodeTestUserCreateFailed   = "E111111"
+	CodeTestUsersLimitExceeded = "E013002"
 )
 
 // DefaultLicenseTier is the rate-limit tier GetLicense answers unless WithLicenseTier says
@@ -181,8 +187,17 @@ type Server struct {
 	faultSeq atomic.Uint64
 	stats    *counters
 
-	logMu sync.Mutex
-	log   []Request
+	logMu   sync.Mutex
+	log     []Request
+	secrets map[string]*openapi3.Schema // request schemas with secret fields, by operationId
+
+	// What the fake would have sent or was asked to do, for tests to read.
+	recMu     sync.Mutex
+	outbox    []Invitation
+	logouts   []Logout
+	generated map[string]*generated // by user ID, or "login:"+login ID for a sign-up
+
+	attributes []gen.CustomAttribute // the custom attribute definitions, under store.mu
 
 	// Closing: handlers register in inflight under mu.RLock unless closed is set; Close sets it
 	// under mu.Lock, so no handler registers after Close starts waiting.
@@ -200,6 +215,9 @@ type config struct {
 	projectID, managementKey string
 	addr                     string
 	users                    []gen.User
+	states                   []seededState
+	attributes               []gen.CustomAttribute
+	testUserLimit            int
 	rateLimit                float64
 	burst                    int
 	limits                   []WindowLimit
@@ -325,6 +343,7 @@ func start(report func(error), opts []Option) (*Server, error) {
 		report:        report,
 		maxBody:       MaxRequestBodyBytes,
 		timeScale:     1,
+		testUserLimit: DefaultTestUserLimit,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -345,6 +364,9 @@ func start(report func(error), opts []Option) (*Server, error) {
 		store:   newStore(),
 		stats:   newCounters(),
 		closing: make(chan struct{}),
+		secrets: secretSchemas(v),
+
+		attributes: copyAttributes(cfg.attributes),
 	}
 	s.ops = gen.HandlerWithOptions(operations{s}, gen.StdHTTPServerOptions{
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -353,6 +375,11 @@ func start(report func(error), opts []Option) (*Server, error) {
 	})
 	if err := s.store.add(cfg.users...); err != nil {
 		return nil, fmt.Errorf("WithUsers: %w", err)
+	}
+	for _, st := range cfg.states {
+		if err := s.SetUserState(st.loginID, st.state); err != nil {
+			return nil, fmt.Errorf("WithUserState: %w", err)
+		}
 	}
 	if cfg.rateLimit > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.rateLimit), max(cfg.burst, 1))
@@ -507,6 +534,8 @@ type Stats struct {
 	PatchedUsers   int64            // users patched by PatchUser and PatchUserBatch
 	FailedUsers    int64            // entries of failedUsers in PatchUserBatch answers
 	UpdatedUsers   int64            // users changed by the single-user operations other than PatchUser
+	CreatedUsers   int64            // users created by create, create/test, create/batch and import
+	DeletedUsers   int64            // users deleted by delete, delete/batch and test/delete/all
 }
 
 // Stats returns a snapshot of the server's counters.
