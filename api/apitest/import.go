@@ -52,7 +52,7 @@ func jsonLines(data []byte) (lines [][]byte, numbers []int) {
 // descopeRecords reads this document's `descope` format: users as JSON Lines of BatchUser, hashes
 // as JSON Lines of {loginId, hashedPassword}.
 func (s *Server) descopeRecords(users, hashes []byte) ([]importRecord, *apiError) {
-	batchUser := s.v.Doc().Components.Schemas["BatchUser"].Value
+	batchUserSchema := s.v.Doc().Components.Schemas["BatchUser"].Value
 	hashed := map[string]json.RawMessage{}
 	lines, numbers := jsonLines(hashes)
 	for i, line := range lines {
@@ -75,20 +75,15 @@ func (s *Server) descopeRecords(users, hashes []byte) ([]importRecord, *apiError
 			records = append(records, rec)
 			continue
 		}
-		if err := batchUser.VisitJSON(v); err != nil {
+		if err := batchUserSchema.VisitJSON(v); err != nil {
 			rec.fail = invalidArguments(rec.name + ": not a BatchUser " + schemaReason(err))
 			records = append(records, rec)
 			continue
 		}
-		var bu gen.BatchUser
-		if err := json.Unmarshal(line, &bu); err != nil {
-			rec.fail = decodeFailed(err)
-			records = append(records, rec)
-			continue
-		}
-		rec.name = bu.LoginID
-		rec.user, rec.fail = fromBatchUser(&bu, line)
-		if h, ok := hashed[bu.LoginID]; ok && rec.fail == nil {
+		var loginID string
+		loginID, rec.user, rec.fail = batchUser(line)
+		rec.name = loginID
+		if h, ok := hashed[loginID]; ok && rec.fail == nil {
 			if rec.user.password != nil {
 				rec.fail = invalidArguments("the user has a password in users and in hashes: give one")
 			} else {

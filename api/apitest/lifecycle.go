@@ -155,8 +155,8 @@ func userFields(email, phone, name, given, middle, family, picture string, verif
 	return u, nil
 }
 
-// fromCreateRequest reads a CreateUserRequest; raw is its body, for the hashed password.
-func fromCreateRequest(req *gen.CreateUserRequest, raw []byte, test bool) (*newUser, invite, *apiError) {
+// fromCreateRequest reads a CreateUserRequest whose password was read from its body (passwordOf).
+func fromCreateRequest(req *gen.CreateUserRequest, password *secret, test bool) (*newUser, invite, *apiError) {
 	inv := invite{on: req.Invite, sendMail: req.SendMail, sendSMS: req.SendSMS, url: req.InviteURL,
 		templateID: req.TemplateID, templateOptions: req.TemplateOptions, locale: req.Locale}
 	loginID, e := userNamed(req.LoginID, string(req.Identifier))
@@ -177,13 +177,32 @@ func fromCreateRequest(req *gen.CreateUserRequest, raw []byte, test bool) (*newU
 	if e != nil {
 		return nil, inv, e
 	}
-	nu := &newUser{loginID: loginID, extraIDs: extra, user: u, status: req.Status}
-	nu.password, e = passwordOf(req.Password, raw)
-	return nu, inv, e
+	return &newUser{loginID: loginID, extraIDs: extra, user: u, status: req.Status, password: password}, inv, nil
 }
 
-// fromBatchUser reads one user of a CreateUsersBatchRequest; raw is its part of the body.
-func fromBatchUser(bu *gen.BatchUser, raw []byte) (*newUser, *apiError) {
+// batchUser reads one user of a CreateUsersBatchRequest (or of an import), raw its JSON, which
+// matches the spec's BatchUser: its password first, so that a bad hash is refused naming its
+// field rather than failing to decode. It returns the user's login ID also when it fails.
+func batchUser(raw []byte) (string, *newUser, *apiError) {
+	var named struct {
+		LoginID  string `json:"loginId"`
+		Password string `json:"password"`
+	}
+	_ = json.Unmarshal(raw, &named)
+	password, e := passwordOf(named.Password, raw)
+	if e != nil {
+		return named.LoginID, nil, e
+	}
+	var bu gen.BatchUser
+	if err := json.Unmarshal(raw, &bu); err != nil {
+		return named.LoginID, nil, decodeFailed(err)
+	}
+	nu, e := fromBatchUser(&bu, password)
+	return bu.LoginID, nu, e
+}
+
+// fromBatchUser reads one user of a CreateUsersBatchRequest whose password was read already.
+func fromBatchUser(bu *gen.BatchUser, password *secret) (*newUser, *apiError) {
 	name, extra, apps, e := spelledTwice(bu.Name, bu.DisplayName, bu.AdditionalLoginIDs, bu.AdditionalIdentifiers, bu.SsoAppIDs, bu.SsoAppIDsGoSpelling)
 	if e != nil {
 		return nil, e
@@ -196,9 +215,7 @@ func fromBatchUser(bu *gen.BatchUser, raw []byte) (*newUser, *apiError) {
 	}
 	// A TOTP seed gives the user an authenticator; the seed itself is not kept.
 	u.TOTP = bu.Seed != ""
-	nu := &newUser{loginID: bu.LoginID, extraIDs: extra, user: u, status: bu.Status, created: bu.CreatedTime}
-	nu.password, e = passwordOf(bu.Password, raw)
-	return nu, e
+	return &newUser{loginID: bu.LoginID, extraIDs: extra, user: u, status: bu.Status, created: bu.CreatedTime, password: password}, nil
 }
 
 // passwordOf hashes a clear-text password or reads the hashedPassword of the request body raw
@@ -282,11 +299,23 @@ func (o operations) CreateUser(w http.ResponseWriter, r *http.Request) { o.creat
 func (o operations) CreateTestUser(w http.ResponseWriter, r *http.Request) { o.createUser(w, r, true) }
 
 func (o operations) createUser(w http.ResponseWriter, r *http.Request, test bool) {
+	c := callOf(r)
+	// The password first, so that a bad hash is refused naming its field rather than failing to
+	// decode (bytes fields are base64).
+	var named struct {
+		Password string `json:"password"`
+	}
+	_ = json.Unmarshal(c.body, &named) // validated against the spec: an object
+	password, e := passwordOf(named.Password, c.body)
+	if e != nil {
+		o.s.fail(w, r, c, e)
+		return
+	}
 	req, c, ok := decodeBody[gen.CreateUserRequest](o.s, w, r)
 	if !ok {
 		return
 	}
-	nu, inv, e := fromCreateRequest(req, c.body, test)
+	nu, inv, e := fromCreateRequest(req, password, test)
 	if e != nil {
 		o.s.fail(w, r, c, e)
 		return
@@ -303,19 +332,30 @@ func (o operations) createUser(w http.ResponseWriter, r *http.Request, test bool
 }
 
 func (o operations) CreateUsers(w http.ResponseWriter, r *http.Request) {
-	req, c, ok := decodeBody[gen.CreateUsersBatchRequest](o.s, w, r)
-	if !ok {
+	// The users are read one by one (batchUser), so that one with a bad hash fails alone.
+	var req struct {
+		Users           []json.RawMessage `json:"users"`
+		Invite          bool              `json:"invite"`
+		SendMail        *bool             `json:"sendMail"`
+		SendSMS         *bool             `json:"sendSMS"`
+		InviteURL       string            `json:"inviteUrl"`
+		TemplateID      string            `json:"templateId"`
+		TemplateOptions map[string]string `json:"templateOptions"`
+		Locale          string            `json:"locale"`
+	}
+	c := callOf(r)
+	if err := json.Unmarshal(c.body, &req); err != nil {
+		o.s.fail(w, r, c, decodeFailed(err))
 		return
 	}
-	var raws struct{ Users []json.RawMessage }
-	_ = json.Unmarshal(c.body, &raws) // it decoded as the request above
 	inv := invite{on: req.Invite, sendMail: req.SendMail, sendSMS: req.SendSMS, url: req.InviteURL,
 		templateID: req.TemplateID, templateOptions: req.TemplateOptions, locale: req.Locale}
 	// Read (and hash) every user before taking the lock.
 	users := make([]*newUser, len(req.Users))
+	names := make([]string, len(req.Users))
 	failures := make([]*apiError, len(req.Users))
-	for i := range req.Users {
-		users[i], failures[i] = fromBatchUser(&req.Users[i], raws.Users[i])
+	for i, raw := range req.Users {
+		names[i], users[i], failures[i] = batchUser(raw)
 	}
 	resp := gen.CreateUsersBatchResponse{CreatedUsers: make([]gen.User, 0, len(users))}
 	var invited []*gen.User
@@ -330,7 +370,7 @@ func (o operations) CreateUsers(w http.ResponseWriter, r *http.Request) {
 		if e != nil {
 			resp.FailedUsers = append(resp.FailedUsers, gen.CreateUsersBatchFailure{
 				Failure: o.s.redact.String(createFailure(e)),
-				User:    &gen.User{LoginIDs: []string{req.Users[i].LoginID}},
+				User:    &gen.User{LoginIDs: []string{names[i]}},
 			})
 			continue
 		}

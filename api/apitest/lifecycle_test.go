@@ -407,3 +407,5 @@ func TestLogout(t *testing.T) {
 		t.Error("a refused logout was recorded")
 	}
 }
+
+func jsonUnmarshal(body string, v any) error { return json.Unmarshal([]byte(body), v) }

@@ -386,7 +386,7 @@ func djangoHash(field, h string) (*secret, *apiError) {
 		}
 		return argon2Secret("django", parts[0], salt, key, t, m, p), nil
 	case "bcrypt_sha256":
-		return bcryptHash(field, "django", []byte(strings.TrimPrefix(rest, "$")), func(pw []byte) []byte {
+		return bcryptHash(field, "django", []byte(rest), func(pw []byte) []byte {
 			d := sha256.Sum256(pw)
 			return []byte(hex.EncodeToString(d[:]))
 		})
