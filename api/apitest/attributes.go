@@ -76,7 +76,7 @@ func (o operations) CreateUserCustomAttribute(w http.ResponseWriter, r *http.Req
 		d := gen.CustomAttribute{Name: in.Name, Type: in.Type, DisplayName: in.DisplayName, DefaultValue: dv,
 			ViewPermissions: slices.Clone(in.ViewPermissions), EditPermissions: slices.Clone(in.EditPermissions)}
 		for _, opt := range in.Options {
-			d.Options = append(d.Options, gen.CustomAttributeOption{Value: opt.Value, Label: opt.Label})
+			d.Options = append(d.Options, gen.CustomAttributeOption(opt))
 		}
 		defs[i] = d
 	}

@@ -3,7 +3,6 @@ package apitest_test
 import (
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -70,5 +69,4 @@ func TestSecretsAreNeverShown(t *testing.T) {
 			t.Errorf("request %d: %s, want %d", i, answers[i], want)
 		}
 	}
-	_ = http.MethodPost
 }
