@@ -836,8 +836,10 @@ type PasswordImportShaType string
 
 // PasswordSetResponse defines model for PasswordSetResponse.
 type PasswordSetResponse struct {
-	// Cleartext Listed by Descope's document; no SDK reads it and no source says what it holds. The fake never sends it.
-	Cleartext string `json:"cleartext"`
+	// Cleartext Listed by Descope's document; no SDK reads it and no source says what it holds. The fake
+	// never sends it, and the generated type leaves it out when empty (unlike this
+	// document's other answer fields), so that an answer of `{}` encodes back to `{}`.
+	Cleartext string `json:"cleartext,omitempty"`
 }
 
 // PatchUserBatchFailure defines model for PatchUserBatchFailure.
