@@ -253,3 +253,18 @@ func TestCheckPasswordImport(t *testing.T) {
 		}
 	}
 }
+
+// A secret is hidden in what an error shows, never in its code: a password that happens to be
+// part of Descope's error code leaves the code whole, so errors.Is and IsUserNotFound still match.
+func TestHiddenSecretsLeaveTheErrorCode(t *testing.T) {
+	notFound := jsonStep(404, `{"errorCode":"E112102","errorDescription":"User not found 02","errorMessage":"no user for 02"}`)
+	c, _ := newScripted(t, []http.HandlerFunc{notFound})
+	err := c.SetActivePassword(t.Context(), "ghost@example.com", "02")
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "E112102" || !IsUserNotFound(err) || !errors.Is(err, ErrUserNotFound) {
+		t.Fatalf("the code was changed: %#v", err)
+	}
+	if strings.Contains(e.Description, "02") || strings.Contains(e.Message, "02") {
+		t.Errorf("the password shows: %q %q", e.Description, e.Message)
+	}
+}

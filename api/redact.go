@@ -208,7 +208,9 @@ func cut(s string, n int) string {
 // hideSecrets returns err with each of the secrets (passwords, hashes: what a call sent that must
 // never be shown) hidden wherever err shows text, as the management key is: an *Error's fields
 // (in a copy) and any other error's text. It is for the calls that send secrets, whose errors may
-// quote what the server was sent.
+// quote what the server was sent. The error code is left as it is: it is one of Descope's codes,
+// never an echo of the request, and errors.Is and the Is* functions match on it (a password "02"
+// must not turn E112102 into something no one recognises).
 func hideSecrets(err error, secrets ...string) error {
 	if err == nil {
 		return nil
@@ -216,7 +218,7 @@ func hideSecrets(err error, secrets ...string) error {
 	var e *Error
 	if errors.As(err, &e) && err == error(e) {
 		cp := *e
-		cp.Code, cp.Description, cp.Message = hideText(cp.Code, secrets), hideText(cp.Description, secrets), hideText(cp.Message, secrets)
+		cp.Description, cp.Message = hideText(cp.Description, secrets), hideText(cp.Message, secrets)
 		cp.body = hideText(cp.body, secrets)
 		return &cp
 	}
