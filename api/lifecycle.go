@@ -312,6 +312,9 @@ var deleteBatches = batchOp[string]{
 // DeleteSeq deletes any number of users by user ID, in batches of DeleteBatch, on the same engine
 // and with the same options and accounting as PatchSeq. Descope limits delete/batch to
 // LimitDefault: pace with WithPace(PaceUnder(LimitDefault)).
+//
+// Applied means the batch holding the user ID was accepted: the API says nothing per user, so a
+// user ID nobody has counts as applied too (either way no user has it afterwards).
 func (c *Client) DeleteSeq(ctx context.Context, userIDs iter.Seq[string], opts ...RunOption) (*BulkResult[string], error) {
 	return runBulk(ctx, c, deleteBatches, userIDs, opts)
 }
