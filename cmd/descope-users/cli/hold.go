@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // A bulk run's failed file (and, for patch, the journal beside it) is held by that run from
@@ -189,4 +192,70 @@ func (p *patchFiles) release(done bool) {
 	}
 	_ = p.journal.Close()
 	p.failed.release()
+}
+
+// defaultFailedPath is FILE.failed.jsonl, beside FILE: every input has its own, so users.jsonl
+// and users.csv never share one.
+func defaultFailedPath(path string) string {
+	if path == "-" {
+		return "stdin.failed.jsonl"
+	}
+	return path + ".failed.jsonl"
+}
+
+// checkOutcomePaths checks, before anything is read or sent, that the failed file can be
+// written where it is asked for: not over the input, in a directory that exists and is writable,
+// not over a directory. Whether it (and its journal) may be used is holdPatchFiles' to decide.
+func checkOutcomePaths(input, failedPath string) error {
+	if input != "-" && sameFile(failedPath, input) {
+		return fmt.Errorf("--failed %s is the input file: the failed file is written while the input is read; name another", failedPath)
+	}
+	dir := filepath.Dir(failedPath)
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("cannot write the failed file %s: its directory %s: %v", failedPath, dir, pathErr(err))
+	} else if !st.IsDir() {
+		return fmt.Errorf("cannot write the failed file %s: %s is not a directory", failedPath, dir)
+	}
+	for _, p := range []string{failedPath, journalPath(failedPath)} {
+		if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("cannot write %s: it is not a regular file (a directory?)", p)
+		}
+	}
+	probe, err := os.CreateTemp(dir, ".descope-users-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write the failed file %s: %s is not writable: %v", failedPath, dir, pathErr(err))
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	return nil
+}
+
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// countLines counts the lines in the first n bytes of path (0 when it cannot be read).
+func countLines(path string, n int64) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = f.Close() }()
+	lines := 0
+	buf := make([]byte, 32<<10)
+	r := io.LimitReader(f, n)
+	for {
+		k, err := r.Read(buf)
+		lines += bytes.Count(buf[:k], []byte("\n"))
+		if err != nil {
+			return lines
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -10,9 +9,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"unicode/utf8"
-
-	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
 // The journal of a patch run sits beside its failed file (FAILED.journal). Its first line says
@@ -117,17 +113,21 @@ func readJournal(f *os.File) (*resumeState, error) {
 	return st, nil
 }
 
-// strictUnmarshal decodes one JSON object into v, refusing unknown fields and anything after it.
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
+// resumable reads the journal of a killed run and checks that it is about this input.
+func (in *patchInput) resumable(journal *os.File) (*resumeState, error) {
+	st, err := readJournal(journal)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resume from %s: %v", journal.Name(), pathErr(err))
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the record")
+	h := st.header
+	switch {
+	case h.SHA256 != in.sha256 || h.Patches != in.patches:
+		return nil, fmt.Errorf("cannot resume: %s is not the input of the run that %s records (%s, %d patches; its SHA-256 differs): --resume needs the same file",
+			in.name(), journal.Name(), h.Input, h.Patches)
+	case h.Format != in.format:
+		return nil, fmt.Errorf("cannot resume: the run that %s records read its input as %s, not %s", journal.Name(), h.Format, in.format)
 	}
-	return nil
+	return st, nil
 }
 
 // count returns how many ordinals the ranges hold.
@@ -195,107 +195,4 @@ func (r remaining) ordinal(k int) int {
 func (r remaining) contains(o int) bool {
 	i := sort.Search(len(r.gaps), func(i int) bool { return r.gaps[i][1] >= o })
 	return i < len(r.gaps) && r.gaps[i][0] <= o
-}
-
-// outcomeFiles writes a run's failed file and journal as results arrive (api.WithResultFunc).
-// After a write fails it writes nothing more and cancels the run: the patches it could not
-// record keep no outcome, so --resume sends them again once the problem is fixed.
-type outcomeFiles struct {
-	failed, journal *os.File
-	failedBuf       *bufio.Writer
-	failedBytes     int64
-	sent            remaining
-	cancel          func()
-
-	err        error
-	unfinished int            // lines in the failed file, this run
-	reasons    map[string]int // unfinished patches by reason, for the summary
-	order      []string       // reasons in order of first appearance
-	otherCount int            // unfinished patches whose reason did not fit in reasons
-}
-
-// maxDistinctReasons bounds the summary's memory: reasons beyond it are counted together.
-const maxDistinctReasons = 1000
-
-func (o *outcomeFiles) record(results []api.PatchResult) {
-	if o.err != nil {
-		return
-	}
-	if err := o.write(results); err != nil {
-		o.err = err
-		o.cancel()
-	}
-}
-
-func (o *outcomeFiles) write(results []api.PatchResult) error {
-	before := o.failedBytes
-	for _, r := range results {
-		if r.Status == api.Patched {
-			continue
-		}
-		line, err := encodeLine(r.Item)
-		if err != nil {
-			return fmt.Errorf("encoding the patch for %q: %w", r.Key, err)
-		}
-		n, err := o.failedBuf.Write(line)
-		o.failedBytes += int64(n)
-		if err != nil {
-			return err
-		}
-		o.countReason(r)
-	}
-	if o.failedBytes != before {
-		if err := o.failedBuf.Flush(); err != nil {
-			return err
-		}
-		if err := o.failed.Sync(); err != nil {
-			return err
-		}
-	}
-	ords := make([][2]int, 0, 1)
-	for _, r := range results {
-		ords = append(ords, [2]int{o.sent.ordinal(r.Index), o.sent.ordinal(r.Index)})
-	}
-	rec, err := json.Marshal(journalRecord{Done: mergeRanges(ords), FailedBytes: o.failedBytes})
-	if err != nil {
-		return err
-	}
-	if _, err := o.journal.Write(append(rec, '\n')); err != nil {
-		return err
-	}
-	return o.journal.Sync()
-}
-
-func (o *outcomeFiles) countReason(r api.PatchResult) {
-	o.unfinished++
-	reason := oneLine(r.Reason)
-	if reason == "" {
-		reason = r.Status.String()
-	}
-	// The api has hidden the key in r.Reason before anything else (api.PatchResult), so this cut
-	// can leave no part of it.
-	reason = truncate(reason, 200)
-	if _, ok := o.reasons[reason]; !ok {
-		if len(o.reasons) >= maxDistinctReasons {
-			o.otherCount++
-			return
-		}
-		o.order = append(o.order, reason)
-	}
-	o.reasons[reason]++
-}
-
-// flush writes out what is buffered for the failed file. The files themselves are the run's
-// patchFiles, which close them.
-func (o *outcomeFiles) flush() error { return o.failedBuf.Flush() }
-
-// truncate cuts s to at most n bytes, at a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -15,11 +15,13 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
-var cmdSync = &command{
-	name:     "sync",
-	synopsis: "[flags] FILE",
-	summary:  "make users match a file of desired states, sending only what differs",
-	help: `Reads FILE, the desired state of some users in the format patch reads (JSON Lines or CSV, the
+// syncCommand is sync: users made to match a file of desired states.
+func syncCommand() *command {
+	return &command{
+		name:     "sync",
+		synopsis: "[flags] FILE",
+		summary:  "make users match a file of desired states, sending only what differs",
+		help: `Reads FILE, the desired state of some users in the format patch reads (JSON Lines or CSV, the
 same fields and columns: see 'descope-users help patch'), loads those users, and sends each one
 the smallest patch that makes it match: only the fields that differ, custom attributes key by
 key. Users that already match get nothing, so a sync run again right after a successful one
@@ -59,13 +61,14 @@ on FILE again sends only what still differs, so sync needs no journal and no --r
 Exit status: 0 every user of FILE exists and matches it (with --dry-run: every user exists);
 1 some patches failed or were not attempted, some users do not exist, or the API refused a call;
 2 bad usage or input (nothing was sent).`,
-	example: []string{"users.jsonl"},
-	define: func(fs *flags) runner {
-		o := syncFlags(fs.FlagSet)
-		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
-			return runSync(ctx, c, cmd, o, args)
-		}
-	},
+		example: []string{"users.jsonl"},
+		define: func(fs *flags) runner {
+			o := syncFlags(fs.FlagSet)
+			return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+				return runSync(ctx, c, cmd, o, args)
+			}
+		},
+	}
 }
 
 type syncOpts struct {
