@@ -234,8 +234,8 @@ func (v *limitValue) pace() api.Pace {
 	return api.PaceUnder(v.l)
 }
 
-// batchFlags are the flags patch and sync share: the input's format, and how the batches are
-// sent and paced.
+// batchFlags are the flags of every command that sends batches (the bulk commands, sync): the
+// input's format, and how the batches are sent and paced.
 type batchFlags struct {
 	format      *string
 	batchSize   *int
@@ -245,13 +245,24 @@ type batchFlags struct {
 	burst       *int
 }
 
-// newBatchFlags defines them on fs; concurrency and rate say what those flags govern.
-func newBatchFlags(fs *flag.FlagSet, concurrency, rate string) batchFlags {
+// batchCall is the batch operation a command's batches go to.
+type batchCall struct {
+	operation string    // its name: "PatchUserBatch"
+	route     string    // its limit's name in Descope's documentation: "batch patch"
+	limit     api.Limit // that limit: --limit's default
+}
+
+// patchBatches is PatchUserBatch, which patch and sync send.
+var patchBatches = batchCall{"PatchUserBatch", "batch patch", api.LimitDefault}
+
+// newBatchFlags defines them on fs for batches of inputs sent to call; concurrency and rate say
+// what those flags govern.
+func newBatchFlags(fs *flag.FlagSet, call batchCall, inputs, concurrency, rate string) batchFlags {
 	return batchFlags{
 		format:      fs.String("format", "", "the input's `format`: jsonl or csv (default: from the extension)"),
-		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, "patches per PatchUserBatch call"),
+		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, inputs+" per "+call.operation+" call"),
 		concurrency: fs.Int("concurrency", api.DefaultConcurrency, concurrency),
-		limit:       limitFlag(fs, "limit", api.LimitDefault, "batch patch"),
+		limit:       limitFlag(fs, "limit", call.limit, call.route),
 		rate:        fs.Float64("rate", 0, rate),
 		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
 	}
@@ -272,7 +283,7 @@ func (b batchFlags) problem() string {
 	return ""
 }
 
-// bulkOptions returns PatchSeq's options for the flags: batch size, concurrency and pacing.
+// bulkOptions returns a bulk run's options for the flags: batch size, concurrency and pacing.
 func (b batchFlags) bulkOptions() []api.RunOption {
 	return append([]api.RunOption{api.WithBatchSize(*b.batchSize), api.WithConcurrency(*b.concurrency)}, b.pacing()...)
 }

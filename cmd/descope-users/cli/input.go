@@ -17,7 +17,25 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
-// The formats of a patch file.
+// records is a format of input files: how each JSON Lines line, or each CSV row, becomes one
+// input of type T, checked, and what an input is called in messages. The patch format
+// (patchRecords) is one.
+type records[T any] struct {
+	noun
+	// decode decodes and checks one JSON Lines line: not blank, valid UTF-8.
+	decode func(line []byte) (T, error)
+	// columns are the columns a CSV file may have.
+	columns csvColumns[T]
+	// check checks a record made from a CSV row, as decode checks a line's.
+	check func(rec *T) error
+	// help describes the format, for the help of the commands that read it.
+	help string
+}
+
+// noun is what a command's inputs are called: "patch", "patches".
+type noun struct{ one, many string }
+
+// The formats of an input file.
 const (
 	formatJSONL = "jsonl"
 	formatCSV   = "csv"
@@ -74,7 +92,7 @@ func (in inputFile) label() string {
 	return in.path
 }
 
-// openInput opens a patch file.
+// openInput opens an input file.
 func openInput(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -96,8 +114,8 @@ func pathErr(err error) error {
 	return err
 }
 
-// inputError lists what is wrong with a patch file: the problems found (up to
-// maxReportedProblems) and how many there were in all.
+// inputError lists what is wrong with an input file: the problems found, each at its FILE:LINE
+// (up to maxReportedProblems), and how many there were in all.
 type inputError struct {
 	name     string
 	problems []string // each "FILE:LINE: what is wrong"
@@ -141,10 +159,11 @@ func isInputError(err error) bool {
 	return errors.As(err, &ie)
 }
 
-// maxLineBytes caps one line of a patch file: a longer one is a problem at its line. It is the
+// maxLineBytes caps one line of an input file: a longer one is a problem at its line. It is the
 // one limit for the lines the tool reads and those it writes for reading back (export, failed
-// files): a patch read from any line (or CSV row) must also encode, as encodeLine writes it, in
-// at most this many bytes, so that whatever the tool writes, patch and sync read.
+// files): a record read from any line (or CSV row) must also encode, as encodeLine writes it, in
+// at most this many bytes (the record format's check says so), so that whatever the tool
+// writes, it reads.
 const maxLineBytes = 1 << 20
 
 // errLineTooLong is encodeLine's error for a value whose line would pass maxLineBytes.
@@ -167,19 +186,19 @@ func encodeLine(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// scanPatches reads a patch file once, in order, and calls fn with each well-formed patch and
+// scanRecords reads an input file once, in order, and calls fn with each well-formed record and
 // the line it starts on. It holds one line at a time, never the file. Malformed lines do not
 // stop it: they are collected, up to maxReportedProblems with a count of all, into the
 // *inputError it returns at the end (fn is not called for them). A read error, an error from fn,
 // or a line it cannot get past stops it at once.
-func scanPatches(name string, r io.Reader, format string, fn func(line int, p api.UserPatch) error) error {
+func scanRecords[T any](name string, r io.Reader, format string, rs records[T], fn func(line int, rec T) error) error {
 	r = skipBOM(r)
 	problems := &inputError{name: name}
 	var err error
 	if format == formatCSV {
-		err = scanCSV(name, r, problems, fn)
+		err = scanCSV(name, r, rs, problems, fn)
 	} else {
-		err = scanJSONL(name, r, problems, fn)
+		err = scanJSONL(name, r, rs, problems, fn)
 	}
 	if err != nil {
 		return err
@@ -196,8 +215,8 @@ func skipBOM(r io.Reader) io.Reader {
 	return br
 }
 
-// scanJSONL reads one patch per line, skipping blank lines.
-func scanJSONL(name string, r io.Reader, problems *inputError, fn func(int, api.UserPatch) error) error {
+// scanJSONL reads one record per line, skipping blank lines.
+func scanJSONL[T any](name string, r io.Reader, rs records[T], problems *inputError, fn func(int, T) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
 	lineNo := 0
@@ -207,37 +226,35 @@ func scanJSONL(name string, r io.Reader, problems *inputError, fn func(int, api.
 		if len(line) == 0 {
 			continue
 		}
-		p, err := decodeLine(line, lineNo)
+		rec, err := decodeLine(line, lineNo, rs)
 		if err != nil {
 			problems.add(lineNo, "%v", err)
 			continue
 		}
-		if err := fn(lineNo, p); err != nil {
+		if err := fn(lineNo, rec); err != nil {
 			return err
 		}
 	}
 	switch err := sc.Err(); {
 	case errors.Is(err, bufio.ErrTooLong):
-		problems.add(lineNo+1, "the line is longer than %d bytes: one patch per line, please", maxLineBytes)
+		problems.add(lineNo+1, "the line is longer than %d bytes: one %s per line, please", maxLineBytes, rs.one)
 	case err != nil:
 		return fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
 	}
 	return nil
 }
 
-// decodeLine decodes and checks one JSON Lines patch.
-func decodeLine(line []byte, lineNo int) (api.UserPatch, error) {
+// decodeLine decodes and checks one JSON Lines record.
+func decodeLine[T any](line []byte, lineNo int, rs records[T]) (T, error) {
 	if !utf8.Valid(line) {
-		return api.UserPatch{}, fmt.Errorf("invalid UTF-8 at byte %d: the file must be UTF-8", invalidUTF8At(line)+1)
+		var zero T
+		return zero, fmt.Errorf("invalid UTF-8 at byte %d: the file must be UTF-8", invalidUTF8At(line)+1)
 	}
-	p, err := decodePatch(line, false)
-	if err != nil {
-		if lineNo == 1 && line[0] == '[' {
-			err = errors.New("a JSON array: write one patch object per line (JSON Lines), not an array")
-		}
-		return p, err
+	rec, err := rs.decode(line)
+	if err != nil && lineNo == 1 && line[0] == '[' {
+		err = fmt.Errorf("a JSON array: write one %s object per line (JSON Lines), not an array", rs.one)
 	}
-	return p, checkPatch(&p)
+	return rec, err
 }
 
 // invalidUTF8At returns the offset of the first byte of b that is not valid UTF-8.
@@ -252,22 +269,123 @@ func invalidUTF8At(b []byte) int {
 	return len(b)
 }
 
-// scanCSV reads a header row and one patch per row. Rows whose cells are all blank (a line of
+// csvColumn is a column of a CSV input: its name in the header row, and what a cell of it sets
+// on the row's record (the cell is trimmed, and not empty: an empty cell sets nothing).
+type csvColumn[T any] struct {
+	name string
+	set  func(rec *T, cell string) error
+}
+
+// csvColumns are the columns a CSV input may have.
+type csvColumns[T any] struct {
+	named []csvColumn[T] // in the order messages list them
+	// attributes, when set, allows the columns customAttributes.<key>: it returns the record's
+	// custom attributes, making them when it has none. A cell is read as parseValue reads it.
+	attributes func(rec *T) map[string]any
+	// key is the column every row needs; keyWhy says why ("the login ID ... of the user to patch").
+	key, keyWhy string
+}
+
+const customAttributesPrefix = "customAttributes."
+
+// names lists the columns, for messages.
+func (cs csvColumns[T]) names() string {
+	names := make([]string, 0, len(cs.named)+1)
+	for _, c := range cs.named {
+		names = append(names, c.name)
+	}
+	if cs.attributes != nil {
+		names = append(names, customAttributesPrefix+"<key>")
+	}
+	return strings.Join(names, ", ")
+}
+
+// setter returns what a cell of the column named in a header cell sets, or an error saying why
+// the column is not known.
+func (cs csvColumns[T]) setter(column string) (func(*T, string) error, error) {
+	if key, ok := strings.CutPrefix(column, customAttributesPrefix); ok && cs.attributes != nil {
+		if key == "" {
+			return nil, errors.New("has no attribute key: name it customAttributes.<key>")
+		}
+		return func(rec *T, cell string) error {
+			cs.attributes(rec)[key] = parseValue(cell)
+			return nil
+		}, nil
+	}
+	for _, c := range cs.named {
+		if c.name == column {
+			return c.set, nil
+		}
+	}
+	hint := ""
+	for _, c := range cs.named {
+		if strings.EqualFold(c.name, column) {
+			hint = fmt.Sprintf(" (did you mean %q? names are case-sensitive)", c.name)
+		}
+	}
+	if hint == "" && cs.attributes != nil && strings.HasPrefix(strings.ToLower(column), strings.ToLower(customAttributesPrefix)) {
+		hint = fmt.Sprintf(" (did you mean %q?)", customAttributesPrefix+column[len(customAttributesPrefix):])
+	}
+	return nil, fmt.Errorf("is not a known column%s; the known columns are %s", hint, cs.names())
+}
+
+// stringColumn is a column that sets a string field.
+func stringColumn[T any](name string, field func(*T) **string) csvColumn[T] {
+	return csvColumn[T]{name, func(rec *T, cell string) error {
+		*field(rec) = &cell
+		return nil
+	}}
+}
+
+// boolColumn is a column that sets a boolean field: true or false, in any case.
+func boolColumn[T any](name string, field func(*T) **bool) csvColumn[T] {
+	return csvColumn[T]{name, func(rec *T, cell string) error {
+		switch strings.ToLower(cell) {
+		case "true":
+			*field(rec) = api.Ptr(true)
+		case "false":
+			*field(rec) = api.Ptr(false)
+		default:
+			return fmt.Errorf("%q is not true or false", cell)
+		}
+		return nil
+	}}
+}
+
+// listColumn is a column that sets a list of strings: values separated by ";".
+func listColumn[T any](name string, field func(*T) **[]string) csvColumn[T] {
+	return csvColumn[T]{name, func(rec *T, cell string) error {
+		var items []string
+		for item := range strings.SplitSeq(cell, ";") {
+			if item = strings.TrimSpace(item); item != "" {
+				items = append(items, item)
+			}
+		}
+		if len(items) == 0 {
+			return fmt.Errorf("%q has no values (a CSV cell cannot clear a list: use JSON Lines with [])", cell)
+		}
+		*field(rec) = &items
+		return nil
+	}}
+}
+
+// scanCSV reads a header row and one record per row. Rows whose cells are all blank (a line of
 // spaces, or of commas, as spreadsheets leave at the end) are skipped like blank JSON Lines.
-func scanCSV(name string, r io.Reader, problems *inputError, fn func(int, api.UserPatch) error) error {
+func scanCSV[T any](name string, r io.Reader, rs records[T], problems *inputError, fn func(int, T) error) error {
+	cols := rs.columns
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked here, so that a blank line of any width can be skipped
 	header, err := cr.Read()
 	if err == io.EOF {
-		return fmt.Errorf("%s: the CSV file is empty: it needs a header row naming its columns (%s)", name, csvColumnNames())
+		return fmt.Errorf("%s: the CSV file is empty: it needs a header row naming its columns (%s)", name, cols.names())
 	}
 	if err != nil {
 		return csvError(name, err)
 	}
 	header = slices.Clone(header)
-	setters := make([]csvSetter, len(header))
+	setters := make([]func(*T, string) error, len(header))
 	seen := map[string]int{}
-	hasLoginID := false
+	hasKey := false
 	for i, col := range header {
 		if !utf8.ValidString(col) {
 			return fmt.Errorf("%s:1: column %d: invalid UTF-8 in the header row: the file must be UTF-8", name, i+1)
@@ -281,20 +399,20 @@ func scanCSV(name string, r io.Reader, problems *inputError, fn func(int, api.Us
 			return fmt.Errorf("%s:1: column %d %q repeats column %d", name, i+1, col, j+1)
 		}
 		seen[col] = i
-		set, err := csvSetterFor(col)
+		set, err := cols.setter(col)
 		if err != nil {
 			return fmt.Errorf("%s:1: column %d %q %v", name, i+1, col, err)
 		}
 		setters[i] = set
-		hasLoginID = hasLoginID || col == "loginId"
+		hasKey = hasKey || col == cols.key
 	}
-	if !hasLoginID {
-		return fmt.Errorf("%s:1: the header row has no loginId column: every row needs the login ID (or user ID) of the user to patch", name)
+	if !hasKey {
+		return fmt.Errorf("%s:1: the header row has no %s column: every row needs %s", name, cols.key, cols.keyWhy)
 	}
 
 	cr.ReuseRecord = true
 	for {
-		rec, err := cr.Read()
+		row, err := cr.Read()
 		if err == io.EOF {
 			return nil
 		}
@@ -308,16 +426,16 @@ func scanCSV(name string, r io.Reader, problems *inputError, fn func(int, api.Us
 			return csvError(name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		if blankRow(rec) {
+		if blankRow(row) {
 			continue
 		}
-		if len(rec) != len(header) {
-			problems.add(line, "the row has %d cells, the header row has %d columns", len(rec), len(header))
+		if len(row) != len(header) {
+			problems.add(line, "the row has %d cells, the header row has %d columns", len(row), len(header))
 			continue
 		}
-		var p api.UserPatch
+		var rec T
 		bad := false
-		for i, cell := range rec {
+		for i, cell := range row {
 			cell = strings.TrimSpace(cell)
 			switch {
 			case cell == "":
@@ -326,7 +444,7 @@ func scanCSV(name string, r io.Reader, problems *inputError, fn func(int, api.Us
 				problems.add(line, "column %d %q: invalid UTF-8 at byte %d: the file must be UTF-8", i+1, header[i], invalidUTF8At([]byte(cell))+1)
 				bad = true
 			default:
-				if err := setters[i](&p, cell); err != nil {
+				if err := setters[i](&rec, cell); err != nil {
 					problems.add(line, "column %d %q: %v", i+1, header[i], err)
 					bad = true
 				}
@@ -335,11 +453,11 @@ func scanCSV(name string, r io.Reader, problems *inputError, fn func(int, api.Us
 		if bad {
 			continue
 		}
-		if err := checkPatch(&p); err != nil {
+		if err := rs.check(&rec); err != nil {
 			problems.add(line, "%v", err)
 			continue
 		}
-		if err := fn(line, p); err != nil {
+		if err := fn(line, rec); err != nil {
 			return err
 		}
 	}

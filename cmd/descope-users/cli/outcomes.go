@@ -10,53 +10,46 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
-// outcomeFiles writes a run's failed file and journal as results arrive (api.WithResultFunc).
-// After a write fails it writes nothing more and cancels the run: the patches it could not
+// outcomeWriter records the outcomes of a bulk run as they arrive (api.WithResultFunc): every
+// input that was not applied goes to the run's held failed file, as the line line makes of it,
+// and, when the run keeps a journal (keepJournal), a record of which inputs have an outcome goes
+// to the journal; both are synced to disk before the run takes the next step that depends on
+// them. After a write fails it writes nothing more and cancels the run: the inputs it could not
 // record keep no outcome, so --resume sends them again once the problem is fixed.
-type outcomeFiles struct {
-	failed, journal *os.File
-	failedBuf       *bufio.Writer
-	failedBytes     int64
-	sent            remaining
-	cancel          func()
+type outcomeWriter[T any] struct {
+	failed *heldFile
+	buf    *bufio.Writer
+	bytes  int64                   // the failed file's length
+	line   func(api.Result[T]) any // what the failed file gets for an input not applied
+	cancel func()                  // cancels the run
+
+	journal *os.File  // nil: the run keeps no journal
+	sent    remaining // with a journal: the ordinals, in the input, of the inputs the run sends
 
 	err        error
-	unfinished int            // lines in the failed file, this run
-	reasons    map[string]int // unfinished patches by reason, for the summary
-	order      []string       // reasons in order of first appearance
-	otherCount int            // unfinished patches whose reason did not fit in reasons
+	unfinished int         // lines this run wrote to the failed file
+	reasons    reasonTally // why they were not applied, for the summary
 }
 
-// maxDistinctReasons bounds the summary's memory: reasons beyond it are counted together.
-const maxDistinctReasons = 1000
+func newOutcomeWriter[T any](failed *heldFile, line func(api.Result[T]) any) *outcomeWriter[T] {
+	return &outcomeWriter[T]{failed: failed, buf: bufio.NewWriterSize(failed.f, 64<<10), line: line, cancel: func() {}}
+}
 
-// openOutcomeFiles starts writing the held failed file and journal: a new run's journal gets
-// its header; the files of the run being resumed are cut back to its last complete record.
-func openOutcomeFiles(in *patchInput, files *patchFiles, resumed *resumeState, cancel func()) (*outcomeFiles, error) {
-	o := &outcomeFiles{reasons: map[string]int{}, cancel: cancel, failed: files.failed.f, journal: files.journal}
-	var err error
+// keepJournal makes w record every outcome in the journal j too: a new run's journal gets its
+// header h; the files of the killed run being resumed are cut back to its last complete record,
+// and the inputs it recorded are left out of sent.
+func (w *outcomeWriter[T]) keepJournal(j *os.File, h journalHeader, resumed *resumeState) error {
+	w.journal = j
 	if resumed == nil {
-		o.sent = newRemaining(in.patches, nil)
-		head, _ := json.Marshal(journalHeader{Journal: journalMagic, Version: journalVersion, Input: in.path, Format: in.format, SHA256: in.sha256, Patches: in.patches})
-		if _, err = o.journal.Write(append(head, '\n')); err == nil {
-			err = o.journal.Sync()
-		}
-		if err != nil {
-			err = fmt.Errorf("cannot write the journal: %w", err)
-		}
-	} else {
-		o.sent = newRemaining(in.patches, resumed.done)
-		o.failedBytes = resumed.failedBytes
-		err = cutTo(o.failed, resumed.failedBytes, files.failed.path)
-		if err == nil {
-			err = cutTo(o.journal, resumed.validBytes, o.journal.Name())
-		}
+		w.sent = newRemaining(h.Inputs, nil)
+		return writeJournalHeader(j, h)
 	}
-	if err != nil {
-		return nil, err
+	w.sent = newRemaining(h.Inputs, resumed.done)
+	w.bytes = resumed.failedBytes
+	if err := cutTo(w.failed.f, resumed.failedBytes, w.failed.path); err != nil {
+		return err
 	}
-	o.failedBuf = bufio.NewWriterSize(o.failed, 64<<10)
-	return o, nil
+	return cutTo(j, resumed.validBytes, j.Name())
 }
 
 // cutTo truncates f to n bytes, dropping what a killed run wrote after its last record, and
@@ -76,74 +69,69 @@ func cutTo(f *os.File, n int64, path string) error {
 	return err
 }
 
-func (o *outcomeFiles) record(results []api.PatchResult) {
-	if o.err != nil {
+// record is the run's result func.
+func (w *outcomeWriter[T]) record(results []api.Result[T]) {
+	if w.err != nil {
 		return
 	}
-	if err := o.write(results); err != nil {
-		o.err = err
-		o.cancel()
+	if err := w.write(results); err != nil {
+		w.err = err
+		w.cancel()
 	}
 }
 
-func (o *outcomeFiles) write(results []api.PatchResult) error {
-	before := o.failedBytes
+func (w *outcomeWriter[T]) write(results []api.Result[T]) error {
+	failedErr := func(err error) error { return fmt.Errorf("writing the failed file %s: %w", w.failed.path, err) }
+	before := w.bytes
 	for _, r := range results {
-		if r.Status == api.Patched {
+		if r.Status == api.Applied {
 			continue
 		}
-		line, err := encodeLine(r.Item)
+		line, err := encodeLine(w.line(r))
 		if err != nil {
-			return fmt.Errorf("encoding the patch for %q: %w", r.Key, err)
+			return failedErr(fmt.Errorf("encoding the line for %q: %w", r.Key, err))
 		}
-		n, err := o.failedBuf.Write(line)
-		o.failedBytes += int64(n)
+		n, err := w.buf.Write(line)
+		w.bytes += int64(n)
 		if err != nil {
-			return err
+			return failedErr(err)
 		}
-		o.countReason(r)
+		w.unfinished++
+		w.reasons.add(r.Reason, r.Status)
 	}
-	if o.failedBytes != before {
-		if err := o.failedBuf.Flush(); err != nil {
-			return err
+	if w.bytes != before {
+		if err := w.buf.Flush(); err != nil {
+			return failedErr(err)
 		}
-		if err := o.failed.Sync(); err != nil {
-			return err
+		if err := w.failed.f.Sync(); err != nil {
+			return failedErr(err)
 		}
+	}
+	if w.journal == nil {
+		return nil
 	}
 	ords := make([][2]int, 0, 1)
 	for _, r := range results {
-		ords = append(ords, [2]int{o.sent.ordinal(r.Index), o.sent.ordinal(r.Index)})
+		ords = append(ords, [2]int{w.sent.ordinal(r.Index), w.sent.ordinal(r.Index)})
 	}
-	rec, err := json.Marshal(journalRecord{Done: mergeRanges(ords), FailedBytes: o.failedBytes})
+	rec, err := json.Marshal(journalRecord{Done: mergeRanges(ords), FailedBytes: w.bytes})
+	if err == nil {
+		_, err = w.journal.Write(append(rec, '\n'))
+	}
+	if err == nil {
+		err = w.journal.Sync()
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("writing the journal %s: %w", w.journal.Name(), err)
 	}
-	if _, err := o.journal.Write(append(rec, '\n')); err != nil {
-		return err
-	}
-	return o.journal.Sync()
-}
-
-func (o *outcomeFiles) countReason(r api.PatchResult) {
-	o.unfinished++
-	reason := oneLine(r.Reason)
-	if reason == "" {
-		reason = r.Status.String()
-	}
-	// The api has hidden the key in r.Reason before anything else (api.PatchResult), so this cut
-	// can leave no part of it.
-	reason = truncate(reason, 200)
-	if _, ok := o.reasons[reason]; !ok {
-		if len(o.reasons) >= maxDistinctReasons {
-			o.otherCount++
-			return
-		}
-		o.order = append(o.order, reason)
-	}
-	o.reasons[reason]++
+	return nil
 }
 
 // flush writes out what is buffered for the failed file. The files themselves are the run's
-// patchFiles, which close them.
-func (o *outcomeFiles) flush() error { return o.failedBuf.Flush() }
+// (heldFile, runFiles), which close them.
+func (w *outcomeWriter[T]) flush() error {
+	if err := w.buf.Flush(); err != nil {
+		return fmt.Errorf("writing the failed file %s: %w", w.failed.path, err)
+	}
+	return nil
+}

@@ -30,22 +30,31 @@ func printJSON(w io.Writer, v any) error {
 	return err
 }
 
-type summary struct {
-	input       string
-	res         *api.BulkResult[api.UserPatch]
-	out         *outcomeFiles
-	total       int
-	resumed     int
+// summary is what printSummary reports of a bulk run of inputs of type T.
+type summary[T any] struct {
+	input       string // the input, as the summary names it
+	res         *api.BulkResult[T]
+	inputs      string // what the inputs are called: "patches"
+	applied     string // what an applied input is: "patched"
+	reasons     *reasonTally
+	total       int // inputs in the input
+	resumed     int // inputs with an outcome in the journal of the killed run this one resumes
 	stopped     string
 	pacing      string
 	failedPath  string
-	failedLines int
+	failedLines int // lines in the failed file
 	retry       string
+}
+
+// unfinished reports whether some input was not applied: it failed, was not attempted, or is in
+// the failed file from the killed run this one resumed.
+func (s summary[T]) unfinished() bool {
+	return s.failedLines > 0 || s.res.Failed+s.res.NotAttempted > 0
 }
 
 const maxReasons = 10
 
-func printSummary(w io.Writer, s summary) {
+func printSummary[T any](w io.Writer, s summary[T]) {
 	r := s.res
 	elapsed := r.Elapsed
 	rate := 0.0
@@ -65,7 +74,7 @@ func printSummary(w io.Writer, s summary) {
 	if s.resumed > 0 {
 		row("resumed", "%d already had an outcome in the journal of the killed run (not sent again)", s.resumed)
 	}
-	row("patched", "%d", r.Applied)
+	row(s.applied, "%d", r.Applied)
 	row("failed", "%d", r.Failed)
 	row("not attempted", "%d", r.NotAttempted)
 	if r.Requeued > 0 {
@@ -80,37 +89,84 @@ func printSummary(w io.Writer, s summary) {
 	}
 	row("paced", "%s", s.pacing)
 	row("elapsed", "%v", round(elapsed))
-	row("rate", "%.0f patches/s", rate)
-
-	if o := s.out; o.unfinished > 0 {
-		keys := sortedCounts(o.reasons, o.order)
-		if len(keys) > maxReasons {
-			fmt.Fprintf(&b, "Failure reasons (top %d of %d):\n", maxReasons, len(keys))
-		} else {
-			b.WriteString("Failure reasons:\n")
-		}
-		rest := o.otherCount
-		for i, k := range keys {
-			if i >= maxReasons {
-				rest += o.reasons[k]
-				continue
-			}
-			fmt.Fprintf(&b, "  %6d  %s\n", o.reasons[k], k)
-		}
-		if rest > 0 {
-			fmt.Fprintf(&b, "  %6d  (other reasons)\n", rest)
-		}
-	}
+	row("rate", "%.0f %s/s", rate, s.inputs)
+	s.reasons.print(&b)
 	if len(r.AdditionalErrors) > 0 {
 		fmt.Fprintf(&b, "The API also sent %d additionalErrors.\n", len(r.AdditionalErrors))
 	}
 	switch {
 	case s.failedLines > 0:
-		fmt.Fprintf(&b, "Failed file: %d unfinished patches in %s\n  retry them with: %s\n", s.failedLines, s.failedPath, s.retry)
+		fmt.Fprintf(&b, "Failed file: %d unfinished %s in %s\n  retry them with: %s\n", s.failedLines, s.inputs, s.failedPath, s.retry)
 	case r.Failed+r.NotAttempted == 0:
-		b.WriteString("All patches applied; no failed file written\n")
+		fmt.Fprintf(&b, "All %s applied; no failed file written\n", s.inputs)
 	}
 	_, _ = io.WriteString(w, b.String())
+}
+
+// reasonTally counts the unfinished inputs of a run by reason, for the summary.
+type reasonTally struct {
+	counts map[string]int
+	order  []string // reasons in order of first appearance
+	other  int      // inputs whose reason did not fit in counts
+	total  int
+}
+
+// maxDistinctReasons bounds the summary's memory: reasons beyond it are counted together.
+const maxDistinctReasons = 1000
+
+// add counts an input that was not applied, with its reason (the status when it has none).
+func (t *reasonTally) add(reason string, status api.Status) {
+	t.total++
+	reason = oneLine(reason)
+	if reason == "" {
+		reason = status.String()
+	}
+	// The api has hidden the key in the reason before anything else (api.Result), so this cut
+	// can leave no part of it.
+	reason = truncate(reason, 200)
+	if t.counts == nil {
+		t.counts = map[string]int{}
+	}
+	if _, ok := t.counts[reason]; !ok {
+		if len(t.counts) >= maxDistinctReasons {
+			t.other++
+			return
+		}
+		t.order = append(t.order, reason)
+	}
+	t.counts[reason]++
+}
+
+// print lists the reasons, most frequent first, up to maxReasons.
+func (t *reasonTally) print(b *strings.Builder) {
+	if t.total == 0 {
+		return
+	}
+	keys := sortedCounts(t.counts, t.order)
+	if len(keys) > maxReasons {
+		fmt.Fprintf(b, "Failure reasons (top %d of %d):\n", maxReasons, len(keys))
+	} else {
+		b.WriteString("Failure reasons:\n")
+	}
+	rest := t.other
+	for i, k := range keys {
+		if i >= maxReasons {
+			rest += t.counts[k]
+			continue
+		}
+		fmt.Fprintf(b, "  %6d  %s\n", t.counts[k], k)
+	}
+	if rest > 0 {
+		fmt.Fprintf(b, "  %6d  (other reasons)\n", rest)
+	}
+}
+
+// article is word after "a" or "an": "a patch", "an import".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }
 
 // sortedCounts returns the keys of m by count, highest first, then by first appearance.
@@ -156,36 +212,39 @@ func progressOutput(stderr io.Writer) io.Writer {
 	return nil
 }
 
-// progress draws the bulk progress bar. PatchAll calls update after every batch, never
+// progress draws the bulk progress bar. A bulk run calls update after every batch, never
 // concurrently.
 type progress struct {
 	bar    *progressbar.ProgressBar
+	doing  string // what the run does: "patching"
 	failed int
 }
 
-func newProgressBar(w io.Writer, total int) *progress {
+// newProgressBar draws a bar on w (none when w is nil) for a run that does doing to total
+// inputs, which are called inputs.
+func newProgressBar(w io.Writer, total int, doing, inputs string) *progress {
 	if w == nil {
 		return nil
 	}
 	bar := progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("patching"),
+		progressbar.OptionSetDescription(doing),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("patches"),
+		progressbar.OptionSetItsString(inputs),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
 	_ = bar.RenderBlank()
-	return &progress{bar: bar}
+	return &progress{bar: bar, doing: doing}
 }
 
 func (p *progress) update(pr api.Progress) {
 	if pr.Failed != p.failed {
 		p.failed = pr.Failed
-		p.bar.Describe(fmt.Sprintf("patching (%d failed)", pr.Failed))
+		p.bar.Describe(fmt.Sprintf("%s (%d failed)", p.doing, pr.Failed))
 	}
 	_ = p.bar.Set(pr.Done)
 }

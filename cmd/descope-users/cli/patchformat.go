@@ -8,6 +8,91 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
+// patchRecords is the patch format: what patch reads, what sync reads as desired states, and
+// what export and the failed files write. patchFormatHelp describes it, once, for the help of
+// every command that reads it.
+var patchRecords = records[api.UserPatch]{
+	noun:    noun{"patch", "patches"},
+	decode:  decodePatchLine,
+	columns: patchColumns,
+	check:   checkPatch,
+	help:    patchFormatHelp,
+}
+
+// patchFormatHelp describes the patch format, for the help of the commands that read it
+// (patch, sync) and of those that write it (export).
+const patchFormatHelp = `Formats (from the extension, or --format; FILE - reads standard input and needs --format):
+  .jsonl .ndjson .json   JSON Lines: one patch object per line, with the fields of the API's
+                         PatchUser body (loginId required); blank lines are skipped, unknown
+                         fields are errors, and so is a field named twice or in another case
+                         than the API's (LoginID for loginId). An absent field is left
+                         unchanged, "" or [] (or null, for a list) clears it, and null in
+                         customAttributes removes that attribute; null for any other field
+                         would change nothing, and is an error. The names Descope's Node and
+                         .NET SDKs write are read too: identifier for loginId, displayName for
+                         name, additionalIdentifiers for additionalLoginIds (two that differ
+                         are an error):
+                           {"loginId":"jane@example.com","name":"Jane Doe","roleNames":["editor"]}
+                           {"loginId":"joe@example.com","status":"disabled","customAttributes":{"plan":null}}
+  .csv                   a header row naming the columns, then one patch per row. Columns:
+                         loginId (required), userId, email, phone, name, givenName, middleName,
+                         familyName, picture, status (enabled|disabled|invited|expired),
+                         recoveryEmail, recoveryPhone, verifiedEmail, verifiedPhone,
+                         verifiedRecoveryEmail and verifiedRecoveryPhone (true|false), roleNames and ssoAppIds
+                         (values separated by ;), customAttributes.<key> (a cell is JSON if valid
+                         JSON - 42, true, null, ["a"], "\"42\"" - else a plain string). Cells are
+                         trimmed; an empty cell leaves the field unchanged (it is not sent). To
+                         clear a field, use JSON Lines. A byte-order mark and quoted headers, as
+                         spreadsheets export them, are fine; blank rows are skipped.
+                           loginId,name,roleNames,customAttributes.plan
+                           jane@example.com,Jane Doe,editor;billing,pro
+The file must be UTF-8; numbers must fit a 64-bit float.`
+
+// patchColumns are the columns of a CSV patch file.
+var patchColumns = csvColumns[api.UserPatch]{
+	named: []csvColumn[api.UserPatch]{
+		{"loginId", func(p *api.UserPatch, cell string) error { p.LoginID = cell; return nil }},
+		stringColumn("userId", func(p *api.UserPatch) **string { return &p.UserID }),
+		stringColumn("email", func(p *api.UserPatch) **string { return &p.Email }),
+		stringColumn("phone", func(p *api.UserPatch) **string { return &p.Phone }),
+		stringColumn("name", func(p *api.UserPatch) **string { return &p.Name }),
+		stringColumn("givenName", func(p *api.UserPatch) **string { return &p.GivenName }),
+		stringColumn("middleName", func(p *api.UserPatch) **string { return &p.MiddleName }),
+		stringColumn("familyName", func(p *api.UserPatch) **string { return &p.FamilyName }),
+		stringColumn("picture", func(p *api.UserPatch) **string { return &p.Picture }),
+		{"status", func(p *api.UserPatch, cell string) error {
+			s := api.UserStatus(strings.ToLower(cell)) // spreadsheets capitalise; checkPatch checks
+			p.Status = &s
+			return nil
+		}},
+		boolColumn("verifiedEmail", func(p *api.UserPatch) **bool { return &p.VerifiedEmail }),
+		boolColumn("verifiedPhone", func(p *api.UserPatch) **bool { return &p.VerifiedPhone }),
+		stringColumn("recoveryEmail", func(p *api.UserPatch) **string { return &p.RecoveryEmail }),
+		boolColumn("verifiedRecoveryEmail", func(p *api.UserPatch) **bool { return &p.VerifiedRecoveryEmail }),
+		stringColumn("recoveryPhone", func(p *api.UserPatch) **string { return &p.RecoveryPhone }),
+		boolColumn("verifiedRecoveryPhone", func(p *api.UserPatch) **bool { return &p.VerifiedRecoveryPhone }),
+		listColumn("roleNames", func(p *api.UserPatch) **[]string { return &p.RoleNames }),
+		listColumn("ssoAppIds", func(p *api.UserPatch) **[]string { return &p.SsoAppIDs }),
+	},
+	attributes: func(p *api.UserPatch) map[string]any {
+		if p.CustomAttributes == nil {
+			p.CustomAttributes = &map[string]any{}
+		}
+		return *p.CustomAttributes
+	},
+	key:    "loginId",
+	keyWhy: "the login ID (or user ID) of the user to patch",
+}
+
+// decodePatchLine decodes and checks one line of a JSON Lines patch file.
+func decodePatchLine(line []byte) (api.UserPatch, error) {
+	p, err := decodePatch(line, false)
+	if err != nil {
+		return p, err
+	}
+	return p, checkPatch(&p)
+}
+
 // decodePatch decodes one patch object. Unknown fields are errors; custom attribute numbers
 // keep their digits; null for a list field means the empty list, as in the API. With
 // allowEmptyLoginID (patch-user, whose --login-id may supply it), a patch without loginId is not
@@ -53,116 +138,4 @@ func problem(err error) string {
 		return ae.Problem
 	}
 	return err.Error()
-}
-
-// csvSetter sets one field of a patch from a non-empty, trimmed cell.
-type csvSetter func(p *api.UserPatch, cell string) error
-
-func stringColumn(field func(*api.UserPatch) **string) csvSetter {
-	return func(p *api.UserPatch, cell string) error {
-		*field(p) = &cell
-		return nil
-	}
-}
-
-func boolColumn(field func(*api.UserPatch) **bool) csvSetter {
-	return func(p *api.UserPatch, cell string) error {
-		switch strings.ToLower(cell) {
-		case "true":
-			*field(p) = api.Ptr(true)
-		case "false":
-			*field(p) = api.Ptr(false)
-		default:
-			return fmt.Errorf("%q is not true or false", cell)
-		}
-		return nil
-	}
-}
-
-func listColumn(field func(*api.UserPatch) **[]string) csvSetter {
-	return func(p *api.UserPatch, cell string) error {
-		var items []string
-		for item := range strings.SplitSeq(cell, ";") {
-			if item = strings.TrimSpace(item); item != "" {
-				items = append(items, item)
-			}
-		}
-		if len(items) == 0 {
-			return fmt.Errorf("%q has no values (a CSV cell cannot clear a list: use JSON Lines with [])", cell)
-		}
-		*field(p) = &items
-		return nil
-	}
-}
-
-// csvColumns are the columns a CSV patch file may have, besides customAttributes.<key>, in the
-// order error messages list them.
-var csvColumns = []struct {
-	name string
-	set  csvSetter
-}{
-	{"loginId", func(p *api.UserPatch, cell string) error { p.LoginID = cell; return nil }},
-	{"userId", stringColumn(func(p *api.UserPatch) **string { return &p.UserID })},
-	{"email", stringColumn(func(p *api.UserPatch) **string { return &p.Email })},
-	{"phone", stringColumn(func(p *api.UserPatch) **string { return &p.Phone })},
-	{"name", stringColumn(func(p *api.UserPatch) **string { return &p.Name })},
-	{"givenName", stringColumn(func(p *api.UserPatch) **string { return &p.GivenName })},
-	{"middleName", stringColumn(func(p *api.UserPatch) **string { return &p.MiddleName })},
-	{"familyName", stringColumn(func(p *api.UserPatch) **string { return &p.FamilyName })},
-	{"picture", stringColumn(func(p *api.UserPatch) **string { return &p.Picture })},
-	{"status", func(p *api.UserPatch, cell string) error {
-		s := api.UserStatus(strings.ToLower(cell)) // spreadsheets capitalise; checkPatch checks
-		p.Status = &s
-		return nil
-	}},
-	{"verifiedEmail", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedEmail })},
-	{"verifiedPhone", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedPhone })},
-	{"recoveryEmail", stringColumn(func(p *api.UserPatch) **string { return &p.RecoveryEmail })},
-	{"verifiedRecoveryEmail", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedRecoveryEmail })},
-	{"recoveryPhone", stringColumn(func(p *api.UserPatch) **string { return &p.RecoveryPhone })},
-	{"verifiedRecoveryPhone", boolColumn(func(p *api.UserPatch) **bool { return &p.VerifiedRecoveryPhone })},
-	{"roleNames", listColumn(func(p *api.UserPatch) **[]string { return &p.RoleNames })},
-	{"ssoAppIds", listColumn(func(p *api.UserPatch) **[]string { return &p.SsoAppIDs })},
-}
-
-const customAttributesPrefix = "customAttributes."
-
-func csvColumnNames() string {
-	names := make([]string, 0, len(csvColumns)+1)
-	for _, c := range csvColumns {
-		names = append(names, c.name)
-	}
-	return strings.Join(append(names, customAttributesPrefix+"<key>"), ", ")
-}
-
-// csvSetterFor returns the setter of a header cell, or an error saying why the column is not
-// known.
-func csvSetterFor(column string) (csvSetter, error) {
-	if key, ok := strings.CutPrefix(column, customAttributesPrefix); ok {
-		if key == "" {
-			return nil, errors.New("has no attribute key: name it customAttributes.<key>")
-		}
-		return func(p *api.UserPatch, cell string) error {
-			if p.CustomAttributes == nil {
-				p.CustomAttributes = &map[string]any{}
-			}
-			(*p.CustomAttributes)[key] = parseValue(cell)
-			return nil
-		}, nil
-	}
-	for _, c := range csvColumns {
-		if c.name == column {
-			return c.set, nil
-		}
-	}
-	hint := ""
-	for _, c := range csvColumns {
-		if strings.EqualFold(c.name, column) {
-			hint = fmt.Sprintf(" (did you mean %q? names are case-sensitive)", c.name)
-		}
-	}
-	if hint == "" && strings.HasPrefix(strings.ToLower(column), strings.ToLower(customAttributesPrefix)) {
-		hint = fmt.Sprintf(" (did you mean %q?)", customAttributesPrefix+column[len(customAttributesPrefix):])
-	}
-	return nil, fmt.Errorf("is not a known column%s; the known columns are %s", hint, csvColumnNames())
 }

@@ -9,28 +9,28 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
-// patchInput is the patch file of a patch run. check reads it once, checking every patch,
-// counting and hashing them, and copies the bytes it read to a private spool (a temporary file,
-// unlinked at once where the system allows, so that nothing is left behind however the process
-// ends); each reads the spool to send. So the run sends exactly what was checked, even when the
-// input is rewritten while the run reads it (a generator writing it again, say): every patch
-// check counted gets an outcome. Neither pass holds the input in memory.
-type patchInput struct {
+// spooledInput is the input file of a bulk run, read in the format records describes. check
+// reads it once, checking every record, counting and hashing them, and copies the bytes it read
+// to a private spool (a temporary file, unlinked at once where the system allows, so that nothing
+// is left behind however the process ends); each reads the spool to send. So the run sends
+// exactly what was checked, even when the input is rewritten while the run reads it (a generator
+// writing it again, say): every record check counted gets an outcome. Neither pass holds the
+// input in memory.
+type spooledInput[T any] struct {
 	inputFile
+	records records[T]
 
-	spool   *os.File    // the bytes check read; closed by cleanup
-	patches int         // how many patches check read
-	sha256  string      // of the bytes check read
-	stat    os.FileInfo // the input file as check saw it (nil for standard input)
+	spool  *os.File    // the bytes check read; closed by cleanup
+	count  int         // how many records check read
+	sha256 string      // of the bytes check read
+	stat   os.FileInfo // the input file as check saw it (nil for standard input)
 }
 
-// check reads the whole input, checks every patch, counting and hashing, and spools it. It stops
+// check reads the whole input, checks every record, counting and hashing, and spools it. It stops
 // when ctx ends. Malformed lines come back as an *inputError.
-func (in *patchInput) check(ctx context.Context, stdin io.Reader) error {
+func (in *spooledInput[T]) check(ctx context.Context, stdin io.Reader) error {
 	spool, err := os.CreateTemp("", "descope-users-input-*.spool")
 	if err != nil {
 		return fmt.Errorf("copying the input to a temporary file: %w", err)
@@ -56,14 +56,14 @@ func (in *patchInput) check(ctx context.Context, stdin io.Reader) error {
 	}
 	w := bufio.NewWriterSize(spool, 64<<10)
 	r := io.TeeReader(src, io.MultiWriter(h, w))
-	err = scanPatches(in.name(), r, in.format, func(int, api.UserPatch) error {
-		in.patches++
-		if in.patches%1024 == 0 {
+	err = scanRecords(in.name(), r, in.format, in.records, func(int, T) error {
+		in.count++
+		if in.count%1024 == 0 {
 			return ctx.Err()
 		}
 		return nil
 	})
-	// scanPatches may stop before the end (a CSV quoting error): read the rest, so that the
+	// scanRecords may stop before the end (a CSV quoting error): read the rest, so that the
 	// hash is always the whole input's.
 	if err == nil || isInputError(err) {
 		if _, cerr := io.Copy(io.Discard, r); cerr != nil && err == nil {
@@ -91,14 +91,14 @@ func readerUntil(ctx context.Context, r io.Reader) io.Reader {
 	return pr
 }
 
-// each reads the spooled input and calls fn with each patch, in order, until fn returns false.
-func (in *patchInput) each(fn func(api.UserPatch) bool) error {
+// each reads the spooled input and calls fn with each record, in order, until fn returns false.
+func (in *spooledInput[T]) each(fn func(T) bool) error {
 	if _, err := in.spool.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("reading the copy of %s: %w", in.name(), err)
 	}
 	stop := errors.New("stop")
-	err := scanPatches(in.name(), in.spool, in.format, func(_ int, p api.UserPatch) error {
-		if !fn(p) {
+	err := scanRecords(in.name(), in.spool, in.format, in.records, func(_ int, rec T) error {
+		if !fn(rec) {
 			return stop
 		}
 		return nil
@@ -114,7 +114,7 @@ func (in *patchInput) each(fn func(api.UserPatch) bool) error {
 
 // changedSinceCheck says how the input file differs from what check read ("" when it does not,
 // or for standard input and pipes): its size or modification time, or the file at its path.
-func (in *patchInput) changedSinceCheck() string {
+func (in *spooledInput[T]) changedSinceCheck() string {
 	if in.stat == nil || !in.stat.Mode().IsRegular() {
 		return "" // a pipe's bytes were read once and are in the spool
 	}
@@ -133,7 +133,7 @@ func (in *patchInput) changedSinceCheck() string {
 }
 
 // cleanup drops the spooled copy of the input.
-func (in *patchInput) cleanup() {
+func (in *spooledInput[T]) cleanup() {
 	if in.spool != nil {
 		_ = in.spool.Close()
 		_ = os.Remove(in.spool.Name()) // where it could not be unlinked while open
