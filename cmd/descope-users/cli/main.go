@@ -1,6 +1,3 @@
-// Package cli is the command-line tool descope-users (see its package main for usage): its
-// commands, its bulk runs with their failed file and journal, and its embedded fake. It is a
-// package of its own so that the module's coverage test can run every command.
 package cli
 
 import (

@@ -68,7 +68,7 @@ patch reads (1 MiB) is left out and named (exit 1). The page calls are paced und
 					if err != nil {
 						return c.usageError(cmd, "%v", err)
 					}
-					return c.printUsers(ctx, cmd, func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
+					return printUsers(ctx, c, cmd, func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
 						return cl.SearchAll(ctx, o, paced.pageOptions()...)
 					}, exportPatch)
 				}
@@ -135,7 +135,7 @@ func searchCommand(name, summary, help string,
 					total = n
 					return seqOf(users, err)
 				}
-				code := c.printUsers(ctx, cmd, users, func(u api.User) any { return u })
+				code := printUsers(ctx, c, cmd, users, func(u api.User) any { return u })
 				if code == exitOK && total >= 0 {
 					fmt.Fprintf(c.stderr, "%d users match in all\n", total)
 				}
@@ -246,7 +246,7 @@ func usersRunner(users func(ctx context.Context, cl *api.Client) iter.Seq2[api.U
 		if len(args) > 0 {
 			return c.usageError(cmd, "unexpected argument %q (this command takes only flags)", args[0])
 		}
-		return c.printUsers(ctx, cmd, users, func(u api.User) any { return u })
+		return printUsers(ctx, c, cmd, users, func(u api.User) any { return u })
 	}
 }
 
@@ -254,7 +254,7 @@ func usersRunner(users func(ctx context.Context, cl *api.Client) iter.Seq2[api.U
 // line (encodeLine: no HTML escaping), as it comes, to c.data: exactly what the API sent. A user
 // whose line would be longer than patch reads (maxLineBytes) is not written: it is named on
 // stderr, the others are written, and the exit status is 1.
-func (c *cli) printUsers(ctx context.Context, cmd *command, users func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error], form func(api.User) any) int {
+func printUsers(ctx context.Context, c *cli, cmd *command, users func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error], form func(api.User) any) int {
 	cl, err := c.connect()
 	if err != nil {
 		return c.fail(cmd, err)

@@ -228,15 +228,15 @@ func userCommand(cmd command, define func(fs *flags) (check func() error, call u
 					return cl.usageError(c, "%v", err)
 				}
 			}
-			return cl.userOp(ctx, c, call)
+			return printUser(ctx, cl, c, call)
 		}
 	}
 	return c
 }
 
-// userOp connects, runs one single-user call and prints the user it returns, as the API sent it
-// (to c.data).
-func (c *cli) userOp(ctx context.Context, cmd *command, call userCall) int {
+// printUser connects, runs one single-user call and prints the user it returns, as the API
+// sent it (to c.data).
+func printUser(ctx context.Context, c *cli, cmd *command, call userCall) int {
 	cl, err := c.connect()
 	if err != nil {
 		return c.fail(cmd, err)
