@@ -60,18 +60,11 @@ patch reads (1 MiB) is left out and named (exit 1). The page calls are paced und
 			define: func(fs *flags) runner {
 				opts := searchFlags(fs)
 				paced := searchLimitFlag(fs.FlagSet)
-				return func(ctx context.Context, c *cli, cmd *command, args []string) int {
-					if len(args) > 0 {
-						return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
-					}
-					o, err := opts()
-					if err != nil {
-						return c.usageError(cmd, "%v", err)
-					}
+				return filtered(opts, func(ctx context.Context, c *cli, cmd *command, o api.SearchOptions) int {
 					return printUsers(ctx, c, cmd, func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
 						return cl.SearchAll(ctx, o, paced.pageOptions()...)
 					}, exportPatch)
-				}
+				})
 			},
 		},
 	}
@@ -118,14 +111,7 @@ func searchCommand(name, summary, help string,
 			opts := searchFlags(fs)
 			every := fs.Bool("all", false, "every page, from --page on, not just one")
 			paced := searchLimitFlag(fs.FlagSet)
-			return func(ctx context.Context, c *cli, cmd *command, args []string) int {
-				if len(args) > 0 {
-					return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
-				}
-				o, err := opts()
-				if err != nil {
-					return c.usageError(cmd, "%v", err)
-				}
+			return filtered(opts, func(ctx context.Context, c *cli, cmd *command, o api.SearchOptions) int {
 				total := -1
 				users := func(ctx context.Context, cl *api.Client) iter.Seq2[api.User, error] {
 					if *every {
@@ -140,8 +126,23 @@ func searchCommand(name, summary, help string,
 					fmt.Fprintf(c.stderr, "%d users match in all\n", total)
 				}
 				return code
-			}
+			})
 		},
+	}
+}
+
+// filtered runs a command that takes the search filters (searchFlags) and no argument: run gets
+// the search they make.
+func filtered(opts func() (api.SearchOptions, error), run func(ctx context.Context, c *cli, cmd *command, o api.SearchOptions) int) runner {
+	return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+		if len(args) > 0 {
+			return c.usageError(cmd, "unexpected argument %q (filters are flags)", args[0])
+		}
+		o, err := opts()
+		if err != nil {
+			return c.usageError(cmd, "%v", err)
+		}
+		return run(ctx, c, cmd, o)
 	}
 }
 
