@@ -1,11 +1,14 @@
-// Command descope-users updates users through Descope's user-management API: one custom
-// attribute, the names, the picture or the phone of a user; a partial update (a patch) of one
-// user; or patches for thousands of users from a JSON Lines or CSV file, sent in batches with a
-// progress bar, a summary and a file of the patches that failed, ready to be sent again.
+// Command descope-users manages users through Descope's user-management API: one call about
+// one user (set a custom attribute, the names, the picture, a contact, the login ID, the status,
+// roles, tenants or SSO apps; apply a patch; replace the user), reads (load, search, export), and
+// files of thousands of users: patch sends their patches in batches, with a progress bar, a
+// summary and a file of the patches that failed, ready to be sent again; sync sends each user
+// only what differs from the state a file desires.
 //
 // Usage:
 //
 //	descope-users [global flags] COMMAND [flags] [args]
+//	descope-users help [COMMAND]
 //
 // Credentials come from the environment: DESCOPE_PROJECT_ID and DESCOPE_MANAGEMENT_KEY. The
 // management key is read only from there (never from a flag, so it stays out of shell history
@@ -20,95 +23,91 @@
 //	--fake            run against an embedded fake Descope with sample users
 //	--base-url URL    the API's base URL (https, or http for a loopback host)
 //	--timeout D       time limit for the whole command, e.g. 30s or 5m (0: none)
+//	--time-scale S    for a test server whose clock runs S times as fast as real time
 //
-// Commands:
+// Commands (descope-users help COMMAND gives a command's flags, what it does, and an example
+// that works with --fake):
 //
-//	update-attribute  --login-id ID --key KEY --value VALUE
-//	update-name       --login-id ID [--display-name N] [--given-name G --middle-name M --family-name F]
-//	update-picture    --login-id ID --picture URL
-//	update-phone      --login-id ID --phone PHONE [--verified] [--fail-on-conflict]
-//	patch-user        --login-id ID --json '{"name":"Jane Doe","roleNames":["editor"]}'
-//	patch             [--format jsonl|csv] [--batch-size N] [--concurrency N] [--rate R --burst B] [--failed FILE] [--dry-run] [--resume] FILE
-//	demo              a scripted session against one embedded fake
-//	help [COMMAND]    usage of the tool or of one command
+//	update-attribute       set one custom attribute of a user
+//	update-name            set a user's display name and/or given, middle and family names
+//	update-picture         set a user's picture URL
+//	update-phone           set a user's phone number
+//	patch-user             apply a partial update (a patch) to one user
+//	activate               enable a user (status enabled)
+//	deactivate             disable a user (status disabled)
+//	update-login-id        change or remove one of a user's login IDs
+//	update-email           set a user's email
+//	update-recovery-email  set the email that recovers a user's account
+//	update-recovery-phone  set the phone number that recovers a user's account
+//	set-roles              replace a user's roles, in the project or in a tenant
+//	add-roles              add roles to a user, in the project or in a tenant
+//	remove-roles           remove roles from a user, in the project or in a tenant
+//	add-tenant             make a user a member of a tenant (with no roles)
+//	remove-tenant          remove a user, and its roles there, from a tenant
+//	add-sso-apps           let a user use more SSO apps
+//	set-sso-apps           replace the SSO apps a user may use ('' resets to all apps)
+//	remove-sso-apps        stop a user using some SSO apps
+//	load                   print one user
+//	load-users             print users by their user IDs, as JSON Lines
+//	search                 print the users that match filters, as JSON Lines
+//	search-test-users      search among test users only
+//	export                 print matching users as JSON Lines patches, for patch
+//	update                 replace a whole user (what the JSON leaves out is cleared)
+//	license                print the project's rate-limit tier
+//	patch                  apply the patches of a JSON Lines or CSV file, in batches
+//	sync                   make users match a file of desired states, sending only what differs
+//	demo                   a scripted session against one embedded fake (no credentials needed)
+//	help                   print this usage, or a command's
 //
 // The single-user commands print the user as the API returns it, as indented JSON, on standard
-// output.
+// output; load-users, search and export print users as JSON Lines.
 //
 // # Values of custom attributes
 //
-// The value of update-attribute --value, and of a customAttributes.<key> cell of a CSV file,
-// is taken as JSON when it is valid JSON, and as a plain string otherwise: 42 is a number, true
-// a boolean, null clears the attribute, ["a","b"] is a list, {"k":1} an object, and "\"42\""
-// (the JSON string "42") is the string 42; plain text such as pro or 2024-01-31 is a string.
+// The value of update-attribute --value, of search --attr KEY=VALUE, and of a
+// customAttributes.<key> cell of a CSV file, is taken as JSON when it is valid JSON, and as a
+// plain string otherwise: 42 is a number, true a boolean, null clears the attribute, ["a","b"]
+// is a list, {"k":1} an object, and "\"42\"" (the JSON string "42") is the string 42; plain text
+// such as pro or 2024-01-31 is a string.
 //
-// # Patch files
+// # Files of users
 //
-// patch reads a whole file, checks every line, and only then sends anything: a malformed line
-// stops the command with FILE:LINE and what is wrong (exit 2), and nothing is sent. The format
-// comes from the extension (.jsonl, .ndjson or .json: JSON Lines; .csv: CSV) or from --format.
-// FILE "-" reads standard input (give --format).
-//
-// JSON Lines: one patch object per line, with the fields of the API's PatchUser body (loginId,
-// userId, email, phone, name, givenName, middleName, familyName, picture, status,
-// verifiedEmail, verifiedPhone, roleNames, ssoAppIds, userTenants, customAttributes,
-// additionalLoginIds, scim). An absent field is left unchanged; "" or [] (or null, for a list)
-// clears a field; a null value in customAttributes removes that attribute; null for any other
-// field would change nothing and is an error. Unknown fields, and fields named twice or in another
-// case than the API's, are errors. Blank lines are skipped. The file must be UTF-8, and numbers
-// must fit a float64.
+// patch and sync read a file of patches, JSON Lines (one patch object per line, with the fields
+// of the API's PatchUser body) or CSV (a header row naming the columns), which export writes;
+// descope-users help patch describes the format. A file is checked whole before anything is
+// sent: a malformed line stops the command with FILE:LINE and what is wrong (exit 2).
 //
 //	{"loginId":"jane@example.com","name":"Jane Doe","customAttributes":{"plan":"pro"}}
 //	{"loginId":"joe@example.com","status":"disabled","roleNames":[]}
 //
-// CSV: a header row names the columns: loginId (required), userId, email, phone, name,
-// givenName, middleName, familyName, picture, status (enabled, disabled, invited or expired, in
-// any case),
-// verifiedEmail and verifiedPhone (true or false), roleNames and ssoAppIds (values separated by
-// ";"), and customAttributes.<key> (the cell is read as for --value above). Cells are trimmed;
-// an empty cell leaves that field unchanged (it is not sent), so a CSV file cannot clear a
-// field, except a custom attribute with the cell null: use JSON Lines to clear fields. A
-// byte-order mark and quoted headers (as spreadsheets export them) are read; blank rows are
-// skipped.
-//
-//	loginId,name,status,roleNames,customAttributes.plan,customAttributes.seats
-//	jane@example.com,Jane Doe,,editor;billing,pro,5
-//	joe@example.com,,disabled,,,
-//
-// The input is read once, line by line, checked and copied to a private temporary file, which
-// the run then sends from: it is never held in memory, and what is sent is what was checked,
-// even if the file is rewritten meanwhile (reported, exit status 1). The patches that fail or are
-// not attempted (after Ctrl-C or --timeout) are written, as JSON Lines that patch accepts, to
-// --failed FILE, by default FILE.failed.jsonl beside the input (stdin.failed.jsonl for standard
-// input), as soon as their outcome is known; a journal beside it (FILE.failed.jsonl.journal)
-// records which patches have an outcome. Both are synced to disk batch by batch, and held by the
-// run (created exclusively, and locked) from before the input is read until the run ends: a
-// second run naming them is refused, and a failed file that already holds patches is never
-// overwritten. A run that ends, also by Ctrl-C, removes its journal, and removes the failed file
-// when it is empty. A run that is killed outright leaves its journal: the same command with
-// --resume then sends only the patches without a recorded outcome. SIGINT or SIGTERM end the
-// command within 5 seconds whatever it is doing; a second signal ends it at once.
+// The patches that fail or are not attempted (after Ctrl-C or --timeout) go to a failed file,
+// by default FILE.failed.jsonl, as soon as their outcome is known, ready to be sent again. A
+// patch run also keeps a journal beside it, so that a run killed outright can be continued with
+// --resume; descope-users help patch says what a run guarantees, and descope-users help sync
+// what sync does. SIGINT or SIGTERM end the command within 5 seconds whatever it is doing; a
+// second signal ends it at once.
 //
 // # Exit status
 //
 //	0  success: the update was applied, or every patch was applied
 //	1  the API refused the update or could not be reached, or some patches failed or were not
 //	   attempted (interrupted)
-//	2  bad usage or bad input (unknown flag or command, malformed patch file, missing
-//	   credentials, a failed file that cannot be written); nothing was sent
+//	2  bad usage or bad input (unknown flag or command, malformed file, missing credentials, a
+//	   failed file that cannot be written); nothing was sent
 //
 // # Examples
 //
 //	export DESCOPE_PROJECT_ID=P2abc...
 //	export DESCOPE_MANAGEMENT_KEY=K2...
-//	descope-users update-attribute --login-id jane@example.com --key plan --value pro
 //	descope-users update-attribute --login-id jane@example.com --key seats --value 5
 //	descope-users update-name --login-id jane@example.com --display-name "Jane Doe"
-//	descope-users update-phone --login-id jane@example.com --phone +15551234567 --verified
 //	descope-users patch-user --login-id jane@example.com --json '{"status":"disabled"}'
+//	descope-users search --tenants T1 --statuses enabled --all
+//	descope-users export --tenants T1 > t1.jsonl
 //	descope-users patch --rate 50 --burst 5 users.csv
 //	descope-users patch users.csv.failed.jsonl
 //	descope-users patch --resume users.csv
+//	descope-users sync --dry-run t1.jsonl
 //	descope-users --fake patch --dry-run users.jsonl
 //	descope-users demo
 package main

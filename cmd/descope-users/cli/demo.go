@@ -13,11 +13,13 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
-var cmdDemo = &command{
-	name:     "demo",
-	synopsis: "[--users N] [--patches N] [--rate R] [--keep]",
-	summary:  "a scripted session against one embedded fake (no credentials needed)",
-	help: `Runs a scripted session against one embedded fake Descope, so that every step sees the changes
+// demoCommand is demo: a scripted session against one embedded fake.
+func demoCommand() *command {
+	return &command{
+		name:     "demo",
+		synopsis: "[--users N] [--patches N] [--rate R] [--keep]",
+		summary:  "a scripted session against one embedded fake (no credentials needed)",
+		help: `Runs a scripted session against one embedded fake Descope, so that every step sees the changes
 of the steps before it: the single-user update commands, a small CSV file, a malformed file
 (refused, nothing sent), a JSON Lines file of --patches patches of which about 2% name users that
 do not exist, the retry of its failed file, a sync of a few users to a desired state (planned,
@@ -31,12 +33,13 @@ a token bucket of that many requests per second in front of them, which the bulk
 
 The demo needs no credentials and no network beyond loopback. Its exit status is 0 when every
 step went as scripted (the failures of the unknown users are part of the script).`,
-	define: func(fs *flags) runner {
-		o := demoFlags(fs.FlagSet)
-		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
-			return runDemo(ctx, c, cmd, o, args)
-		}
-	},
+		define: func(fs *flags) runner {
+			o := demoFlags(fs.FlagSet)
+			return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+				return runDemo(ctx, c, cmd, o, args)
+			}
+		},
+	}
 }
 
 type demoOpts struct {
@@ -98,7 +101,7 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 		out: c.stdout,
 		// Every step writes its output and its errors to the transcript, in order.
 		sub: &cli{
-			stdin: strings.NewReader(""), stdout: c.stdout, stderr: c.stdout, data: c.data, progress: c.progress,
+			commands: c.commands, stdin: strings.NewReader(""), stdout: c.stdout, stderr: c.stdout, data: c.data, progress: c.progress,
 			prefix:  progName + " --fake",
 			connect: func() (*api.Client, error) { return client, nil },
 		},
@@ -175,7 +178,7 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 	// Every other command of the table, as the example of its help shows it (after the bulk run,
 	// whose users they change): a command added to the table is in the demo without a line here.
 	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true, "patch": true, "sync": true, cmd.name: true}
-	for _, other := range commands {
+	for _, other := range c.commands {
 		if !scripted[other.name] {
 			d.step(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", 0, append([]string{other.name}, other.example...)...)
 		}
@@ -224,7 +227,7 @@ func (d *demo) step(ctx context.Context, note string, wantCode int, args ...stri
 		quoted[i] = shellQuote(a)
 	}
 	fmt.Fprintf(d.out, "$ %s %s\n", d.sub.prefix, strings.Join(quoted, " "))
-	code := d.sub.runCommand(ctx, lookup(args[0]), args[1:])
+	code := d.sub.runCommand(ctx, lookup(d.sub.commands, args[0]), args[1:])
 	if code != 0 {
 		fmt.Fprintf(d.out, "(exit status %d)\n", code)
 	}

@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
-// A bulk run's failed file (and, for patch, the journal beside it) is held by that run from
-// before it reads its input until it ends, so that no two runs ever write one record:
+// A bulk run's failed file (and, for a command that keeps one, the journal beside it) is held
+// by that run from before it reads its input until it ends, so that no two runs ever write one
+// record:
 //
 //   - the failed file is created exclusively, or, when it exists and is empty, taken over; a file
 //     that holds anything is never truncated, replaced or removed;
@@ -16,7 +20,7 @@ import (
 //     length, so that a second run is refused, naming the files, while the first one lives; the
 //     lock dies with the process, so a killed run's files can be resumed;
 //   - writes append, so they never land on what another process wrote;
-//   - a run removes only what it created: its journal once every patch has a recorded outcome,
+//   - a run removes only what it created: its journal once every input has a recorded outcome,
 //     and its failed file when it stayed empty.
 
 // heldFile is a failed file held by this run.
@@ -26,9 +30,17 @@ type heldFile struct {
 	created bool // by this run, which may therefore remove it
 }
 
-// holdFailed holds the failed file at path for a new run of cmd ("patch" or "sync"): created
-// exclusively, or an existing empty one that no other run holds and no journal sits beside.
-func holdFailed(path, cmd string) (*heldFile, error) {
+// holder is the command whose run holds files: its name, what its inputs are called, and
+// whether it keeps a journal.
+type holder struct {
+	cmd string
+	noun
+	journaled bool
+}
+
+// holdFailed holds the failed file at path for a new run of by: created exclusively, or an
+// existing empty one that no other run holds and no journal sits beside.
+func holdFailed(path string, by holder) (*heldFile, error) {
 	h := &heldFile{path: path}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	switch {
@@ -45,13 +57,9 @@ func holdFailed(path, cmd string) (*heldFile, error) {
 	if err := h.lock(); err != nil {
 		return nil, err
 	}
-	jp := journalPath(path)
-	if _, err := os.Lstat(jp); err == nil {
+	if jp := journalPath(path); exists(jp) {
 		h.release()
-		if cmd == "patch" {
-			return nil, fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, path)
-		}
-		return nil, fmt.Errorf("a patch run that was killed left %s beside %s: finish it with 'patch --resume' (or remove both) before a %s run writes there, or give --failed another path", jp, path, cmd)
+		return nil, killedRunLeft(jp, path, by)
 	}
 	if h.created {
 		return h, nil
@@ -64,14 +72,35 @@ func holdFailed(path, cmd string) (*heldFile, error) {
 	if st.Size() > 0 {
 		h.release()
 		lines := countLines(path, st.Size())
-		if cmd == "patch" {
-			return nil, fmt.Errorf("%s holds unfinished patches of an earlier run (%d lines); retry them with 'patch %s', or remove it (or give --failed another path) to run this file again",
-				path, lines, fileArg(path))
+		if by.journaled {
+			return nil, fmt.Errorf("%s holds unfinished %s of an earlier run (%d lines); retry them with '%s %s', or remove it (or give --failed another path) to run this file again",
+				path, by.many, lines, by.cmd, fileArg(path))
 		}
-		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with 'sync %s', or remove it, or give --failed another path",
-			path, lines, fileArg(path))
+		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with '%s %s', or remove it, or give --failed another path",
+			path, lines, by.cmd, fileArg(path))
 	}
 	return h, nil
+}
+
+// exists reports whether there is a file, of any kind, at path.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// killedRunLeft is the error of a run of by that finds the journal jp a killed run left beside
+// its failed file: a journaled command continues its own runs with --resume; any other run
+// leaves the files to the command that wrote them.
+func killedRunLeft(jp, failedPath string, by holder) error {
+	wrote := journalCommand(jp)
+	switch {
+	case by.journaled && (wrote == by.cmd || wrote == ""):
+		return fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, failedPath)
+	case wrote == "":
+		return fmt.Errorf("a run that was killed left %s beside %s: finish it with --resume (or remove both) before %s run writes there, or give --failed another path", jp, failedPath, article(by.cmd))
+	}
+	return fmt.Errorf("%s run that was killed left %s beside %s: finish it with '%s --resume' (or remove both) before %s run writes there, or give --failed another path",
+		article(wrote), jp, failedPath, wrote, article(by.cmd))
 }
 
 // holdForResume holds the failed file of the killed run that --resume continues (creating it if
@@ -104,7 +133,7 @@ func (h *heldFile) lock() error {
 	if created {
 		return fmt.Errorf("another run took %s as this one created it; give --failed another path", h.path)
 	}
-	return fmt.Errorf("another run is writing %s (and its journal %s, if it is a patch run): wait for it to end, or give --failed another path", h.path, journalPath(h.path))
+	return fmt.Errorf("another run is writing %s (and its journal %s, if its command keeps one): wait for it to end, or give --failed another path", h.path, journalPath(h.path))
 }
 
 // release ends the run's hold: the file is closed, which ends the lock, and removed first if
@@ -126,17 +155,28 @@ func (h *heldFile) release() {
 	}
 }
 
-// patchFiles are what a patch run holds: its failed file and its journal.
-type patchFiles struct {
+// runFiles are what a run holds: its failed file and, for a command that keeps one, its journal.
+type runFiles struct {
 	failed     *heldFile
-	journal    *os.File
-	newJournal bool // created by this run (not a killed run's, which --resume continues)
+	journal    *os.File // nil: the command keeps none
+	newJournal bool     // created by this run (not a killed run's, which --resume continues)
 }
 
-// holdPatchFiles holds the failed file and journal of a new patch run (the journal created
-// exclusively, empty: its header is written once the input is checked), or of the killed run
-// that --resume continues.
-func holdPatchFiles(failedPath string, resume bool) (*patchFiles, error) {
+// holdRunFiles holds the files of a run of by over input: the failed file at failedPath, and
+// for a journaled command the journal beside it (created exclusively, empty: its header is
+// written once the input is checked), or those of the killed run that --resume continues. It
+// first checks that the failed file can be written there (checkOutcomePaths).
+func holdRunFiles(input, failedPath string, by holder, resume bool) (*runFiles, error) {
+	if err := checkOutcomePaths(input, failedPath); err != nil {
+		return nil, err
+	}
+	if !by.journaled {
+		h, err := holdFailed(failedPath, by)
+		if err != nil {
+			return nil, err
+		}
+		return &runFiles{failed: h}, nil
+	}
 	jp := journalPath(failedPath)
 	if resume {
 		h, err := holdForResume(failedPath)
@@ -154,9 +194,9 @@ func holdPatchFiles(failedPath string, resume bool) (*patchFiles, error) {
 			}
 			return nil, fmt.Errorf("cannot resume from %s: %v", jp, pathErr(err))
 		}
-		return &patchFiles{failed: h, journal: j}, nil
+		return &runFiles{failed: h, journal: j}, nil
 	}
-	h, err := holdFailed(failedPath, "patch")
+	h, err := holdFailed(failedPath, by)
 	if err != nil {
 		return nil, err
 	}
@@ -164,18 +204,22 @@ func holdPatchFiles(failedPath string, resume bool) (*patchFiles, error) {
 	if err != nil {
 		h.release()
 		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("a run that was killed left %s: continue it with --resume, or remove it and %s to start over", jp, failedPath)
+			return nil, killedRunLeft(jp, failedPath, by)
 		}
 		return nil, fmt.Errorf("cannot write the journal %s: %v", jp, pathErr(err))
 	}
-	return &patchFiles{failed: h, journal: j, newJournal: true}, nil
+	return &runFiles{failed: h, journal: j, newJournal: true}, nil
 }
 
-// release ends the hold. The journal is removed when every patch has a recorded outcome (done),
+// release ends the hold. The journal is removed when every input has a recorded outcome (done),
 // or when this run created it and the run never started (nothing was recorded in it); the failed
 // file is removed when this run created it and it is empty.
-func (p *patchFiles) release(done bool) {
+func (p *runFiles) release(done bool) {
 	if p == nil {
+		return
+	}
+	defer p.failed.release()
+	if p.journal == nil {
 		return
 	}
 	removeJournal := done
@@ -188,5 +232,79 @@ func (p *patchFiles) release(done bool) {
 		_ = os.Remove(p.journal.Name())
 	}
 	_ = p.journal.Close()
-	p.failed.release()
+}
+
+// failedPathFor is where a run of input writes its failed file: --failed (flagValue) when given,
+// else the default.
+func failedPathFor(flagValue, input string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return defaultFailedPath(input)
+}
+
+// defaultFailedPath is FILE.failed.jsonl, beside FILE: every input has its own, so users.jsonl
+// and users.csv never share one.
+func defaultFailedPath(path string) string {
+	if path == "-" {
+		return "stdin.failed.jsonl"
+	}
+	return path + ".failed.jsonl"
+}
+
+// checkOutcomePaths checks, before anything is read or sent, that the failed file can be
+// written where it is asked for: not over the input, in a directory that exists and is writable,
+// not over a directory. Whether it (and its journal) may be used is holdRunFiles' to decide.
+func checkOutcomePaths(input, failedPath string) error {
+	if input != "-" && sameFile(failedPath, input) {
+		return fmt.Errorf("--failed %s is the input file: the failed file is written while the input is read; name another", failedPath)
+	}
+	dir := filepath.Dir(failedPath)
+	if st, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("cannot write the failed file %s: its directory %s: %v", failedPath, dir, pathErr(err))
+	} else if !st.IsDir() {
+		return fmt.Errorf("cannot write the failed file %s: %s is not a directory", failedPath, dir)
+	}
+	for _, p := range []string{failedPath, journalPath(failedPath)} {
+		if st, err := os.Lstat(p); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("cannot write %s: it is not a regular file (a directory?)", p)
+		}
+	}
+	probe, err := os.CreateTemp(dir, ".descope-users-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write the failed file %s: %s is not writable: %v", failedPath, dir, pathErr(err))
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+	return nil
+}
+
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// countLines counts the lines in the first n bytes of path (0 when it cannot be read).
+func countLines(path string, n int64) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = f.Close() }()
+	lines := 0
+	buf := make([]byte, 32<<10)
+	r := io.LimitReader(f, n)
+	for {
+		k, err := r.Read(buf)
+		lines += bytes.Count(buf[:k], []byte("\n"))
+		if err != nil {
+			return lines
+		}
+	}
 }

@@ -10,37 +10,39 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"unicode/utf8"
-
-	"github.com/seed-a84e9595/descope-mgmt/api"
+	"strings"
 )
 
-// The journal of a patch run sits beside its failed file (FAILED.journal). Its first line says
-// which input the run is about; every later line records that a group of input patches has a
-// known outcome, and how long the failed file was once the group's unfinished patches were in
-// it. Both files are written, and synced to disk, before the run takes the next step that
-// depends on them, so that a run killed at any moment (SIGKILL, a crash, a power cut) leaves
-// what it knew: `patch --resume` then sends only the patches without a recorded outcome, and
-// cuts the failed file back to the length of the last record, dropping the half of a group that
-// was being written.
+// The journal of a bulk run (patch's, and any bulk command's: see bulkCommand) sits beside its
+// failed file (FAILED.journal). Its first line says which command's run wrote it and which
+// input the run is about; every later line records that a group of inputs has a known outcome,
+// and how long the failed file was once the group's unfinished inputs were in it. Both files
+// are written, and synced to disk, before the run takes the next step that depends on them, so
+// that a run killed at any moment (SIGKILL, a crash, a power cut) leaves what it knew: `patch
+// --resume` (the same command with --resume) then sends only the inputs without a recorded
+// outcome, and cuts the failed file back to the length of the last record, dropping the half of
+// a group that was being written. A command resumes only its own journals.
 //
-// A patch's place in the input (its ordinal, from 0) names it in the journal. A run that ends
-// with every patch accounted for, a Ctrl-C included, removes its journal.
+// An input's place in the input file (its ordinal, from 0) names it in the journal. A run that
+// ends with every input accounted for, a Ctrl-C included, removes its journal.
 
-// journalVersion is written in the header; a journal of another version is refused.
-const journalVersion = 1
+// journalVersion is the version of the journals this tool writes. It also reads version 1,
+// which only patch wrote, with the same lines but for the header's count of the input's records,
+// named patches there; a journal of any other version is refused.
+const journalVersion = 2
 
 // journalHeader is the journal's first line.
 type journalHeader struct {
-	Journal string `json:"journal"` // always "descope-users patch"
+	Journal string `json:"journal"` // "descope-users COMMAND": the command whose run wrote it
 	Version int    `json:"version"`
-	Input   string `json:"input"`   // the input's path as given ("-" for standard input)
-	Format  string `json:"format"`  // jsonl or csv
-	SHA256  string `json:"sha256"`  // of the input's bytes
-	Patches int    `json:"patches"` // patches in the input
+	Input   string `json:"input"`  // the input's path as given ("-" for standard input)
+	Format  string `json:"format"` // jsonl or csv
+	SHA256  string `json:"sha256"` // of the input's bytes
+	Inputs  int    `json:"inputs"` // records in the input
 }
 
-const journalMagic = "descope-users patch"
+// journalOf is the header's journal field for a run of cmd.
+func journalOf(cmd string) string { return progName + " " + cmd }
 
 // journalRecord is one later line.
 type journalRecord struct {
@@ -51,6 +53,21 @@ type journalRecord struct {
 // journalPath is where the journal of a failed file lives.
 func journalPath(failedPath string) string { return failedPath + ".journal" }
 
+// writeJournalHeader starts a new run's journal, j, with h, synced to disk.
+func writeJournalHeader(j *os.File, h journalHeader) error {
+	head, err := json.Marshal(h)
+	if err == nil {
+		_, err = j.Write(append(head, '\n'))
+	}
+	if err == nil {
+		err = j.Sync()
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the journal %s: %w", j.Name(), err)
+	}
+	return nil
+}
+
 // resumeState is what an interrupted run's journal says.
 type resumeState struct {
 	header      journalHeader
@@ -59,12 +76,50 @@ type resumeState struct {
 	validBytes  int64 // the journal's length up to the end of its last complete record
 }
 
-// readJournal reads a journal. A last line without its newline is a record the run was killed
-// while writing: it is ignored. Anything else that does not describe a run of patches (a line
-// that does not parse, a range outside the input or backwards, an ordinal recorded twice, a
-// failed file that shrinks) means the journal is not what a run wrote: it is refused, since
-// resuming from it would send patches twice or never.
-func readJournal(f *os.File) (*resumeState, error) {
+// readHeader reads a journal's header line: its header, or an error saying why it is none that
+// this tool wrote. Version 1 is read as version 2.
+func readHeader(line []byte) (journalHeader, error) {
+	var h journalHeader
+	if err := json.Unmarshal(line, &h); err != nil || !strings.HasPrefix(h.Journal, progName+" ") {
+		return h, fmt.Errorf("it is not the journal of a %s run", progName)
+	}
+	switch h.Version {
+	case 1:
+		var v1 struct {
+			Patches int `json:"patches"`
+		}
+		_ = json.Unmarshal(line, &v1) // it parsed above
+		h.Inputs = v1.Patches
+	case journalVersion:
+	default:
+		return h, fmt.Errorf("it is of version %d; this %s reads versions 1 to %d", h.Version, progName, journalVersion)
+	}
+	return h, nil
+}
+
+// journalCommand is the command whose run wrote the journal at path, or "" when that cannot be
+// read.
+func journalCommand(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = f.Close() }()
+	line, _ := bufio.NewReaderSize(f, 4096).ReadBytes('\n')
+	h, err := readHeader(line)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(h.Journal, progName+" ")
+}
+
+// readJournal reads the journal of a run of cmd, whose inputs are called n. A last line without
+// its newline is a record the run was killed while writing: it is ignored. Anything else that
+// does not describe a run of cmd (another command's journal, a line that does not parse, a
+// range outside the input or backwards, an ordinal recorded twice, a failed file that shrinks)
+// means the journal is not what such a run wrote: it is refused, since resuming from it would
+// send inputs twice or never.
+func readJournal(f *os.File, cmd string, n noun) (*resumeState, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
@@ -77,14 +132,17 @@ func readJournal(f *os.File) (*resumeState, error) {
 		return nil, errors.New("it has no complete header line: the run that created it was killed before it sent anything; remove it and its failed file to start over")
 	}
 	st := &resumeState{validBytes: int64(len(lines[0]))}
-	if err := json.Unmarshal(lines[0], &st.header); err != nil || st.header.Journal != journalMagic {
-		return nil, errors.New("it is not the journal of a descope-users patch run")
+	if st.header, err = readHeader(lines[0]); err != nil {
+		return nil, err
 	}
-	if st.header.Version != journalVersion {
-		return nil, fmt.Errorf("it is of version %d; this descope-users reads version %d", st.header.Version, journalVersion)
+	if h := st.header; h.Journal != journalOf(cmd) {
+		other := strings.TrimPrefix(h.Journal, progName+" ")
+		return nil, fmt.Errorf("it is the journal of %s run, not of %s run: continue that run with '%s --resume', or remove it and its failed file to start over",
+			article(other), article(cmd), other)
 	}
-	if st.header.Patches < 0 {
-		return nil, fmt.Errorf("its header records %d patches", st.header.Patches)
+	total := st.header.Inputs
+	if total < 0 {
+		return nil, fmt.Errorf("its header records %d %s", total, n.many)
 	}
 	for i, line := range lines[1:] {
 		if len(line) == 0 {
@@ -95,14 +153,14 @@ func readJournal(f *os.File) (*resumeState, error) {
 		}
 		var rec journalRecord
 		if err := strictUnmarshal(line, &rec); err != nil {
-			return nil, fmt.Errorf("line %d is not a record of a patch run: %v", i+2, err)
+			return nil, fmt.Errorf("line %d is not a record of a %s run: %v", i+2, cmd, err)
 		}
 		if rec.FailedBytes < st.failedBytes {
 			return nil, fmt.Errorf("line %d records a failed file of %d bytes, shorter than line %d before it (%d)", i+2, rec.FailedBytes, i+1, st.failedBytes)
 		}
 		for _, r := range rec.Done {
-			if r[0] < 0 || r[1] < r[0] || r[1] >= st.header.Patches {
-				return nil, fmt.Errorf("line %d records patches [%d,%d], which are not a range of the input's %d patches (0 to %d)", i+2, r[0], r[1], st.header.Patches, st.header.Patches-1)
+			if r[0] < 0 || r[1] < r[0] || r[1] >= total {
+				return nil, fmt.Errorf("line %d records %s [%d,%d], which are not a range of the input's %d %s (0 to %d)", i+2, n.many, r[0], r[1], total, n.many, total-1)
 			}
 		}
 		st.done = append(st.done, rec.Done...)
@@ -110,24 +168,30 @@ func readJournal(f *os.File) (*resumeState, error) {
 		st.validBytes += int64(len(line))
 	}
 	merged := mergeRanges(st.done)
-	if n, m := count(st.done), count(merged); n != m {
-		return nil, fmt.Errorf("it records %d outcomes for %d patches: some patch twice", n, m)
+	if k, m := count(st.done), count(merged); k != m {
+		return nil, fmt.Errorf("it records %d outcomes for %d %s: some %s twice", k, m, n.many, n.one)
 	}
 	st.done = merged
 	return st, nil
 }
 
-// strictUnmarshal decodes one JSON object into v, refusing unknown fields and anything after it.
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
+// resumable reads the journal of a killed run and checks that it is about the input this run
+// checked, whose header would be want: the same command, the same bytes read the same way.
+// inputName names that input in messages.
+func resumable(journal *os.File, want journalHeader, inputName string, n noun) (*resumeState, error) {
+	st, err := readJournal(journal, strings.TrimPrefix(want.Journal, progName+" "), n)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resume from %s: %v", journal.Name(), pathErr(err))
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the record")
+	h := st.header
+	switch {
+	case h.SHA256 != want.SHA256 || h.Inputs != want.Inputs:
+		return nil, fmt.Errorf("cannot resume: %s is not the input of the run that %s records (%s, %d %s; its SHA-256 differs): --resume needs the same file",
+			inputName, journal.Name(), h.Input, h.Inputs, n.many)
+	case h.Format != want.Format:
+		return nil, fmt.Errorf("cannot resume: the run that %s records read its input as %s, not %s", journal.Name(), h.Format, want.Format)
 	}
-	return nil
+	return st, nil
 }
 
 // count returns how many ordinals the ranges hold.
@@ -195,107 +259,4 @@ func (r remaining) ordinal(k int) int {
 func (r remaining) contains(o int) bool {
 	i := sort.Search(len(r.gaps), func(i int) bool { return r.gaps[i][1] >= o })
 	return i < len(r.gaps) && r.gaps[i][0] <= o
-}
-
-// outcomeFiles writes a run's failed file and journal as results arrive (api.WithResultFunc).
-// After a write fails it writes nothing more and cancels the run: the patches it could not
-// record keep no outcome, so --resume sends them again once the problem is fixed.
-type outcomeFiles struct {
-	failed, journal *os.File
-	failedBuf       *bufio.Writer
-	failedBytes     int64
-	sent            remaining
-	cancel          func()
-
-	err        error
-	unfinished int            // lines in the failed file, this run
-	reasons    map[string]int // unfinished patches by reason, for the summary
-	order      []string       // reasons in order of first appearance
-	otherCount int            // unfinished patches whose reason did not fit in reasons
-}
-
-// maxDistinctReasons bounds the summary's memory: reasons beyond it are counted together.
-const maxDistinctReasons = 1000
-
-func (o *outcomeFiles) record(results []api.PatchResult) {
-	if o.err != nil {
-		return
-	}
-	if err := o.write(results); err != nil {
-		o.err = err
-		o.cancel()
-	}
-}
-
-func (o *outcomeFiles) write(results []api.PatchResult) error {
-	before := o.failedBytes
-	for _, r := range results {
-		if r.Status == api.Patched {
-			continue
-		}
-		line, err := encodeLine(r.Item)
-		if err != nil {
-			return fmt.Errorf("encoding the patch for %q: %w", r.Key, err)
-		}
-		n, err := o.failedBuf.Write(line)
-		o.failedBytes += int64(n)
-		if err != nil {
-			return err
-		}
-		o.countReason(r)
-	}
-	if o.failedBytes != before {
-		if err := o.failedBuf.Flush(); err != nil {
-			return err
-		}
-		if err := o.failed.Sync(); err != nil {
-			return err
-		}
-	}
-	ords := make([][2]int, 0, 1)
-	for _, r := range results {
-		ords = append(ords, [2]int{o.sent.ordinal(r.Index), o.sent.ordinal(r.Index)})
-	}
-	rec, err := json.Marshal(journalRecord{Done: mergeRanges(ords), FailedBytes: o.failedBytes})
-	if err != nil {
-		return err
-	}
-	if _, err := o.journal.Write(append(rec, '\n')); err != nil {
-		return err
-	}
-	return o.journal.Sync()
-}
-
-func (o *outcomeFiles) countReason(r api.PatchResult) {
-	o.unfinished++
-	reason := oneLine(r.Reason)
-	if reason == "" {
-		reason = r.Status.String()
-	}
-	// The api has hidden the key in r.Reason before anything else (api.PatchResult), so this cut
-	// can leave no part of it.
-	reason = truncate(reason, 200)
-	if _, ok := o.reasons[reason]; !ok {
-		if len(o.reasons) >= maxDistinctReasons {
-			o.otherCount++
-			return
-		}
-		o.order = append(o.order, reason)
-	}
-	o.reasons[reason]++
-}
-
-// flush writes out what is buffered for the failed file. The files themselves are the run's
-// patchFiles, which close them.
-func (o *outcomeFiles) flush() error { return o.failedBuf.Flush() }
-
-// truncate cuts s to at most n bytes, at a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -125,7 +125,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
 		r := runCLI(t, nil, args...)
 		wantExit(t, r, 0)
-		for _, c := range commands {
+		for _, c := range commands() {
 			if !strings.Contains(r.stdout, "  "+c.name+" ") {
 				t.Errorf("%q: usage does not list %s:\n%s", args, c.name, r.stdout)
 			}
@@ -136,7 +136,7 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range commands {
+	for _, c := range commands() {
 		for _, args := range [][]string{{"help", c.name}, {c.name, "-h"}, {c.name, "--help"}} {
 			r := runCLI(t, nil, args...)
 			wantExit(t, r, 0)

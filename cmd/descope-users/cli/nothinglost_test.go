@@ -5,7 +5,6 @@ package cli
 // for; and input that would be changed or lost on the way is refused with FILE:LINE.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -112,13 +111,7 @@ func TestJournalRefusals(t *testing.T) {
 	// failed file longer than the journal records is cut back to it.
 	writeJournal(t, failed, in, `{"loginId":"half-written`, `{"done":[[0,0]],"failedBytes":0}`+"\n"+`{"done":[[1,`)
 	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", "--resume", in)...)
-	wantExit(t, r, 0)
-	if u := user(t, s, "joe@example.com"); u.Name != "Y" {
-		t.Errorf("joe not patched: %q", u.Name)
-	}
-	if u := user(t, s, "jane@example.com"); u.Name != "Jane" {
-		t.Errorf("jane was patched again although the journal records her: %q", u.Name)
-	}
+	wantResumedFromJane(t, s, r)
 	for _, p := range []string{failed, journalPath(failed)} {
 		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s left: %v", p, err)
@@ -126,18 +119,99 @@ func TestJournalRefusals(t *testing.T) {
 	}
 }
 
-// writeJournal writes a journal of input (and the failed file's content) as a killed run would.
+// wantResumedFromJane checks a resumed run of jane's and joe's patches whose journal recorded
+// jane's: joe is patched, jane is not patched again.
+func wantResumedFromJane(t *testing.T, s *apitest.Server, r result) {
+	t.Helper()
+	wantExit(t, r, 0)
+	if u := user(t, s, "joe@example.com"); u.Name != "Y" {
+		t.Errorf("joe not patched: %q", u.Name)
+	}
+	if u := user(t, s, "jane@example.com"); u.Name != "Jane" {
+		t.Errorf("jane was patched again although the journal records her: %q", u.Name)
+	}
+}
+
+// writeJournal writes a journal of input (and the failed file's content) as a killed patch run
+// would.
 func writeJournal(t *testing.T, failedPath, input, failedContent, records string) {
 	t.Helper()
-	in := &patchInput{inputFile: inputFile{input, formatJSONL}}
+	writeJournalAs(t, failedPath, input, failedContent, records, `{"journal":"descope-users patch","version":2,"input":%q,"format":"jsonl","sha256":%q,"inputs":%d}`)
+}
+
+// writeJournalAs is writeJournal with the header head, a format taking the input's path, its
+// SHA-256 and how many records it holds.
+func writeJournalAs(t *testing.T, failedPath, input, failedContent, records, head string) {
+	t.Helper()
+	in := &spooledInput[api.UserPatch]{inputFile: inputFile{input, formatJSONL}, records: patchRecords}
 	defer in.cleanup()
 	if err := in.check(t.Context(), nil); err != nil {
 		t.Fatal(err)
 	}
-	head := fmt.Sprintf(`{"journal":%q,"version":%d,"input":%q,"format":"jsonl","sha256":%q,"patches":%d}`,
-		journalMagic, journalVersion, input, in.sha256, in.patches)
-	writeFile(t, journalPath(failedPath), head+"\n"+records)
+	writeFile(t, journalPath(failedPath), fmt.Sprintf(head, input, in.sha256, in.count)+"\n"+records)
 	writeFile(t, failedPath, failedContent)
+}
+
+// A journal's header names the command whose run wrote it: no other command resumes it or
+// writes beside it, and a journal of version 1, which only patch wrote, is resumed as it was.
+func TestJournalNamesItsCommand(t *testing.T) {
+	dir := t.TempDir()
+	probe, err := os.Create(filepath.Join(dir, "probe.journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := journalHeader{Journal: journalOf("patch"), Version: journalVersion, Input: "p.jsonl", Format: formatJSONL, SHA256: "ab", Inputs: 3}
+	if err := writeJournalHeader(probe, h); err != nil {
+		t.Fatal(err)
+	}
+	_ = probe.Close()
+	const wantHead = `{"journal":"descope-users patch","version":2,"input":"p.jsonl","format":"jsonl","sha256":"ab","inputs":3}` + "\n"
+	if got, _ := os.ReadFile(probe.Name()); string(got) != wantHead {
+		t.Errorf("header %q, want %q", got, wantHead)
+	}
+	if got := journalCommand(probe.Name()); got != "patch" {
+		t.Errorf("journalCommand = %q", got)
+	}
+
+	s, env := newServer(t)
+	in := filepath.Join(dir, "p.jsonl")
+	writeFile(t, in, `{"loginId":"jane@example.com","name":"X"}`+"\n"+`{"loginId":"joe@example.com","name":"Y"}`+"\n")
+	failed := in + ".failed.jsonl"
+	done := `{"done":[[0,0]],"failedBytes":0}` + "\n"
+
+	// Another command's journal: patch neither resumes it nor starts beside it, and names it.
+	writeJournalAs(t, failed, in, "", done, `{"journal":"descope-users import","version":2,"input":%q,"format":"jsonl","sha256":%q,"inputs":%d}`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"patch", "--resume", in}, "it is the journal of an import run, not of a patch run: continue that run with 'import --resume'"},
+		{[]string{"patch", in}, "an import run that was killed left " + journalPath(failed) + " beside " + failed + ": finish it with 'import --resume'"},
+		{[]string{"sync", in}, "an import run that was killed left " + journalPath(failed)},
+	} {
+		r := runCLI(t, env, withURL(s, tc.args...)...)
+		wantExit(t, r, 2)
+		if !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q: stderr lacks %q:\n%s", tc.args, tc.want, r.stderr)
+		}
+	}
+
+	// A version this tool does not know is refused, saying so.
+	writeJournalAs(t, failed, in, "", done, `{"journal":"descope-users patch","version":3,"input":%q,"format":"jsonl","sha256":%q,"inputs":%d}`)
+	r := runCLI(t, env, withURL(s, "patch", "--resume", in)...)
+	wantExit(t, r, 2)
+	if want := "it is of version 3; this descope-users reads versions 1 to 2"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	wantNoRequests(t, s)
+
+	// Version 1, as the tool wrote it before journals named any other command than patch.
+	writeJournalAs(t, failed, in, "", done, `{"journal":"descope-users patch","version":1,"input":%q,"format":"jsonl","sha256":%q,"patches":%d}`)
+	r = runCLI(t, env, withURL(s, "patch", "--limit", "none", "--resume", in)...)
+	wantResumedFromJane(t, s, r)
+	if !strings.Contains(r.stdout, "resumed        1 already had an outcome") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
 }
 
 // A write that fails mid-run stops the run and journals nothing more, so --resume sends the
@@ -153,8 +227,8 @@ func TestOutcomeWriteFailureStopsTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancelled := false
-	o := &outcomeFiles{failed: failed, journal: journal, failedBuf: bufio.NewWriter(failed),
-		sent: newRemaining(3, nil), reasons: map[string]int{}, cancel: func() { cancelled = true }}
+	o := newOutcomeWriter(&heldFile{path: failed.Name(), f: failed}, func(r api.PatchResult) any { return r.Item })
+	o.journal, o.sent, o.cancel = journal, newRemaining(3, nil), func() { cancelled = true }
 	o.record([]api.PatchResult{{Index: 0, Key: "a", Status: api.Patched}})
 	_ = failed.Close() // the disk goes away
 	o.record([]api.PatchResult{{Index: 1, Key: "b", Status: api.Failed, Reason: "x", Item: &api.UserPatch{LoginID: "b"}}})

@@ -5,10 +5,88 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"sync"
 )
+
+// decodeObject decodes data, one JSON object and nothing after it, into v; what names the object
+// in errors ("a patch"). Unknown fields are errors, and so are fields named twice or in another
+// case, and, in a patch, a null that would leave its field unchanged (see checkStrict); numbers
+// keep their digits, and null, which would decode as an object with every field empty, is
+// refused.
+func decodeObject(data []byte, v any, what string, patch bool) error {
+	if err := checkStrict(data, reflect.TypeOf(v), patch); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return describeJSONError(err, what)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("unexpected data after the JSON object (one object: %s)", what)
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] != '{' {
+		return fmt.Errorf("expected a JSON object (%s), got null", what)
+	}
+	return nil
+}
+
+// describeJSONError turns encoding/json's errors into messages about what was decoded (a patch,
+// a user).
+func describeJSONError(err error, what string) error {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ) && typ.Field == "":
+		return fmt.Errorf("expected a JSON object (%s), got a JSON %s", what, typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Errorf("field %q: expected %s, got a JSON %s", typ.Field, describeType(typ.Type), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errors.New("invalid JSON: the object is not closed")
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func describeType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.String {
+			return "a list of strings"
+		}
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return t.String()
+}
+
+// strictUnmarshal decodes one JSON object into v, refusing unknown fields and anything after it.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the record")
+	}
+	return nil
+}
 
 // checkStrict walks the JSON value in data against t, the Go type it is about to be decoded into,
 // and refuses what encoding/json would accept without a word but the API would read otherwise:

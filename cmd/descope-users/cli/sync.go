@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,11 +14,13 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
 
-var cmdSync = &command{
-	name:     "sync",
-	synopsis: "[flags] FILE",
-	summary:  "make users match a file of desired states, sending only what differs",
-	help: `Reads FILE, the desired state of some users in the format patch reads (JSON Lines or CSV, the
+// syncCommand is sync: users made to match a file of desired states.
+func syncCommand() *command {
+	return &command{
+		name:     "sync",
+		synopsis: "[flags] FILE",
+		summary:  "make users match a file of desired states, sending only what differs",
+		help: `Reads FILE, the desired state of some users in the format patch reads (JSON Lines or CSV, the
 same fields and columns: see 'descope-users help patch'), loads those users, and sends each one
 the smallest patch that makes it match: only the fields that differ, custom attributes key by
 key. Users that already match get nothing, so a sync run again right after a successful one
@@ -59,13 +60,14 @@ on FILE again sends only what still differs, so sync needs no journal and no --r
 Exit status: 0 every user of FILE exists and matches it (with --dry-run: every user exists);
 1 some patches failed or were not attempted, some users do not exist, or the API refused a call;
 2 bad usage or input (nothing was sent).`,
-	example: []string{"users.jsonl"},
-	define: func(fs *flags) runner {
-		o := syncFlags(fs.FlagSet)
-		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
-			return runSync(ctx, c, cmd, o, args)
-		}
-	},
+		example: []string{"users.jsonl"},
+		define: func(fs *flags) runner {
+			o := syncFlags(fs.FlagSet)
+			return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+				return runSync(ctx, c, cmd, o, args)
+			}
+		},
+	}
 }
 
 type syncOpts struct {
@@ -78,7 +80,7 @@ type syncOpts struct {
 
 func syncFlags(fs *flag.FlagSet) syncOpts {
 	return syncOpts{
-		batchFlags: newBatchFlags(fs, "searches, then batches, in flight at once",
+		batchFlags: newBatchFlags(fs, patchBatches, "patches", "searches, then batches, in flight at once",
 			"instead of --limit, a token bucket: at most this many batch calls per second (0: none)"),
 		searchLimit: searchLimitFlag(fs),
 		pageSize:    fs.Int("page-size", api.DefaultSyncPageSize, "users named in one SearchUsers call, and its page size (no source documents a maximum)"),
@@ -111,7 +113,7 @@ func (in *desiredFile) read(stdin io.Reader) error {
 		defer func() { _ = f.Close() }()
 		r = f
 	}
-	if err := scanPatches(in.name(), r, in.format, func(line int, p api.UserPatch) error {
+	if err := scanRecords(in.name(), r, in.format, patchRecords, func(line int, p api.UserPatch) error {
 		in.patches = append(in.patches, p)
 		in.lines = append(in.lines, line)
 		return nil
@@ -131,48 +133,27 @@ func (in *desiredFile) read(stdin io.Reader) error {
 }
 
 func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string) int {
-	switch {
-	case len(pos) == 0:
-		return c.usageError(cmd, "FILE is required: the JSON Lines or CSV file of the users' desired states")
-	case len(pos) > 1:
-		return c.usageError(cmd, "one FILE at a time (got %d arguments: %s)", len(pos), strings.Join(pos, " "))
-	case o.problem() != "":
-		return c.usageError(cmd, "%s", o.problem())
-	case *o.pageSize < 1 || *o.pageSize > math.MaxInt32:
-		return c.usageError(cmd, "--page-size must be between 1 and %d", math.MaxInt32)
+	problem := o.problem()
+	if problem == "" && (*o.pageSize < 1 || *o.pageSize > math.MaxInt32) {
+		problem = fmt.Sprintf("--page-size must be between 1 and %d", math.MaxInt32)
 	}
-	format, err := formatOf(pos[0], *o.format)
-	if err != nil {
-		return c.usageError(cmd, "%v", err)
-	}
-	in := &desiredFile{inputFile: inputFile{pos[0], format}}
-	failedPath := *o.failed
-	if failedPath == "" {
-		failedPath = defaultFailedPath(in.path)
-	}
-	refuse := func(format string, a ...any) int {
-		fmt.Fprintf(c.stderr, "%s %s: %s; nothing was sent\n", progName, cmd.name, fmt.Sprintf(format, a...))
+	file, ok := c.inputArg(cmd, pos, "the JSON Lines or CSV file of the users' desired states", problem, *o.format)
+	if !ok {
 		return exitUsage
 	}
+	in := &desiredFile{inputFile: file}
+	failedPath := failedPathFor(*o.failed, in.path)
 	// The failed file is this run's from before anything is read to the end of the run.
-	var held *heldFile
+	var files *runFiles
 	if !*o.dryRun {
-		if err := checkOutcomePaths(in.path, failedPath); err != nil {
-			return refuse("%v", err)
-		}
 		var err error
-		if held, err = holdFailed(failedPath, cmd.name); err != nil {
-			return refuse("%v", err)
+		if files, err = holdRunFiles(in.path, failedPath, holder{cmd.name, patchRecords.noun, false}, false); err != nil {
+			return c.refuse(cmd, err)
 		}
-		defer held.release()
+		defer files.release(false)
 	}
 	if err := in.read(c.stdin); err != nil {
-		var ie *inputError
-		if errors.As(err, &ie) {
-			fmt.Fprintf(c.stderr, "%s %s: %s\n", progName, cmd.name, ie.describe("; nothing was sent"))
-			return exitUsage
-		}
-		return refuse("%v", err)
+		return c.refuseInput(cmd, err)
 	}
 	if len(in.patches) == 0 {
 		fmt.Fprintf(c.stdout, "%s: no users; nothing to do\n", in.name())
@@ -205,103 +186,29 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		return reportMissing(c, cmd, in, plan)
 	}
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	out := &syncFailed{held: held, desired: in.patches, cancel: cancel, reasons: &outcomeFiles{reasons: map[string]int{}}}
-	opts := append(o.bulkOptions(), api.WithResultFunc(out.record))
-	bar := newProgressBar(c.progress, plan.ToChange)
-	if bar != nil {
-		opts = append(opts, api.WithProgressFunc(bar.update))
-	}
-	res, runErr := plan.Apply(runCtx, cl, opts...)
-	if bar != nil {
-		bar.done()
-	}
-	closeErr := out.flush()
-	if runErr != nil && runCtx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly) {
-		return c.fail(cmd, runErr) // only invalid options fail Apply outright, and they were checked above
-	}
-	complete := out.err == nil && closeErr == nil
-	stopped := ""
-	if complete {
-		stopped = stoppedBy(ctx, runErr)
-	}
-	printSummary(c.stdout, summary{
-		input: in.label(), res: res, total: plan.ToChange, stopped: stopped, out: out.reasons, pacing: o.describePacing(),
-		failedPath: failedPath, failedLines: out.lines,
-		retry: c.prefix + " sync " + fileArg(failedPath),
+	// The failed file gets the desired line of each user whose patch did not apply (Apply's
+	// Index is the desired line's position), so that sync retries it.
+	out := newOutcomeWriter(files.failed, func(r api.PatchResult) any { return in.patches[r.Index] })
+	end, err := sendRecorded(ctx, c, out, "patching", "patches", plan.ToChange, o.bulkOptions(), func(ctx context.Context, opts ...api.RunOption) (*api.BulkResult[api.UserPatch], error) {
+		return plan.Apply(ctx, cl, opts...)
 	})
-	code := reportMissing(c, cmd, in, plan)
-	if !complete {
-		fmt.Fprintf(c.stderr, "%s %s: %v\nThe run was stopped. Run the same command again: it sends only what still differs.\n",
-			progName, cmd.name, errors.Join(out.err, closeErr))
-		return exitFailed
+	if err != nil {
+		return c.fail(cmd, err)
 	}
-	if res.Failed+res.NotAttempted > 0 {
+	s := summary[api.UserPatch]{
+		input: in.label(), res: end.res, inputs: "patches", applied: "patched", reasons: &out.reasons,
+		total: plan.ToChange, stopped: end.stopped(ctx), pacing: o.describePacing(),
+		failedPath: failedPath, failedLines: out.unfinished, retry: c.prefix + " " + cmd.name + " " + fileArg(failedPath),
+	}
+	printSummary(c.stdout, s)
+	code := reportMissing(c, cmd, in, plan)
+	if end.problem != nil {
+		return c.runStopped(cmd, end.problem, "The run was stopped. Run the same command again: it sends only what still differs.")
+	}
+	if s.unfinished() {
 		return exitFailed
 	}
 	return code
-}
-
-// syncFailed writes the desired lines of the patches that did not apply to the run's held failed
-// file, as their outcome becomes known (api.WithResultFunc). After a write fails it writes
-// nothing more and cancels the run.
-type syncFailed struct {
-	held    *heldFile
-	desired []api.UserPatch
-	cancel  func()
-	reasons *outcomeFiles // only its reason counts, for the summary
-
-	w     *bufio.Writer
-	lines int
-	err   error
-}
-
-func (s *syncFailed) record(results []api.PatchResult) {
-	if s.err != nil {
-		return
-	}
-	if err := s.write(results); err != nil {
-		s.err = fmt.Errorf("writing the failed file %s: %w", s.held.path, err)
-		s.cancel()
-	}
-}
-
-func (s *syncFailed) write(results []api.PatchResult) error {
-	wrote := false
-	for _, r := range results {
-		if r.Status == api.Patched {
-			continue
-		}
-		if s.w == nil {
-			s.w = bufio.NewWriterSize(s.held.f, 64<<10)
-		}
-		line, err := encodeLine(s.desired[r.Index]) // Apply's Index is the desired line's position
-		if err != nil {
-			return fmt.Errorf("encoding the desired line for %q: %w", r.Key, err)
-		}
-		if _, err := s.w.Write(line); err != nil {
-			return err
-		}
-		s.lines++
-		s.reasons.countReason(r)
-		wrote = true
-	}
-	if !wrote {
-		return nil
-	}
-	if err := s.w.Flush(); err != nil {
-		return err
-	}
-	return s.held.f.Sync()
-}
-
-// flush writes out what is buffered; the held file is closed by its release.
-func (s *syncFailed) flush() error {
-	if s.w == nil {
-		return nil
-	}
-	return s.w.Flush()
 }
 
 // printPlan writes each user to change with the fields that differ, current and desired values.

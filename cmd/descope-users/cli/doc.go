@@ -1,0 +1,49 @@
+// Package cli is the command-line tool descope-users (see its package main for usage): its
+// commands, its bulk runs with their failed file and journal, and its embedded fake. It is a
+// package of its own so that the module's coverage test can run every command.
+//
+// # Files
+//
+// Each file has one job. A command family is one file, which only the command table (commands,
+// in main.go) names; the other files are shared, and serve the families: no shared file uses a
+// family's names, no family uses another's (TestFilesServeTheFamiliesNeverTheReverse), and the
+// files depend on each other without a cycle (TestFilesFormADAG).
+//
+//	main.go         Main and Run: the global flags, the client (or --fake), help, the table
+//
+//	single.go       one call about one user, printing the user: update-*, patch-user,
+//	                activate, deactivate, roles, tenants, SSO apps, load, update
+//	search.go       load-users, search, search-test-users and export, which print users as
+//	                JSON Lines; license
+//	patch.go        patch: a bulkCommand over PatchSeq
+//	sync.go         sync: the plan, printed or applied
+//	demo.go         demo: a scripted session against one embedded fake
+//
+//	command.go      a command and what runs one: its flags parsed, usage errors, failures
+//	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags
+//	input.go        input files read generically, as records[T]: JSON Lines and CSV, FILE:LINE
+//	                errors, the one line limit, encodeLine
+//	strictjson.go   JSON objects read strictly: no field twice or miscased, no idle null
+//	patchformat.go  the patch format, described once (patchFormatHelp)
+//	spool.go        an input checked once, then sent from a private copy
+//	hold.go         the failed file, and the journal, that a run holds
+//	journal.go      the journal: its header and records, and --resume's reading of them
+//	outcomes.go     a run's outcomes, written to its failed file and journal as they come
+//	bulkrun.go      the run of every bulk command (bulkCommand), and what sync shares of it
+//	output.go       the summary, the progress bar, printing JSON, the key-masking writer
+//	fake.go         the embedded fake Descope (--fake, demo)
+//	lock_*.go       the failed file's lock, per platform
+//
+// # A new bulk command
+//
+// A command over another batch operation of the api (create/batch, delete/batch) is a file
+// holding a bulkCommand: the format of its records (a records[T], as patchRecords is for
+// patches: the JSON Lines decoder, the CSV columns, the check, the help), the words of its
+// summary and progress bar, its batch operation, and the api call that runs it; and a line in
+// the table. patch is:
+//
+//	bulkCommand[api.UserPatch]{
+//		records: patchRecords, applied: "patched", doing: "patching",
+//		call: patchBatches, send: (*api.Client).PatchSeq,
+//	}.command(command{name: "patch", synopsis: ..., summary: ..., help: ..., example: ...})
+package cli
