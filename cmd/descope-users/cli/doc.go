@@ -20,6 +20,8 @@
 //	demo.go         demo: a scripted session against one embedded fake
 //
 //	command.go      a command and what runs one: its flags parsed, usage errors, failures
+//	answer.go       a command of one call and what it prints: the answer as JSON (jsonCommand,
+//	                userCommand)
 //	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags
 //	input.go        input files read generically, as records[T]: JSON Lines and CSV, FILE:LINE
 //	                errors, the one line limit, encodeLine
