@@ -212,7 +212,7 @@ func TestEveryOperationIsCovered(t *testing.T) {
 		before := len(cs.Requests())
 		var out, errb bytes.Buffer
 		args := append([]string{"--base-url", cs.URL}, cmd.Example...)
-		code := cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+		code := cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(cmd.Stdin), &out, &errb)
 		if code != 0 && cmd.Name != "demo" {
 			t.Errorf("descope-users %s: exit %d\n%s%s", strings.Join(cmd.Example, " "), code, &out, &errb)
 		}
@@ -264,11 +264,17 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	}
 }
 
-// writeCoverageInput writes users.jsonl, which the patch command's example reads.
+// writeCoverageInput writes the files the examples of the commands that read one read:
+// users.jsonl (patch, sync) and users-export.jsonl (import-users).
 func writeCoverageInput(t *testing.T) {
 	t.Helper()
-	if err := os.WriteFile("users.jsonl", []byte(`{"loginId":"user00001@example.com","name":"Ada"}`+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	for name, content := range map[string]string{
+		"users.jsonl":        `{"loginId":"user00001@example.com","name":"Ada"}`,
+		"users-export.jsonl": `{"loginId":"imported@example.com","email":"imported@example.com"}`,
+	} {
+		if err := os.WriteFile(name, []byte(content+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -73,6 +73,27 @@ func userCommand(cmd command, define defineCall[*api.User]) *command {
 	return jsonCommand(cmd, define)
 }
 
+// doneCommand makes a command of one call that answers nothing: it prints nothing on standard
+// output, and once the call succeeded, what its call returns (what was done: "deleted
+// jane@example.com") on stderr.
+func doneCommand(cmd command, define defineCall[string]) *command {
+	return callCommand(cmd, define, func(c *cli, _ *command, done string) int {
+		fmt.Fprintln(c.stderr, done)
+		return exitOK
+	})
+}
+
+// loginIDDone defines a command that passes --login-id to do, a call that answers nothing; done
+// says what was done, with %s for the login ID.
+func loginIDDone(done string, do func(*api.Client, context.Context, string) error) defineCall[string] {
+	return func(fs *flags) (func() error, apiCall[string]) {
+		id := fs.loginID()
+		return nil, func(ctx context.Context, cl *api.Client) (string, error) {
+			return fmt.Sprintf(done, *id), do(cl, ctx, *id)
+		}
+	}
+}
+
 // loginIDCall defines a command that passes --login-id to get and prints its answer.
 func loginIDCall[R any](get func(*api.Client, context.Context, string) (R, error)) defineCall[R] {
 	return func(fs *flags) (func() error, apiCall[R]) {

@@ -15,14 +15,18 @@
 //	                activate, deactivate, roles, tenants, SSO apps, load, update
 //	search.go       load-users, search, search-test-users and export, which print users as
 //	                JSON Lines; license
+//	lifecycle.go    create, create-test-user, invite, logout, import-users; delete and
+//	                delete-all-test-users (listed after the others, which use their users)
+//	passwords.go    set-temporary-password, set-active-password, set-password, expire-password
 //	patch.go        patch: a bulkCommand over PatchSeq
 //	sync.go         sync: the plan, printed or applied
 //	demo.go         demo: a scripted session against one embedded fake
 //
 //	command.go      a command and what runs one: its flags parsed, usage errors, failures
 //	answer.go       a command of one call and what it prints: the answer as JSON (jsonCommand,
-//	                userCommand)
-//	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags
+//	                userCommand), or what was done, on stderr (doneCommand)
+//	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags,
+//	                --json values, --confirm, and the password's source (passwordSource)
 //	input.go        input files read generically, as records[T]: JSON Lines and CSV, FILE:LINE
 //	                errors, the one line limit, encodeLine
 //	strictjson.go   JSON objects read strictly: no field twice or miscased, no idle null

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/wire"
 )
 
 // records is a format of input files: how each JSON Lines line, or each CSV row, becomes one
@@ -478,4 +479,29 @@ func csvError(name string, err error) error {
 		return fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
 	}
 	return fmt.Errorf("%s: %v", name, err)
+}
+
+// problem is what an error of the api package says is wrong with the input (an
+// *api.ArgumentError's Problem), in the words of a file's line, without the package's prefix.
+func problem(err error) string {
+	var ae *api.ArgumentError
+	if errors.As(err, &ae) {
+		return ae.Problem
+	}
+	return err.Error()
+}
+
+// checkNewPassword checks the password and the hashed password of a user to create, as a line of
+// a file or USER gives them: at most one, and a hash of one variant that looks like one of it.
+// Its errors show neither.
+func checkNewPassword(password wire.Secret, hashed *api.PasswordImport) error {
+	switch {
+	case password != "" && hashed != nil:
+		return errors.New("both a password and a hashedPassword: give one")
+	case hashed != nil:
+		if err := api.CheckPasswordImport(*hashed); err != nil {
+			return fmt.Errorf("hashedPassword: %s", problem(err))
+		}
+	}
+	return nil
 }
