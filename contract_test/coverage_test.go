@@ -207,6 +207,11 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	t.Chdir(t.TempDir())
 	writeCoverageInput(t)
 	cs := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	// user00007 signed in with Google, as Descope's sign-in side would leave it: provider-token's
+	// example reads that token (no management operation makes one).
+	if err := cs.SetUserState("user00007@example.com", apitest.UserState{ProviderTokens: []api.ProviderToken{{Provider: "google", AccessToken: "ya29.coverage"}}}); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"DESCOPE_PROJECT_ID": testProjectID, "DESCOPE_MANAGEMENT_KEY": testKey}
 	for _, cmd := range cli.Commands() {
 		before := len(cs.Requests())

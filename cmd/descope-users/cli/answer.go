@@ -83,6 +83,14 @@ func doneCommand(cmd command, define defineCall[string]) *command {
 	})
 }
 
+// listAnswer is a call's list, empty rather than nil, so that it prints as [] and never null.
+func listAnswer[T any](list []T, err error) ([]T, error) {
+	if list == nil && err == nil {
+		list = []T{}
+	}
+	return list, err
+}
+
 // loginIDDone defines a command that passes --login-id to do, a call that answers nothing; done
 // says what was done, with %s for the login ID.
 func loginIDDone(done string, do func(*api.Client, context.Context, string) error) defineCall[string] {

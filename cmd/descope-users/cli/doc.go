@@ -18,6 +18,8 @@
 //	lifecycle.go    create, create-test-user, invite, logout, import-users; delete and
 //	                delete-all-test-users (listed after the others, which use their users)
 //	passwords.go    set-temporary-password, set-active-password, set-password, expire-password
+//	factors.go      TOTP, passkeys, trusted devices, the test-user generators, embedded links,
+//	                history, provider tokens, custom attribute definitions, impersonation consent
 //	patch.go        patch: a bulkCommand over PatchSeq
 //	sync.go         sync: the plan, printed or applied
 //	demo.go         demo: a scripted session against one embedded fake

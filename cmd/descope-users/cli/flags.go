@@ -47,6 +47,12 @@ func (f *flags) loginID() *string {
 
 const loginIDUsage = "the user's login ID, or user ID (required)"
 
+// requireValue defines a string flag that must be given and not be empty.
+func (f *flags) requireValue(name, usage string) *string {
+	f.nonEmpty = append(f.nonEmpty, name)
+	return f.require(name, usage)
+}
+
 // check returns what is wrong with the required flags after parsing, or nil.
 func (f *flags) check() error {
 	set := map[string]bool{}
@@ -223,6 +229,13 @@ func (f *flags) confirm(does string) func() error {
 		}
 		return nil
 	}
+}
+
+// nonEmptyList defines a list flag (list) that must be given, with at least one item.
+func (f *flags) nonEmptyList(name, usage string) *[]string {
+	f.required = append(f.required, name)
+	f.nonEmpty = append(f.nonEmpty, name)
+	return f.list(name, usage+", separated by commas (required)")
 }
 
 // list defines a flag holding a comma-separated list; "" is the empty list.

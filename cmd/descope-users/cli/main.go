@@ -63,7 +63,7 @@ func Commands() []Command {
 // commands is every command of the tool, in the order help lists them.
 func commands() []*command {
 	return slices.Concat(userCommands(), readCommands(), []*command{replaceCommand(), licenseCommand()},
-		lifecycleCommands(), passwordCommands(), deleteCommands(),
+		lifecycleCommands(), passwordCommands(), factorCommands(), deleteCommands(),
 		[]*command{patchCommand(), syncCommand(), demoCommand()})
 }
 
