@@ -269,13 +269,16 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	}
 }
 
-// writeCoverageInput writes the files the examples of the commands that read one read:
-// users.jsonl (patch, sync) and users-export.jsonl (import-users).
+// writeCoverageInput writes the files the examples of the bulk commands read: users.jsonl
+// (patch, sync), users-export.jsonl (import-users), new-users.jsonl (create-batch) and
+// leavers.jsonl (delete-batch).
 func writeCoverageInput(t *testing.T) {
 	t.Helper()
 	for name, content := range map[string]string{
 		"users.jsonl":        `{"loginId":"user00001@example.com","name":"Ada"}`,
 		"users-export.jsonl": `{"loginId":"imported@example.com","email":"imported@example.com"}`,
+		"new-users.jsonl":    `{"loginId":"batch-user@example.com","email":"batch-user@example.com","password":"Batch-Passw0rd-1"}`,
+		"leavers.jsonl":      `{"userId":"U2sample00009"}`,
 	} {
 		if err := os.WriteFile(name, []byte(content+"\n"), 0o600); err != nil {
 			t.Fatal(err)

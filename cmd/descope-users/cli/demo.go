@@ -183,10 +183,33 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 		"import-users", "--source", "descope", importPath)
 	d.checkExists(srv, "imported2@example.com", true)
 
+	newPath := filepath.Join(dir, "new-users.csv")
+	d.writeFile(newPath, "loginId,email,name,roleNames,status,password\n"+
+		"new1@example.com,new1@example.com,New One,editor,enabled,Sample-Passw0rd-1\n"+
+		"new2@example.com,new2@example.com,New Two,viewer;billing,,\n"+
+		sampleLoginID(20)+",,Taken,,,\n")
+	d.show("New users in a CSV file; the last one's login ID is taken. A file may hold passwords: it is not an argument.",
+		"cat "+shellQuote(newPath), newPath, 0)
+	d.step(ctx, "Create them in batches, paced under the documented limit for user creation. Exit status 1: one user failed,\n"+
+		"and went to the failed file (readable by its owner alone: it may hold passwords).", 1, "create-batch", newPath)
+	d.checkExists(srv, "new2@example.com", true)
+	d.checkLines(defaultFailedPath(newPath), 1)
+
+	leaversPath := filepath.Join(dir, "leavers.jsonl")
+	d.writeFile(leaversPath, `{"userId":"U2sample00098"}`+"\n"+`{"userId":"U2sample00099","loginId":"`+sampleLoginID(99)+`"}`+"\n")
+	d.show("Users to delete, by user ID (other fields of the patch format are ignored).", "cat "+shellQuote(leaversPath), leaversPath, 0)
+	d.step(ctx, "Deleting cannot be undone: without --confirm, nothing is sent; exit status 2.", 2, "delete-batch", leaversPath)
+	d.step(ctx, "Delete them, in batches.", 0, "delete-batch", "--confirm", leaversPath)
+	d.checkExists(srv, sampleLoginID(99), false)
+	byLoginPath := filepath.Join(dir, "by-login-id.jsonl")
+	d.writeFile(byLoginPath, `{"loginId":"`+sampleLoginID(97)+`"}`+"\n")
+	d.step(ctx, "delete/batch takes user IDs only: a line that names its user by login ID alone is refused; exit status 2.", 2,
+		"delete-batch", "--confirm", byLoginPath)
+
 	// Every other command of the table, as the example of its help shows it (after the bulk run,
 	// whose users they change): a command added to the table is in the demo without a line here.
 	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true,
-		"patch": true, "sync": true, "import-users": true, cmd.name: true}
+		"patch": true, "sync": true, "import-users": true, "create-batch": true, "delete-batch": true, cmd.name: true}
 	for _, other := range c.commands {
 		if !scripted[other.name] {
 			d.stepIn(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", other.stdin, 0, append([]string{other.name}, other.example...)...)

@@ -79,7 +79,21 @@ func holdFailed(path string, by holder) (*heldFile, error) {
 		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with '%s %s', or remove it, or give --failed another path",
 			path, lines, by.cmd, fileArg(path))
 	}
+	if err := h.private(); err != nil {
+		h.release()
+		return nil, err
+	}
 	return h, nil
+}
+
+// private makes a file that this run did not create the owner's alone (mode 0600), as the files
+// it creates are: a failed file holds what did not apply, passwords and hashes too (create-batch),
+// and an empty one someone made readable by all must not show them.
+func (h *heldFile) private() error {
+	if err := h.f.Chmod(0o600); err != nil {
+		return fmt.Errorf("cannot make the failed file %s readable by its owner alone (mode 0600): %v; remove it, or give --failed another path", h.path, pathErr(err))
+	}
+	return nil
 }
 
 // exists reports whether there is a file, of any kind, at path.
@@ -113,6 +127,10 @@ func holdForResume(path string) (*heldFile, error) {
 	}
 	h.f = f
 	if err := h.lock(); err != nil {
+		return nil, err
+	}
+	if err := h.private(); err != nil {
+		h.release()
 		return nil, err
 	}
 	return h, nil
