@@ -177,7 +177,7 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	}
 
 	// The api: every row of apiCalls, through the validating transport, against the fake.
-	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	s := apitest.NewServer(t, append(coverageOptions(), apitest.WithRequestLog())...)
 	c, err := api.New(testProjectID, testKey, api.WithBaseURL(s.URL), api.WithHTTPClient(httpClient(t)), api.WithMaxRetries(0))
 	if err != nil {
 		t.Fatal(err)
@@ -185,14 +185,24 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	examples := exampleCalls(t)
 	for _, call := range apiCalls {
 		before := len(s.Requests())
-		if err := call.call(t.Context(), c); err != nil {
+		var returned string
+		err := call.call(context.WithValue(t.Context(), resultKey{}, &returned), c)
+		reqs := s.Requests()[before:] // the call's, not those its checks make
+		if err != nil {
 			t.Errorf("api call %s against the fake: %v", call.name(), err)
-		} else if call.fake != nil {
-			if err := call.fake(s); err != nil {
-				t.Errorf("api call %s: the fake: %v", call.name(), err)
+		} else {
+			if call.fake != nil {
+				if err := call.fake(s); err != nil {
+					t.Errorf("api call %s: the fake: %v", call.name(), err)
+				}
+			}
+			if check := returnedChecks[call.name()]; check != nil {
+				if err := check(s, returned); err != nil {
+					t.Errorf("api call %s: what it returned: %v", call.name(), err)
+				}
 			}
 		}
-		for _, r := range s.Requests()[before:] {
+		for _, r := range reqs {
 			mark(r.OperationID, needAPIMethod)
 			if examples[call.method] {
 				mark(r.OperationID, needExample)
@@ -206,7 +216,7 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	// The CLI: every command's example, run in a directory holding users.jsonl, against a fake.
 	t.Chdir(t.TempDir())
 	writeCoverageInput(t)
-	cs := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	cs := apitest.NewServer(t, append(coverageOptions(), apitest.WithRequestLog())...)
 	env := map[string]string{"DESCOPE_PROJECT_ID": testProjectID, "DESCOPE_MANAGEMENT_KEY": testKey}
 	for _, cmd := range cli.Commands() {
 		before := len(cs.Requests())
@@ -245,6 +255,11 @@ func TestEveryOperationIsCovered(t *testing.T) {
 		t.Error(gap)
 	}
 	t.Logf("checked %d operations (%d of them twins) for the %d places each needs", len(ops), len(twins), len(needs))
+	for name := range returnedChecks {
+		if !slices.ContainsFunc(apiCalls, func(c apiCall) bool { return c.name() == name }) {
+			t.Errorf("returnedChecks names %q, which is no row of apiCalls", name)
+		}
+	}
 
 	// Every row of apiCalls names a method of api.Client, and every method that calls the API
 	// has a row.
