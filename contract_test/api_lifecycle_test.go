@@ -328,7 +328,7 @@ func creationCalls() []apiCall {
 		calls = append(calls, hashedBatchCall(v))
 	}
 	calls = append(calls,
-		apiCall{"CreateBatch", "password and TOTP seed, test user", func(ctx context.Context, c *api.Client) error {
+		apiCall{"CreateBatch", "password and TOTP seed", func(ctx context.Context, c *api.Client) error {
 			res, err := c.CreateBatch(ctx, []api.BatchUser{
 				{LoginID: "tia@example.com", DisplayName: "Tia", Password: "Tia-Pa55word", Seed: "JBSWY3DPEHPK3PXP", Status: ptr(api.UserStatusEnabled),
 					CreatedTime: 1600000000},
