@@ -44,7 +44,8 @@ var dotnetHeaders = map[string]string{
 func replaced(edit func(u *gen.User)) func(u *gen.User) {
 	return func(u *gen.User) {
 		*u = gen.User{
-			UserID: u.UserID, LoginIDs: u.LoginIDs[:1], Status: u.Status, Test: u.Test, Password: u.Password,
+			UserID: u.UserID, LoginIDs: u.LoginIDs[:1], Status: u.Status, Test: u.Test,
+			Password: u.Password, TOTP: u.TOTP, Webauthn: u.Webauthn, SAML: u.SAML, OIDC: u.OIDC, OAuth: u.OAuth, Push: u.Push,
 			CreatedTime: u.CreatedTime, ModifiedTime: u.ModifiedTime,
 			RecoveryEmail: u.RecoveryEmail, VerifiedRecoveryEmail: u.VerifiedRecoveryEmail,
 			RecoveryPhone: u.RecoveryPhone, VerifiedRecoveryPhone: u.VerifiedRecoveryPhone,
