@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,30 +40,36 @@ const (
 	needAPIMethod    = "an api method (a row of apiCalls that calls it)"
 	needFakeHandler  = "a fake handler that answers it (api/apitest)"
 	needCLICommand   = "a CLI command (an example in cmd/descope-users/cli's table that calls it)"
-	needExample      = "a godoc Example (an Example function in api/example_test.go that calls its method)"
+	needExample      = "a godoc Example (an Example function in api/example*_test.go that calls its method)"
 )
 
 var needs = []string{needRequestCase, needResponseCase, needAPIMethod, needFakeHandler, needCLICommand, needExample}
 
-// exampleCalls returns the names of the methods the Example functions of api/example_test.go
-// call.
+// exampleCalls returns the names of the methods the Example functions of api's example files
+// (api/example*_test.go) call.
 func exampleCalls(t *testing.T) map[string]bool {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "../api/example_test.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("../api/example*_test.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example files in ../api: %v", err)
 	}
 	called := map[string]bool{}
-	for _, d := range f.Decls {
-		if fn, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, "Example") {
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				if c, ok := n.(*ast.CallExpr); ok {
-					if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
-						called[sel.Sel.Name] = true
+	for _, name := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, "Example") {
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					if c, ok := n.(*ast.CallExpr); ok {
+						if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
+							called[sel.Sel.Name] = true
+						}
 					}
-				}
-				return true
-			})
+					return true
+				})
+			}
 		}
 	}
 	return called
