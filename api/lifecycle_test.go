@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/wire"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
 // Every method of the lifecycle checks its input before anything is sent.
@@ -150,7 +151,9 @@ func TestPasswordsNeverShow(t *testing.T) {
 	const pw, hash = "correct-horse-battery", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
 	u := UserCreate{LoginID: "jane@example.com", Password: pw}
 	b := BatchUser{LoginID: "joe@example.com", HashedPassword: &PasswordImport{Bcrypt: &PasswordHash{Hash: hash}}}
-	for _, out := range []string{fmt.Sprintf("%v %+v %#v", u, u, &u), fmt.Sprintf("%v %+v %#v", b, b, []BatchUser{b})} {
+	imp := gen.ImportUsersRequest{Source: "descope", Users: []byte(`{"loginId":"joe@example.com","password":"` + pw + `"}`), Hashes: []byte(hash)}
+	for _, out := range []string{fmt.Sprintf("%v %+v %#v", u, u, &u), fmt.Sprintf("%v %+v %#v", b, b, []BatchUser{b}),
+		fmt.Sprintf("%v %+v %#v %s %q %x %s %q", imp, imp, imp, imp.Users, imp.Users, imp.Users, imp.Hashes, imp.Hashes)} {
 		if strings.Contains(out, pw) || strings.Contains(out, "N9qo8uLOickgx2") {
 			t.Errorf("printed: %s", out)
 		}

@@ -662,13 +662,13 @@ type ImportUsersRequest struct {
 	Dryrun bool `json:"dryrun,omitempty"`
 
 	// Hashes The exported password hashes or hash configuration, base64-encoded.
-	Hashes []byte `json:"hashes,omitempty"`
+	Hashes wire.SecretBytes `json:"hashes,omitempty"`
 
 	// Source The format of `users` and `hashes`: `descope` or `firebase` (see the operation); another is 400 E011004.
 	Source string `json:"source"`
 
 	// Users The exported users, base64-encoded.
-	Users []byte `json:"users,omitempty"`
+	Users wire.SecretBytes `json:"users,omitempty"`
 }
 
 // License defines model for License.
@@ -2581,8 +2581,9 @@ type ClientInterface interface {
 	//   "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 	//   the email, or the phone number when there is none; the user ID is new.
 	//
-	// Each user is created as CreateUsers would create it (status `enabled` unless the source
-	// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+	// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+	// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+	// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 	// users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 	// each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 	// with the reason. A file that cannot be read at all is 400 E011004.
@@ -2614,8 +2615,9 @@ type ClientInterface interface {
 	//   "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 	//   the email, or the phone number when there is none; the user ID is new.
 	//
-	// Each user is created as CreateUsers would create it (status `enabled` unless the source
-	// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+	// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+	// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+	// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 	// users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 	// each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 	// with the reason. A file that cannot be read at all is 400 E011004.
@@ -4454,8 +4456,9 @@ func (c *Client) UsersAuthHistory(ctx context.Context, body UsersAuthHistoryJSON
 //     "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 //     the email, or the phone number when there is none; the user ID is new.
 //
-// Each user is created as CreateUsers would create it (status `enabled` unless the source
-// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 // users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 // each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 // with the reason. A file that cannot be read at all is 400 E011004.
@@ -4497,8 +4500,9 @@ func (c *Client) ImportUsersWithBody(ctx context.Context, contentType string, bo
 //     "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 //     the email, or the phone number when there is none; the user ID is new.
 //
-// Each user is created as CreateUsers would create it (status `enabled` unless the source
-// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 // users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 // each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 // with the reason. A file that cannot be read at all is 400 E011004.
@@ -9321,8 +9325,9 @@ type ClientWithResponsesInterface interface {
 	//   "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 	//   the email, or the phone number when there is none; the user ID is new.
 	//
-	// Each user is created as CreateUsers would create it (status `enabled` unless the source
-	// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+	// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+	// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+	// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 	// users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 	// each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 	// with the reason. A file that cannot be read at all is 400 E011004.
@@ -9354,8 +9359,9 @@ type ClientWithResponsesInterface interface {
 	//   "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 	//   the email, or the phone number when there is none; the user ID is new.
 	//
-	// Each user is created as CreateUsers would create it (status `enabled` unless the source
-	// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+	// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+	// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+	// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 	// users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 	// each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 	// with the reason. A file that cannot be read at all is 400 E011004.
@@ -16716,8 +16722,9 @@ func (c *ClientWithResponses) UsersAuthHistoryWithResponse(ctx context.Context, 
 //     "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 //     the email, or the phone number when there is none; the user ID is new.
 //
-// Each user is created as CreateUsers would create it (status `enabled` unless the source
-// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 // users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 // each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 // with the reason. A file that cannot be read at all is 400 E011004.
@@ -16755,8 +16762,9 @@ func (c *ClientWithResponses) ImportUsersWithBodyWithResponse(ctx context.Contex
 //     "rounds", "mem_cost"}`), required when a user has a `passwordHash`. The login ID is
 //     the email, or the phone number when there is none; the user ID is new.
 //
-// Each user is created as CreateUsers would create it (status `enabled` unless the source
-// says disabled; conflicts, bad hashes and the like fail that user). The answer lists the
+// Each user is created as CreateUsers would create it (`descope`: the status its line sets,
+// `invited` when it sets none, as CreateUsers; `firebase`: `enabled` unless the export says
+// `disabled`; conflicts, bad hashes and the like fail that user). The answer lists the
 // users created (on a dry run: as they would be, without a user ID) and, in `failures`,
 // each user that was not, by its login ID (or `line N` / `users[N]` when it has none),
 // with the reason. A file that cannot be read at all is 400 E011004.
