@@ -116,9 +116,13 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 		}
 	}
 	// again is the command line that runs the command again, on another file.
-	again := c.prefix + " " + cmd.name
+	by := holder{cmd: cmd.name, noun: n, journaled: true}
 	if o.confirmed != nil {
-		again += " --confirm"
+		by.needs = "--confirm"
+	}
+	again := c.prefix + " " + cmd.name
+	if by.needs != "" {
+		again += " " + by.needs
 	}
 	file, ok := c.inputArg(cmd, pos, "the JSON Lines or CSV file of "+n.many, problem, *o.format)
 	if !ok {
@@ -131,7 +135,7 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	var files *runFiles
 	if !*o.dryRun {
 		var err error
-		if files, err = holdRunFiles(in.path, failedPath, holder{cmd.name, n, true}, *o.resume); err != nil {
+		if files, err = holdRunFiles(in.path, failedPath, by, *o.resume); err != nil {
 			return c.refuse(cmd, err)
 		}
 	}

@@ -260,6 +260,16 @@ func TestDeleteBatch(t *testing.T) {
 	if !slices.Equal(left, []string{"U2jane"}) {
 		t.Errorf("users left %v", left)
 	}
+	// A failed file that holds an earlier run's lines is refused, and the advice to retry them
+	// carries the --confirm that the retry needs.
+	held := filepath.Join(dir, "held.jsonl")
+	writeFile(t, held, `{"userId":"U2jane"}`+"\n")
+	writeFile(t, defaultFailedPath(held), `{"userId":"U2joe"}`+"\n")
+	r = runCLI(t, env, withURL(s, "delete-batch", "--confirm", held)...)
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "retry them with 'delete-batch --confirm "+defaultFailedPath(held)+"'") {
+		t.Errorf("the advice to retry lacks --confirm:\n%s", r.stderr)
+	}
 	var body gen.DeleteUsersRequest
 	lastBody(t, s, &body)
 	if !slices.Equal(body.UserIDs, []string{"U2joe", "U2ann", "U2nobody"}) {

@@ -30,12 +30,23 @@ type heldFile struct {
 	created bool // by this run, which may therefore remove it
 }
 
-// holder is the command whose run holds files: its name, what its inputs are called, and
-// whether it keeps a journal.
+// holder is the command whose run holds files: its name, what its inputs are called, whether it
+// keeps a journal, and the flags a run of it needs besides the file (delete-batch's --confirm),
+// which the advice to retry names.
 type holder struct {
 	cmd string
 	noun
 	journaled bool
+	needs     string
+}
+
+// retry is the command (without the tool's name) that retries the lines of the file at path.
+func (by holder) retry(path string) string {
+	line := by.cmd
+	if by.needs != "" {
+		line += " " + by.needs
+	}
+	return line + " " + fileArg(path)
 }
 
 // holdFailed holds the failed file at path for a new run of by: created exclusively, or an
@@ -73,11 +84,11 @@ func holdFailed(path string, by holder) (*heldFile, error) {
 		h.release()
 		lines := countLines(path, st.Size())
 		if by.journaled {
-			return nil, fmt.Errorf("%s holds unfinished %s of an earlier run (%d lines); retry them with '%s %s', or remove it (or give --failed another path) to run this file again",
-				path, by.many, lines, by.cmd, fileArg(path))
+			return nil, fmt.Errorf("%s holds unfinished %s of an earlier run (%d lines); retry them with '%s', or remove it (or give --failed another path) to run this file again",
+				path, by.many, lines, by.retry(path))
 		}
-		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with '%s %s', or remove it, or give --failed another path",
-			path, lines, by.cmd, fileArg(path))
+		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with '%s', or remove it, or give --failed another path",
+			path, lines, by.retry(path))
 	}
 	if err := h.private(); err != nil {
 		h.release()
