@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -161,6 +162,13 @@ func (w *strictWalk) value(t reflect.Type, path string, nullIsNoOp bool) error {
 	}
 	if t != nil && t.Kind() == reflect.Interface {
 		t = nil
+	}
+	if text, ok := tok.(string); ok && t != nil && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+		// Bytes (a public key, a hash, a salt): the decoder's own error names no field. The value
+		// is not quoted: it may be a secret.
+		if _, err := base64.StdEncoding.DecodeString(text); err != nil {
+			return strictf("field %q must be standard base64 with padding, as protobuf's JSON writes bytes: %v", path, err)
+		}
 	}
 	switch tok {
 	case json.Delim('{'):
