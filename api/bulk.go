@@ -19,7 +19,8 @@ type Status int
 
 // The outcomes of an input.
 const (
-	// Applied: the server applied it (listed it as patched, created...).
+	// Applied: the server applied it (listed it as patched, created...; for an operation that
+	// answers nothing per input, such as delete/batch, accepted the batch that held it).
 	Applied Status = iota + 1
 	// Failed: the server listed it as failed or named it nowhere in its answer, the input was
 	// invalid, its whole batch failed (after all retries, or a Retry-After longer than

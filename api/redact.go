@@ -3,10 +3,13 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/seed-a84e9595/descope-mgmt/api/wire"
 )
 
 // RedactedKey stands in for the management key wherever a text would otherwise carry it: in the
@@ -14,8 +17,6 @@ import (
 // in the messages of the command-line tool. It is the one marker for a hidden key across the
 // module.
 const RedactedKey = "[management key redacted]"
-
-var redactedKeyBytes = []byte(RedactedKey)
 
 // Redactor hides one secret in every form a text may carry it: as it is, and as a JSON string
 // escapes it. A nil *Redactor, or one for an empty secret, changes nothing.
@@ -28,6 +29,21 @@ var redactedKeyBytes = []byte(RedactedKey)
 type Redactor struct {
 	forms     []string
 	byteForms [][]byte // the forms as bytes, made once: converting a long key per call allocates
+	marker    string   // what stands in for the secret: RedactedKey, unless as says otherwise
+}
+
+// as makes r put marker, instead of RedactedKey, where the secret was.
+func (r *Redactor) as(marker string) *Redactor {
+	r.marker = marker
+	return r
+}
+
+// mark is what stands in for r's secret.
+func (r *Redactor) mark() string {
+	if r.marker == "" {
+		return RedactedKey
+	}
+	return r.marker
 }
 
 // NewRedactor returns a Redactor for secret.
@@ -57,7 +73,7 @@ func (r *Redactor) String(s string) string {
 	}
 	for _, f := range r.forms {
 		if strings.Contains(s, f) {
-			s = strings.ReplaceAll(s, f, RedactedKey)
+			s = strings.ReplaceAll(s, f, r.mark())
 		}
 	}
 	return s
@@ -71,7 +87,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	}
 	for _, f := range r.byteForms {
 		if bytes.Contains(b, f) {
-			b = bytes.ReplaceAll(b, f, redactedKeyBytes)
+			b = bytes.ReplaceAll(b, f, []byte(r.mark()))
 		}
 	}
 	return b
@@ -188,3 +204,40 @@ func cut(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// hideSecrets returns err with each of the secrets (passwords, hashes: what a call sent that must
+// never be shown) hidden wherever err shows text, as the management key is: an *Error's fields
+// (in a copy) and any other error's text. It is for the calls that send secrets, whose errors may
+// quote what the server was sent. The error code is left as it is: it is one of Descope's codes,
+// never an echo of the request, and errors.Is and the Is* functions match on it (a password "02"
+// must not turn E112102 into something no one recognises).
+func hideSecrets(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) && err == error(e) {
+		cp := *e
+		cp.Description, cp.Message = hideText(cp.Description, secrets), hideText(cp.Message, secrets)
+		cp.body = hideText(cp.body, secrets)
+		return &cp
+	}
+	if text := hideText(err.Error(), secrets); text != err.Error() {
+		return &shownError{msg: text, err: err}
+	}
+	return err
+}
+
+// hideText is s with each of the secrets hidden, as hideSecrets hides them in an error.
+func hideText(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = NewRedactor(secret).as(secretMarker).show(s)
+		}
+	}
+	return s
+}
+
+// secretMarker stands in for a secret other than the management key in shown text: the marker a
+// wire.Secret prints as.
+const secretMarker = wire.Redacted

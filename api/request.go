@@ -154,6 +154,9 @@ func decode[T any](op string, resp *http.Response, data []byte, redact *Redactor
 		return nil, fmt.Errorf("%w: %s: HTTP %d: the body is null", ErrMalformedResponse, op, resp.StatusCode)
 	}
 	out := new(T)
+	if _, nothing := any(out).(*struct{}); nothing && len(bytes.TrimSpace(data)) == 0 {
+		return out, nil // an operation that answers nothing: the SDKs read no body, so none is needed
+	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return nil, fmt.Errorf("%w: %s: HTTP %d: %s", ErrMalformedResponse, op, resp.StatusCode, redact.show(err.Error()))
 	}

@@ -265,7 +265,7 @@ func TestBatchAccountsForEveryPatch(t *testing.T) {
 	if got := strings.Join(res.FailedLoginIDs(), ","); got != "b,c" {
 		t.Errorf("FailedLoginIDs = %s, want b,c", got)
 	}
-	want := unlistedReason + "; it reported failures without naming their user: User not found"
+	want := "the server listed this user neither as patched nor as failed; it reported failures without naming their user: User not found"
 	for _, f := range res.FailedUsers[1:] {
 		if f.Failure != want {
 			t.Errorf("failure %q, want %q", f.Failure, want)

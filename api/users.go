@@ -193,13 +193,19 @@ func (c *Client) patchBatch(ctx context.Context, ps []UserPatch) (*BatchResult, 
 	if err != nil {
 		return nil, nil, err
 	}
+	keys := make([]string, len(ps))
+	for i := range ps {
+		keys[i] = ps[i].LoginID
+	}
+	failed := make([]batchFailure, len(out.FailedUsers))
 	for i := range out.FailedUsers {
 		out.FailedUsers[i].Failure = c.redact.show(out.FailedUsers[i].Failure)
+		failed[i] = batchFailure{out.FailedUsers[i].Failure, out.FailedUsers[i].User}
 	}
 	for k, msg := range out.AdditionalErrors {
 		out.AdditionalErrors[k] = c.redact.show(msg)
 	}
-	outcomes, listed := matchBatch(ps, out)
+	outcomes, listed := matchBatch(keys, "patched", out.PatchedUsers, failed, out.AdditionalErrors)
 	if listed == 0 && len(ps) > 0 {
 		return nil, nil, fmt.Errorf("%w: the batch answer lists none of the %d patched users, neither as patched nor as failed", ErrMalformedResponse, len(ps))
 	}
@@ -603,21 +609,27 @@ func checkNames(what string, names []string) error {
 	return nil
 }
 
-// unlistedReason is the reason of a patch that a batch answer does not name.
-const unlistedReason = "the server listed this user neither as patched nor as failed"
+// batchFailure is one failure a batch answer lists: its reason, and the user it names (nil when
+// it names none).
+type batchFailure struct {
+	reason string
+	user   *User
+}
 
-// matchBatch matches a batch answer's patchedUsers and failedUsers to the patches by login ID or
-// user ID, first come first served, and says what became of each patch. listed counts the
-// entries of the answer that named a patch, plus the additionalErrors keyed by a patch's login
-// ID. A patch the answer does not name is not patched: its reason says so, with the reasons of
-// the failures that name no user (they may be about it) or its additionalErrors entry.
-func matchBatch(ps []UserPatch, out *BatchResult) (outcomes []batchOutcome, listed int) {
-	byKey := make(map[string][]int, len(ps))
-	for i, p := range ps {
-		byKey[p.LoginID] = append(byKey[p.LoginID], i)
+// matchBatch matches a batch answer to its inputs, each named by keys[i] (its login ID): the
+// users the answer lists as applied (patched, created) and those it lists as failed, by login ID
+// or user ID, first come first served, and says what became of each input. verb says what
+// applied means ("patched"). listed counts the entries of the answer that named an input, plus
+// the additionalErrors keyed by an input's key. An input the answer does not name is not
+// applied: its reason says so, with the reasons of the failures that name no user (they may be
+// about it) or its additionalErrors entry.
+func matchBatch(keys []string, verb string, applied []User, failed []batchFailure, additional map[string]string) (outcomes []batchOutcome, listed int) {
+	byKey := make(map[string][]int, len(keys))
+	for i, k := range keys {
+		byKey[k] = append(byKey[k], i)
 	}
-	outcomes = make([]batchOutcome, len(ps))
-	settled := make([]bool, len(ps))
+	outcomes = make([]batchOutcome, len(keys))
+	settled := make([]bool, len(keys))
 	match := func(u *User) (int, bool) {
 		if u == nil {
 			return 0, false
@@ -639,37 +651,38 @@ func matchBatch(ps []UserPatch, out *BatchResult) (outcomes []batchOutcome, list
 		}
 		return take(u.UserID)
 	}
-	for j := range out.PatchedUsers {
-		if i, ok := match(&out.PatchedUsers[j]); ok {
+	for j := range applied {
+		if i, ok := match(&applied[j]); ok {
 			outcomes[i].applied = true
 		}
 	}
 	var anonymous []string
-	for _, f := range out.FailedUsers {
-		reason := f.Failure
+	for _, f := range failed {
+		reason := f.reason
 		if reason == "" {
 			reason = "the server reported a failure without a reason"
 		}
-		if i, ok := match(f.User); ok {
+		if i, ok := match(f.user); ok {
 			outcomes[i].reason = reason
 		} else if !slices.Contains(anonymous, reason) {
 			anonymous = append(anonymous, reason)
 		}
 	}
-	for i, p := range ps {
+	unlisted := "the server listed this user neither as " + verb + " nor as failed"
+	for i, k := range keys {
 		if settled[i] {
 			continue
 		}
 		o := &outcomes[i]
 		o.unlisted = true
-		switch msg, ok := out.AdditionalErrors[p.LoginID]; {
+		switch msg, ok := additional[k]; {
 		case ok:
 			listed++
-			o.reason = unlistedReason + ": additionalErrors: " + msg
+			o.reason = unlisted + ": additionalErrors: " + msg
 		case len(anonymous) > 0:
-			o.reason = unlistedReason + "; it reported failures without naming their user: " + strings.Join(anonymous, "; ")
+			o.reason = unlisted + "; it reported failures without naming their user: " + strings.Join(anonymous, "; ")
 		default:
-			o.reason = unlistedReason
+			o.reason = unlisted
 		}
 	}
 	return outcomes, listed

@@ -45,7 +45,7 @@ type apiCall struct {
 	method  string // the api.Client method called; the coverage test checks it exists
 	variant string
 	call    func(context.Context, *api.Client) error
-	keys    []string // the keys of the body it sends, exactly; nil for no body
+	keys    []string // the keys of the body it sends, exactly; nil for no body, or a list body (UsersAuthHistory's)
 	// fake checks what the call did to the fake's users, after it: the fake's behaviour test of
 	// the operation. Nil for calls that change nothing or are checked elsewhere.
 	fake func(s *apitest.Server) error
@@ -80,7 +80,11 @@ var everyFieldPatch = api.UserPatch{
 	SsoAppIDs:        ptr([]string{"app"}), Scim: ptr(true), AdditionalLoginIDs: ptr([]string{"jd"}),
 }
 
-var apiCalls = []apiCall{
+// apiCalls are the rows: those of the update operations, then those of spec 1.3.0's
+// (api_lifecycle_test.go).
+var apiCalls = slices.Concat(updateCalls, lifecycleCalls)
+
+var updateCalls = []apiCall{
 	{"UpdateCustomAttribute", "null", func(ctx context.Context, c *api.Client) error {
 		_, err := c.UpdateCustomAttribute(ctx, "jane@example.com", "dept", nil)
 		return err
@@ -369,7 +373,22 @@ func TestAPIMethodsPassTheGate(t *testing.T) {
 				t.Fatalf("sent %s %s with auth %q", got.method, got.path, got.header.Get("Authorization"))
 			}
 			if tc.keys == nil {
-				if len(got.body) != 0 {
+				// No body, or where the spec's request body is a list, a list of strings.
+				req, err := http.NewRequest(got.method, "http://127.0.0.1"+got.path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				route, err := newValidator(t).RouteFor(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var list []string
+				switch {
+				case requestIsList(t, operationByID(t, route.OperationID())):
+					if err := json.Unmarshal(got.body, &list); err != nil || len(list) == 0 {
+						t.Fatalf("sent %s, want a list of strings (%v)", got.body, err)
+					}
+				case len(got.body) != 0:
 					t.Fatalf("sent a body %s, want none", got.body)
 				}
 				return
@@ -383,6 +402,18 @@ func TestAPIMethodsPassTheGate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// requestIsList reports whether op's request body is a JSON list (UsersAuthHistory's, on the v1
+// path), as the spec says.
+func requestIsList(t *testing.T, op operation) bool {
+	t.Helper()
+	doc, err := sharedSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := doc.Paths.Value(op.Path).GetOperation(op.Method).RequestBody
+	return rb != nil && rb.Value.Content.Get("application/json").Schema.Value.Type.Is("array")
 }
 
 // The gate has teeth against the api package too: a response that drifts from the spec is
@@ -419,7 +450,7 @@ func TestAPIUnknownOperationIsRefused(t *testing.T) {
 // (its operationId), in the *api.Error of a refused call: the name each method passes is checked
 // against the operation the fake routed its request to.
 func TestAPIErrorsNameTheOperation(t *testing.T) {
-	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	s := apitest.NewServer(t, append(coverageOptions(), apitest.WithRequestLog())...)
 	c, err := api.New(testProjectID, "K2-not-the-fake's-key", api.WithBaseURL(s.URL), api.WithMaxRetries(0))
 	if err != nil {
 		t.Fatal(err)

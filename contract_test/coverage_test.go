@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,30 +40,36 @@ const (
 	needAPIMethod    = "an api method (a row of apiCalls that calls it)"
 	needFakeHandler  = "a fake handler that answers it (api/apitest)"
 	needCLICommand   = "a CLI command (an example in cmd/descope-users/cli's table that calls it)"
-	needExample      = "a godoc Example (an Example function in api/example_test.go that calls its method)"
+	needExample      = "a godoc Example (an Example function in api/example*_test.go that calls its method)"
 )
 
 var needs = []string{needRequestCase, needResponseCase, needAPIMethod, needFakeHandler, needCLICommand, needExample}
 
-// exampleCalls returns the names of the methods the Example functions of api/example_test.go
-// call.
+// exampleCalls returns the names of the methods the Example functions of api's example files
+// (api/example*_test.go) call.
 func exampleCalls(t *testing.T) map[string]bool {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "../api/example_test.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("../api/example*_test.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example files in ../api: %v", err)
 	}
 	called := map[string]bool{}
-	for _, d := range f.Decls {
-		if fn, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, "Example") {
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				if c, ok := n.(*ast.CallExpr); ok {
-					if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
-						called[sel.Sel.Name] = true
+	for _, name := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, "Example") {
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					if c, ok := n.(*ast.CallExpr); ok {
+						if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
+							called[sel.Sel.Name] = true
+						}
 					}
-				}
-				return true
-			})
+					return true
+				})
+			}
 		}
 	}
 	return called
@@ -177,7 +184,7 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	}
 
 	// The api: every row of apiCalls, through the validating transport, against the fake.
-	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	s := apitest.NewServer(t, append(coverageOptions(), apitest.WithRequestLog())...)
 	c, err := api.New(testProjectID, testKey, api.WithBaseURL(s.URL), api.WithHTTPClient(httpClient(t)), api.WithMaxRetries(0))
 	if err != nil {
 		t.Fatal(err)
@@ -185,14 +192,24 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	examples := exampleCalls(t)
 	for _, call := range apiCalls {
 		before := len(s.Requests())
-		if err := call.call(t.Context(), c); err != nil {
+		var returned string
+		err := call.call(context.WithValue(t.Context(), resultKey{}, &returned), c)
+		reqs := s.Requests()[before:] // the call's, not those its checks make
+		if err != nil {
 			t.Errorf("api call %s against the fake: %v", call.name(), err)
-		} else if call.fake != nil {
-			if err := call.fake(s); err != nil {
-				t.Errorf("api call %s: the fake: %v", call.name(), err)
+		} else {
+			if call.fake != nil {
+				if err := call.fake(s); err != nil {
+					t.Errorf("api call %s: the fake: %v", call.name(), err)
+				}
+			}
+			if check := returnedChecks[call.name()]; check != nil {
+				if err := check(s, returned); err != nil {
+					t.Errorf("api call %s: what it returned: %v", call.name(), err)
+				}
 			}
 		}
-		for _, r := range s.Requests()[before:] {
+		for _, r := range reqs {
 			mark(r.OperationID, needAPIMethod)
 			if examples[call.method] {
 				mark(r.OperationID, needExample)
@@ -206,13 +223,18 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	// The CLI: every command's example, run in a directory holding users.jsonl, against a fake.
 	t.Chdir(t.TempDir())
 	writeCoverageInput(t)
-	cs := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...), apitest.WithRequestLog())
+	cs := apitest.NewServer(t, append(coverageOptions(), apitest.WithRequestLog())...)
+	// user00007 signed in with Google, as Descope's sign-in side would leave it: provider-token's
+	// example reads that token (no management operation makes one).
+	if err := cs.SetUserState("user00007@example.com", apitest.UserState{ProviderTokens: []api.ProviderToken{{Provider: "google", AccessToken: "ya29.coverage"}}}); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"DESCOPE_PROJECT_ID": testProjectID, "DESCOPE_MANAGEMENT_KEY": testKey}
 	for _, cmd := range cli.Commands() {
 		before := len(cs.Requests())
 		var out, errb bytes.Buffer
 		args := append([]string{"--base-url", cs.URL}, cmd.Example...)
-		code := cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+		code := cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(cmd.Stdin), &out, &errb)
 		if code != 0 && cmd.Name != "demo" {
 			t.Errorf("descope-users %s: exit %d\n%s%s", strings.Join(cmd.Example, " "), code, &out, &errb)
 		}
@@ -245,6 +267,11 @@ func TestEveryOperationIsCovered(t *testing.T) {
 		t.Error(gap)
 	}
 	t.Logf("checked %d operations (%d of them twins) for the %d places each needs", len(ops), len(twins), len(needs))
+	for name := range returnedChecks {
+		if !slices.ContainsFunc(apiCalls, func(c apiCall) bool { return c.name() == name }) {
+			t.Errorf("returnedChecks names %q, which is no row of apiCalls", name)
+		}
+	}
 
 	// Every row of apiCalls names a method of api.Client, and every method that calls the API
 	// has a row.
@@ -264,11 +291,20 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	}
 }
 
-// writeCoverageInput writes users.jsonl, which the patch command's example reads.
+// writeCoverageInput writes the files the examples of the bulk commands read: users.jsonl
+// (patch, sync), users-export.jsonl (import-users), new-users.jsonl (create-batch) and
+// leavers.jsonl (delete-batch).
 func writeCoverageInput(t *testing.T) {
 	t.Helper()
-	if err := os.WriteFile("users.jsonl", []byte(`{"loginId":"user00001@example.com","name":"Ada"}`+"\n"), 0o600); err != nil {
-		t.Fatal(err)
+	for name, content := range map[string]string{
+		"users.jsonl":        `{"loginId":"user00001@example.com","name":"Ada"}`,
+		"users-export.jsonl": `{"loginId":"imported@example.com","email":"imported@example.com"}`,
+		"new-users.jsonl":    `{"loginId":"batch-user@example.com","email":"batch-user@example.com","password":"Batch-Passw0rd-1"}`,
+		"leavers.jsonl":      `{"userId":"U2sample00009"}`,
+	} {
+		if err := os.WriteFile(name, []byte(content+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -349,22 +385,78 @@ func TestTwinsInheritWhatOnlyTheirOriginalCanHave(t *testing.T) {
 	}
 }
 
+// aboutANewUser are the operations whose body names, by loginId, a user that need not exist: they
+// create it, or make a token that signs it up. An unknown login ID is their ordinary case, not
+// an unknown user (TestFakeAnswersUnknownUsers checks that they answer it 200).
+var aboutANewUser = map[string]string{
+	"CreateUser":         "creates the user",
+	"CreateTestUser":     "creates the test user",
+	"EmbeddedLinkSignup": "makes a token that signs the login ID up (or in, if it exists); nothing is created",
+}
+
+// unknownUserProbe is op's valid request with the user it names replaced by ghost@example.com,
+// and whether op names one user that way: loginId (or identifier) at the top of its body, or
+// the loginId of its query, its other parameters kept.
+func unknownUserProbe(t *testing.T, op operation) (request, bool) {
+	t.Helper()
+	if op.query.Has("loginId") {
+		q := url.Values{}
+		for k, v := range op.query {
+			q[k] = slices.Clone(v)
+		}
+		q.Set("loginId", "ghost@example.com")
+		return request{query: q}, true
+	}
+	for _, name := range []string{"loginId", "identifier"} {
+		if body, ok := op.withBody(t, "ghost@example.com", false, name); ok {
+			return request{body: body}, true
+		}
+	}
+	return request{}, false
+}
+
 // Every operation that names a user answers 404 E112102 for one the fake does not know, and
-// changes nothing: the fake's negative case, for every operation at once.
+// changes nothing: the fake's negative case, for every operation at once. The operations about a
+// new user answer it 200 instead, each on a fake of its own.
 func TestFakeAnswersUnknownUsers(t *testing.T) {
 	t.Parallel()
 	s := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...))
 	before := s.Users()
+	probed := 0
 	for _, op := range operations() {
-		req := request{body: op.valid}
-		if p, ok := op.loginIDPath(t); ok && p[0] == "loginId" {
-			req.body, _ = op.withBody(t, "ghost@example.com", false, p...)
-		} else if op.query.Has("loginId") {
-			req.query = url.Values{"loginId": {"ghost@example.com"}}
-		} else {
+		req, ok := unknownUserProbe(t, op)
+		if !ok {
 			continue
 		}
 		t.Run(op.ID, func(t *testing.T) {
+			// The probe names the ghost, and no one else.
+			names := map[string]any{}
+			if req.body != "" {
+				if err := json.Unmarshal([]byte(req.body), &names); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for k, v := range req.query {
+				names[k] = v[0]
+			}
+			for _, k := range []string{"loginId", "identifier", "userId"} {
+				if v, ok := names[k]; ok && v != "ghost@example.com" && v != "" {
+					t.Fatalf("the probe %s?%s names %v by %s", req.body, req.query.Encode(), v, k)
+				}
+			}
+			if why, isNew := aboutANewUser[op.ID]; isNew {
+				n := apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(coverageUsers()...))
+				a, err := (&fakeAPI{srv: &httptest.Server{URL: n.URL}}).send(t, op, req)
+				if err != nil || a.status != http.StatusOK {
+					t.Fatalf("%s (it %s): answer %v %v, want 200", req.body, why, err, a)
+				}
+				_, created := n.User("ghost@example.com")
+				if wantCreated := strings.HasPrefix(why, "creates"); created != wantCreated {
+					t.Errorf("it %s, and the ghost exists afterwards: %v", why, created)
+				}
+				return
+			}
+			probed++
 			a, err := (&fakeAPI{srv: &httptest.Server{URL: s.URL}}).send(t, op, req)
 			if err != nil {
 				t.Fatal(err)
@@ -375,7 +467,88 @@ func TestFakeAnswersUnknownUsers(t *testing.T) {
 			}
 		})
 	}
+	for id := range aboutANewUser {
+		if _, ok := unknownUserProbe(t, operationByID(t, id)); !ok {
+			t.Errorf("aboutANewUser names %s, whose request names no user", id)
+		}
+	}
+	if probed < 30 {
+		t.Errorf("only %d operations were probed with an unknown user", probed)
+	}
 	if after := s.Users(); !reflect.DeepEqual(after, before) {
 		t.Error("a request for an unknown user changed the fake's users")
+	}
+}
+
+// TestFakeRefusesABodyNamingNoOne: where the contract lets loginId be "" (DeleteUser and
+// LogoutAllUserDevices, whose SDKs send "" for the name they do not use), the fake still wants
+// one name: neither is 400 E011002, two that name different users 400 E011004, and "" beside a
+// userId is applied to that user.
+func TestFakeRefusesABodyNamingNoOne(t *testing.T) {
+	t.Parallel()
+	applied := map[string]func(s *apitest.Server) error{
+		"DeleteUser": func(s *apitest.Server) error {
+			_, ok := s.User("U2abc")
+			return want(!ok, "jane after her delete", ok)
+		},
+		"LogoutAllUserDevices": func(s *apitest.Server) error {
+			l := s.Logouts()
+			return want(len(l) == 1 && l[0].UserID == "U2abc", "the sign-outs", l)
+		},
+	}
+	n := 0
+	for _, op := range operations() {
+		if _, ok := op.loginIDPath(t); !ok || !op.loginIDMayBeEmpty(t) {
+			continue
+		}
+		n++
+		check, ok := applied[op.ID]
+		if !ok {
+			t.Errorf("%s: applied has no check of what it does", op.ID)
+			continue
+		}
+		for _, tc := range []struct {
+			name   string
+			fields map[string]any
+			status int
+			code   string
+		}{
+			{"both empty", map[string]any{"loginId": "", "userId": ""}, http.StatusBadRequest, api.CodeMissingArguments},
+			{"neither", map[string]any{"loginId": nil, "userId": nil}, http.StatusBadRequest, api.CodeMissingArguments},
+			{"empty identifier alone", map[string]any{"loginId": nil, "identifier": "", "userId": nil}, http.StatusBadRequest, api.CodeMissingArguments},
+			{"two users", map[string]any{"loginId": "jane@example.com", "userId": "U2bob"}, http.StatusBadRequest, api.CodeInvalidArguments},
+			{"loginId and identifier differ", map[string]any{"loginId": "jane@example.com", "identifier": "bob@example.com", "userId": nil}, http.StatusBadRequest, api.CodeInvalidArguments},
+			{"empty loginId beside a userId", map[string]any{"loginId": "", "userId": "U2abc"}, http.StatusOK, ""},
+		} {
+			t.Run(op.ID+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				s := newSDKFake(t)
+				before := s.Users()
+				body := op.withTopLevel(t, tc.fields)
+				a, err := (&fakeAPI{srv: &httptest.Server{URL: s.URL}}).send(t, op, request{body: body})
+				if err != nil {
+					t.Fatalf("%s: %v", body, err)
+				}
+				if a.status != tc.status {
+					t.Fatalf("%s: answered %d %s, want %d", body, a.status, a.body, tc.status)
+				}
+				if tc.status == http.StatusOK {
+					if err := check(s); err != nil {
+						t.Error(err)
+					}
+					return
+				}
+				var e gen.Error
+				if err := json.Unmarshal(a.body, &e); err != nil || e.ErrorCode != tc.code {
+					t.Errorf("%s: answered %s, want %s", body, a.body, tc.code)
+				}
+				if !reflect.DeepEqual(s.Users(), before) || len(s.Logouts()) != 0 {
+					t.Error("a refused request changed something")
+				}
+			})
+		}
+	}
+	if n != len(applied) {
+		t.Errorf("%d operations let loginId be empty, applied checks %d", n, len(applied))
 	}
 }

@@ -30,6 +30,8 @@ func TestRequestRejected(t *testing.T) {
 		wants []string // fragments of the error message
 	}
 	var cases []rejectCase
+	// accepted are the neighbours of some refusals below that the contract must let through.
+	var accepted []struct{ name, op, body string }
 
 	// For every operation that takes a body: a missing, empty or mistyped loginId where its
 	// valid body names the user, and bodies that are no body, not JSON, null, or of another type.
@@ -39,14 +41,31 @@ func TestRequestRejected(t *testing.T) {
 			empty, _ := op.withBody(t, "", false, p...)
 			number, _ := op.withBody(t, 42, false, p...)
 			at := `"` + jsonPointer(p) + `"`
-			cases = append(cases,
-				rejectCase{"empty loginId", op.ID, "", empty, []string{at, "minimum string length is 1"}},
-				rejectCase{"loginId not a string", op.ID, "", number, []string{at, "value must be a string"}},
-			)
+			cases = append(cases, rejectCase{"loginId not a string", op.ID, "", number, []string{at, "value must be a string"}})
+			idAt := `"` + jsonPointer(append(slices.Clone(p[:len(p)-1]), "identifier")) + `"`
+			switch {
+			case op.loginIDMayBeEmpty(t):
+				// DeleteUser and LogoutAllUserDevices name their user by loginId (or identifier)
+				// or by userId, plain strings where "" is none, because the SDKs send "" for the
+				// name they do not use: "" beside the other name, or no loginId at all, passes
+				// the contract, and the fake refuses a body naming no one
+				// (TestFakeRefusesABodyNamingNoOne). The names are still strings.
+				for _, name := range []string{"identifier", "userId"} {
+					wrong := op.withTopLevel(t, map[string]any{name: 42})
+					cases = append(cases, rejectCase{name + " not a string", op.ID, "", wrong, []string{`"/` + name + `"`, "value must be a string"}})
+				}
+				accepted = append(accepted,
+					struct{ name, op, body string }{"empty loginId beside a userId", op.ID, op.withTopLevel(t, map[string]any{"loginId": "", "userId": "U2abc"})},
+					struct{ name, op, body string }{"empty userId beside a loginId", op.ID, op.withTopLevel(t, map[string]any{"loginId": "jane@example.com", "userId": ""})},
+					struct{ name, op, body string }{"empty identifier beside a userId", op.ID, op.withTopLevel(t, map[string]any{"loginId": nil, "identifier": "", "userId": "U2abc"})},
+					struct{ name, op, body string }{"a userId alone", op.ID, op.withTopLevel(t, map[string]any{"loginId": nil, "userId": "U2abc"})},
+				)
+				continue
+			}
+			cases = append(cases, rejectCase{"empty loginId", op.ID, "", empty, []string{at, "minimum string length is 1"}})
 			// Where identifier is another name for loginId, a body naming neither is refused
 			// with the spec's own message, and identifier is held to loginId's rules; elsewhere
 			// loginId is required and identifier is an unknown field.
-			idAt := `"` + jsonPointer(append(slices.Clone(p[:len(p)-1]), "identifier")) + `"`
 			if op.takesIdentifier(t) {
 				cases = append(cases,
 					rejectCase{"missing loginId", op.ID, "", missing, []string{notNamedMessage}},
@@ -197,6 +216,18 @@ func TestRequestRejected(t *testing.T) {
 			f.assertNotHit(t)
 		})
 	}
+	if len(accepted) == 0 {
+		t.Error("no operation names its user by loginId or userId, where \"\" is none")
+	}
+	for _, tc := range accepted {
+		t.Run(tc.op+"/accepted: "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeAPI(t, reply{example: true})
+			if _, err := f.send(t, operationByID(t, tc.op), request{body: tc.body}); err != nil {
+				t.Fatalf("the contract refused %s: %v", tc.body, err)
+			}
+		})
+	}
 }
 
 // Values of the generated types that Go allows but the spec does not: the validator stops them.
@@ -307,12 +338,20 @@ func TestResponseRejected(t *testing.T) {
 		{"status 201", "UpdateUserPicture", reply{status: 201, body: `{}`}, []string{"status is not supported"}},
 		{"status 502", "PatchUserBatch", reply{status: 502, body: `{}`}, []string{"status is not supported"}},
 	}
-	// Every operation: an answer of another type, and a status the spec does not list.
+	// Every operation: an answer of another type (an object where the spec's answer is a list,
+	// as UsersAuthHistory's on the v1 path, and a list where it is an object), and a status the
+	// spec does not list.
+	lists := 0
 	for _, op := range operations() {
-		cases = append(cases, []responseCase{
-			{"body a list", op.ID, reply{body: `[{}]`}, []string{"value must be an object"}},
-			{"status 409", op.ID, reply{status: 409, body: `{}`}, []string{"status is not supported"}},
-		}...)
+		other := responseCase{"body a list", op.ID, reply{body: `[{}]`}, []string{"value must be an object"}}
+		if answerIsList(t, op) {
+			lists++
+			other = responseCase{"body an object", op.ID, reply{body: `{"usersAuthHistory":[]}`}, []string{"value must be an array"}}
+		}
+		cases = append(cases, other, responseCase{"status 409", op.ID, reply{status: 409, body: `{}`}, []string{"status is not supported"}})
+	}
+	if lists != 1 {
+		t.Errorf("%d operations answer a list, want 1 (UsersAuthHistory)", lists)
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
@@ -525,6 +564,33 @@ func (op operation) requestSchema(t *testing.T) *openapi3.Schema {
 		s = s.Properties["users"].Value.Items.Value
 	}
 	return s
+}
+
+// loginIDMayBeEmpty reports whether the loginId of op's valid body may be "": where the spec
+// makes it a plain string that names no one when empty (DeleteUserRequest, UserLogoutRequest),
+// instead of a LoginID.
+func (op operation) loginIDMayBeEmpty(t *testing.T) bool {
+	t.Helper()
+	p := op.requestSchema(t).Properties["loginId"]
+	return p != nil && p.Value.MinLength == 0
+}
+
+// withTopLevel returns op's valid body with the top-level fields given set, or removed where
+// the value is nil.
+func (op operation) withTopLevel(t *testing.T, fields map[string]any) string {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal([]byte(op.valid), &v); err != nil {
+		t.Fatalf("%s: the valid body is not an object: %v", op.ID, err)
+	}
+	for k, f := range fields {
+		if f == nil {
+			delete(v, k)
+		} else {
+			v[k] = f
+		}
+	}
+	return string(mustJSON(t, v))
 }
 
 // takesIdentifier reports whether the object of op's valid body that names its user also takes

@@ -7,8 +7,12 @@ package contract_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -45,6 +49,80 @@ func zeroOf(s *openapi3.Schema) any {
 		return m
 	}
 	return map[string]any{}
+}
+
+// knownLoss is the one loss the round trip knows of, reported to the spec's owners: a custom
+// attribute definition's defaultValue is any JSON value (AnyValue) written even when empty
+// (x-omitempty: false), so an answer that leaves it out comes back with "defaultValue": null. A
+// Go any cannot tell absent from null; leaving it out when nil would lose a null sent instead.
+var knownLoss = regexp.MustCompile(`^/data/\d+/defaultValue: absent, came back as null$`)
+
+// richOf builds, from a schema, a value with every property present and set: "x" for strings
+// (the first value of an enum), true, 7, a list of one such item, a map of one such value, and a
+// JSON value of every kind where any value goes.
+func richOf(s *openapi3.Schema) any {
+	for _, sub := range s.AllOf {
+		if sub.Value.Type.Is("object") || len(sub.Value.Properties) > 0 || len(sub.Value.AnyOf) > 0 {
+			return richOf(sub.Value)
+		}
+	}
+	switch {
+	case len(s.AnyOf) > 0:
+		return map[string]any{"k": []any{"a", 1.5, true, nil, map[string]any{"n": "v"}}}
+	case len(s.Enum) > 0:
+		return s.Enum[0]
+	case s.Type.Is("string"):
+		return "x"
+	case s.Type.Is("boolean"):
+		return true
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		return 7.0
+	case s.Type.Is("array"):
+		return []any{richOf(s.Items.Value)}
+	case len(s.Properties) > 0:
+		m := map[string]any{}
+		for name, p := range s.Properties {
+			m[name] = richOf(p.Value)
+		}
+		return m
+	case s.AdditionalProperties.Schema != nil:
+		return map[string]any{"k": richOf(s.AdditionalProperties.Schema.Value)}
+	}
+	return map[string]any{"k": "v"}
+}
+
+// answerSchema is the schema responseTypes names name: a component schema, or "[]Name", a list of
+// one.
+func answerSchema(t *testing.T, doc *openapi3.T, name string) *openapi3.Schema {
+	t.Helper()
+	if item, ok := strings.CutPrefix(name, "[]"); ok {
+		return openapi3.NewArraySchema().WithItems(answerSchema(t, doc, item))
+	}
+	s := doc.Components.Schemas[name]
+	if s == nil {
+		t.Fatalf("responseTypes names %s, which the spec does not define", name)
+	}
+	return s.Value
+}
+
+// omittedWhenEmpty lists, as Schema.property, the scalar properties of the answer schemas
+// (responseTypes) that do not set x-omitempty: false: the generated type leaves them out when
+// empty.
+func omittedWhenEmpty(doc *openapi3.T) []string {
+	var out []string
+	for _, name := range sortedKeys(doc.Components.Schemas) {
+		if _, isAnswer := responseTypes[name]; !isAnswer || name == "Error" {
+			continue
+		}
+		for _, prop := range sortedKeys(doc.Components.Schemas[name].Value.Properties) {
+			p := doc.Components.Schemas[name].Value.Properties[prop].Value
+			scalar := p.Type.Is("string") || p.Type.Is("boolean") || p.Type.Is("integer") || p.Type.Is("number")
+			if keep, _ := p.Extensions["x-omitempty"].(bool); scalar && (p.Extensions["x-omitempty"] == nil || keep) {
+				out = append(out, name+"."+prop)
+			}
+		}
+	}
+	return out
 }
 
 // roundTripLosses decodes src into a new value of t's type, encodes it again, and names every
@@ -132,11 +210,47 @@ func TestResponseRoundTrip(t *testing.T) {
 			cases = append(cases, roundTrip{typ.Name() + " example " + name, typ, exs[name].Value.Value})
 		}
 	}
+	// The answers of spec 1.3.0, and every answer type the operations have: each with every field
+	// empty and with every field set, and every operation's 200 examples.
+	for _, name := range sortedKeys(responseTypes) {
+		if name == "Error" { // an error body is read, never written back: its fields are omitempty
+			continue
+		}
+		typ, schema := responseTypes[name], answerSchema(t, doc, name)
+		cases = append(cases,
+			roundTrip{name + ", every field empty", typ, zeroOf(schema)},
+			roundTrip{name + ", every field set", typ, richOf(schema)})
+	}
+	for _, op := range operations() {
+		mt := doc.Paths.Value(op.Path).GetOperation(op.Method).Responses.Status(http.StatusOK).Value.Content.Get("application/json")
+		for _, name := range sortedKeys(mt.Examples) {
+			cases = append(cases, roundTrip{op.ID + " example " + name, responseType(t, op, http.StatusOK), mt.Examples[name].Value.Value})
+		}
+	}
+	// Scalar answer fields are written even when empty (x-omitempty: false), but for those the
+	// spec leaves out when empty, which an empty answer may lose.
+	leftOut := omittedWhenEmpty(doc)
+	if want := []string{"PasswordSetResponse.cleartext"}; !slices.Equal(leftOut, want) {
+		t.Errorf("the answer fields left out when empty are %v, want %v (see PasswordSetResponse)", leftOut, want)
+	}
+	var knownSeen atomic.Int64
+	t.Cleanup(func() {
+		if knownSeen.Load() == 0 {
+			t.Error("no answer lost a custom attribute's absent defaultValue: remove knownLoss")
+		}
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := mustJSON(t, tc.src)
 			for _, l := range roundTripLosses(t, tc.typ, src) {
+				switch {
+				case tc.name == "PasswordSetResponse, every field empty" && l == `/cleartext: sent "", dropped on the way back`:
+					continue
+				case knownLoss.MatchString(l):
+					knownSeen.Add(1)
+					continue
+				}
 				t.Error(l)
 			}
 		})

@@ -8,9 +8,9 @@ package contract_test
 // its model's Serialize method writes (Descope/Generated/Mgmt/Models/Managementv1/<Name>.cs): the
 // keys in that order, only the properties that are set (Kiota writes nothing for an unset one),
 // an object's AdditionalData last, 64-bit integers (the search times) as decimal strings. The
-// paths are those of Descope/Generated/Mgmt/V1/Mgmt/User/, V1/Mgmt/Users/ and V2/Mgmt/User/. The
-// values are those its live integration tests (Descope.Test/IntegrationTests/Management/
-// UserTests.cs) set, or ordinary ones.
+// paths are those of Descope/Generated/Mgmt/V1/Mgmt/User/, V1/Mgmt/Users/, V1/Mgmt/Tests/ and
+// V2/Mgmt/User/. The values are those its live integration tests (Descope.Test/
+// IntegrationTests/Management/UserTests.cs) set, or ordinary ones.
 //
 // Where the Go and Node SDKs send loginId, its models name the user identifier: update/name,
 // phone, email, status, the role, tenant and SSO app operations, patch, each patch of a batch,
@@ -27,6 +27,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
@@ -44,7 +45,8 @@ var dotnetHeaders = map[string]string{
 func replaced(edit func(u *gen.User)) func(u *gen.User) {
 	return func(u *gen.User) {
 		*u = gen.User{
-			UserID: u.UserID, LoginIDs: u.LoginIDs[:1], Status: u.Status, Test: u.Test, Password: u.Password,
+			UserID: u.UserID, LoginIDs: u.LoginIDs[:1], Status: u.Status, Test: u.Test,
+			Password: u.Password, TOTP: u.TOTP, Webauthn: u.Webauthn, SAML: u.SAML, OIDC: u.OIDC, OAuth: u.OAuth, Push: u.Push,
 			CreatedTime: u.CreatedTime, ModifiedTime: u.ModifiedTime,
 			RecoveryEmail: u.RecoveryEmail, VerifiedRecoveryEmail: u.VerifiedRecoveryEmail,
 			RecoveryPhone: u.RecoveryPhone, VerifiedRecoveryPhone: u.VerifiedRecoveryPhone,
@@ -53,7 +55,11 @@ func replaced(edit func(u *gen.User)) func(u *gen.User) {
 	}
 }
 
-var dotnetRequests = []sdkRequest{
+// dotnetRequests are the bodies of the .NET SDK's models: those of the update operations, then
+// those of spec 1.3.0.
+var dotnetRequests = slices.Concat(dotnetUpdateRequests, dotnetLifecycleRequests)
+
+var dotnetUpdateRequests = []sdkRequest{
 	// UpdateUserCustomAttributeRequest: attributeKey, attributeValue, loginId. The live test sets
 	// the value through AdditionalData, which is written last.
 	{"custom attribute, the value in AdditionalData", http.MethodPost, "/v1/mgmt/user/update/customAttribute",
@@ -222,6 +228,178 @@ var dotnetRequests = []sdkRequest{
 	{"test users by identifier", http.MethodPost, "/v2/mgmt/user/search/test", `{"identifier":"tess@example.com"}`, found(1, "U2test")},
 }
 
+// dotnetLifecycleRequests are the bodies of the .NET SDK's models for the operations of spec
+// 1.3.0 it has (Descope/Generated/Mgmt/V1/Mgmt/User/{Create,Create/Test,Create/Batch,Delete,
+// Delete/Batch,Test/Delete/All,Logout,Import,Password/...,Totp/Delete,Passkeys/Delete,
+// Provider/Token,Signin/Embeddedlink,Signup/Embeddedlink,Trusteddevices/...} and
+// V1/Mgmt/Tests/Generate/...), written as Kiota writes them: keys in the order of each
+// model's Serialize, only those set, 32-bit integers as numbers, query parameters in the order
+// of the URL template. Its models name the user identifier in the create, delete, logout,
+// expire and password bodies and in the trusted-device removal, and loginId in the batch users,
+// the TOTP and passkey removals, the generators and the embedded links.
+var dotnetLifecycleRequests = []sdkRequest{
+	// CreateUserRequest: additionalIdentifiers, customAttributes, email, familyName, givenName,
+	// hashedPassword (PasswordImport), identifier, invite, inviteUrl, middleName, name, password,
+	// phone, phoneNumber, picture, roleNames, sendMail, sendSMS, ssoAppIds, status, templateId,
+	// templateOptions, test, userTenants, verifiedEmail, verifiedPhone (no locale, no recovery
+	// contacts).
+	{"create (the live test)", http.MethodPost, "/v1/mgmt/user/create",
+		`{"email":"amy@test.com","identifier":"amy","status":"disabled"}`,
+		createdOne("amy", func(u *gen.User) { u.Email, u.Status = "amy@test.com", "disabled" })},
+	{"create, every field but the invitation's", http.MethodPost, "/v1/mgmt/user/create",
+		`{"additionalIdentifiers":["amy.d"],"customAttributes":{"dept":"eng","seats":3},"email":"amy@example.com","familyName":"Doe","givenName":"Amy",` +
+			`"hashedPassword":{"md5":{"hash":"6eb9f735eec136b34cdc1715d6c7da57"}},"identifier":"amy@example.com","middleName":"Q","name":"Amy Doe",` +
+			`"phone":"+15555550142","phoneNumber":"+15555550142","picture":"https://example.com/amy.png","roleNames":["viewer"],"ssoAppIds":["app-1"],` +
+			`"status":"enabled","userTenants":[{"roleNames":["member"],"tenantId":"T1"}],"verifiedEmail":true,"verifiedPhone":false}`,
+		all(createdOne("amy@example.com", func(u *gen.User) {
+			u.LoginIDs, u.Email, u.VerifiedEmail, u.Phone, u.Status = []string{"amy@example.com", "amy.d"}, "amy@example.com", true, "+15555550142", "enabled"
+			u.Name, u.GivenName, u.MiddleName, u.FamilyName, u.Picture = "Amy Doe", "Amy", "Q", "Doe", "https://example.com/amy.png"
+			u.RoleNames, u.UserTenants, u.SsoAppIDs = []string{"viewer"}, []gen.UserTenant{{TenantID: "T1", RoleNames: []string{"member"}}}, []string{"app-1"}
+			u.CustomAttributes, u.Password = gen.CustomAttributes{"dept": "eng", "seats": 3}, true
+		}), hasHash("amy.d", "md5", "hunter2-md5"))},
+	{"create with a password (the live test's user, given one)", http.MethodPost, "/v1/mgmt/user/create",
+		`{"identifier":"pat","password":"abCD123#$abCD123#$","phone":"+972555555555","verifiedPhone":true}`,
+		all(createdOne("pat", func(u *gen.User) { u.Phone, u.VerifiedPhone, u.Password = "+972555555555", true, true }),
+			hasPassword("pat", "abCD123#$abCD123#$", false))},
+	{"invite", http.MethodPost, "/v1/mgmt/user/create",
+		`{"email":"bea@example.com","identifier":"bea@example.com","invite":true,"inviteUrl":"https://app.example.com/welcome","sendMail":true,` +
+			`"sendSMS":false,"templateId":"welcome-v2","templateOptions":{"team":"Platform"}}`,
+		all(createdOne("bea@example.com", func(u *gen.User) { u.Email = "bea@example.com" }),
+			invited(map[string]string{"bea@example.com": "email"}, func(inv apitest.Invitation) bool {
+				return inv.InviteURL == "https://app.example.com/welcome" && inv.TemplateID == "welcome-v2" && inv.TemplateOptions["team"] == "Platform"
+			}))},
+	{"test user (the live test)", http.MethodPost, "/v1/mgmt/user/create/test",
+		`{"identifier":"test-amy","phone":"+972111111111","verifiedPhone":true}`,
+		createdOne("test-amy", func(u *gen.User) { u.Phone, u.VerifiedPhone, u.Test = "+972111111111", true, true })},
+
+	// CreateUsersRequest: invite, inviteUrl, sendMail, sendSMS, templateId, templateOptions, users
+	// (CreateUsers: additionalIdentifiers, createdTime, customAttributes, email, familyName,
+	// givenName, hashedPassword, loginId, middleName, name, password, phone, picture, roleNames,
+	// seed, ssoAppIds, status, test, userTenants, verifiedEmail, verifiedPhone).
+	{"batch (the live test)", http.MethodPost, "/v1/mgmt/user/create/batch",
+		`{"users":[{"email":"u1@test.com","loginId":"u1","status":"enabled","verifiedEmail":true},{"email":"u2@test.com","loginId":"u2","status":"disabled","verifiedEmail":false},` +
+			`{"email":"u3@test.com","loginId":"u3","status":"invited","verifiedEmail":true},{"email":"u4@test.com","loginId":"u4","verifiedEmail":true}]}`,
+		created(map[string]func(*gen.User){
+			"u1": func(u *gen.User) { u.Email, u.Status, u.VerifiedEmail = "u1@test.com", "enabled", true },
+			"u2": func(u *gen.User) { u.Email, u.Status = "u2@test.com", "disabled" },
+			"u3": func(u *gen.User) { u.Email, u.VerifiedEmail = "u3@test.com", true },
+			"u4": func(u *gen.User) { u.Email, u.VerifiedEmail = "u4@test.com", true },
+		})},
+	// A hash of each variant its PasswordImport has (argon2 without a type, sha without a salt),
+	// a TOTP seed and a creation time.
+	{"batch, a hash of every variant", http.MethodPost, "/v1/mgmt/user/create/batch",
+		`{"users":[` +
+			`{"hashedPassword":{"argon2":{"hash":"LtDWv5aQY3otrTDn0k82NJkm4dw7OoJCGhj90rBxcHI=","iterations":2,"memory":1024,"salt":"YXJnb24yLXNhbHQtMTZieQ==","threads":1}},"loginId":"argon2"},` +
+			`{"hashedPassword":{"bach":{"hash":"opaque-bach-hash","key":"bach-key"}},"loginId":"bach"},` +
+			`{"hashedPassword":{"bcrypt":{"hash":"$2a$04$nC8.Izgx9xnR1TJ6qfdXu.IJPEDP4UuCoYPh9acamD5G5cA2dYN5C"}},"loginId":"bcrypt"},` +
+			`{"hashedPassword":{"buddyauth":{"hash":"opaque-buddyauth-hash"}},"loginId":"buddyauth"},` +
+			`{"hashedPassword":{"django":{"hash":"pbkdf2_sha256$1000$djangosalt$NEjo3N6S26A2S19ALUJd6BHnG4EgKgJ+KwIfVnIeFO4="}},"loginId":"django"},` +
+			`{"hashedPassword":{"firebase":{"hash":"n35TL07UH+f3ACDpEeeZN61V47BBD0bsKOXxJJ+mMyL07PpDLpu8Xesbnq2IUEl5dlXSocpLZeMgNJkwMHxJqA==","memory":14,"rounds":8,` +
+			`"salt":"c2FsdC1mcm9tLWZpcmViYXNl","saltSeparator":"Bw==","signerKey":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="}},"loginId":"firebase"},` +
+			`{"hashedPassword":{"md5":{"hash":"6eb9f735eec136b34cdc1715d6c7da57"}},"loginId":"md5"},` +
+			`{"hashedPassword":{"pbkdf2":{"hash":"c6YY2ItAb8tUSjmYkdec55k6qS/POYmaRZZfGecX4BqPTjLGit+mleIlxWGlJa9CXyXg/0T+fsZY0NokPE9ICQ==","iterations":1000,"salt":"cGJrZGYyLXNhbHQ=","type":"sha512"}},"loginId":"pbkdf2"},` +
+			`{"hashedPassword":{"phpass":{"hash":"y1NgRNggA.SUKHGvXSJaZ1","iterations":2048,"salt":"abcdefgh","type":"md5"}},"loginId":"phpass"},` +
+			`{"createdTime":1600000000,"hashedPassword":{"sha":{"hash":"38574db6e5d6d6312c40c948e4e8631dba94f7c12633230e6e4ba42eb5dd9a04","type":"sha256"}},"loginId":"sha","seed":"JBSWY3DPEHPK3PXP"}]}`,
+		func(s *apitest.Server, answer []byte) error {
+			edits := map[string]func(*gen.User){}
+			for _, id := range []string{"argon2", "bach", "bcrypt", "buddyauth", "django", "firebase", "md5", "pbkdf2", "phpass"} {
+				edits[id] = func(u *gen.User) { u.Password = true }
+			}
+			edits["sha"] = func(u *gen.User) { u.Password, u.TOTP, u.CreatedTime = true, true, 1_600_000_000 }
+			checks := []sdkCheck{created(edits)}
+			for _, v := range []struct{ id, password string }{{"argon2", "hunter2-argon2"}, {"bcrypt", "hunter2-bcrypt"}, {"django", "hunter2-django"},
+				{"firebase", "hunter2-firebase"}, {"md5", "hunter2-md5"}, {"pbkdf2", "hunter2-pbkdf2"}, {"phpass", "hunter2-phpass"}, {"sha", "hunter2-sha"}} {
+				checks = append(checks, hasHash(v.id, v.id, v.password))
+			}
+			for _, id := range []string{"bach", "buddyauth"} {
+				checks = append(checks, func(s *apitest.Server, _ []byte) error {
+					return verifies(s, id, hashVector{variant: id})
+				})
+			}
+			return all(checks...)(s, answer)
+		}},
+	// jane exists: she is re-invited, by text message as cat is (she has a phone), unchanged.
+	{"batch invitation", http.MethodPost, "/v1/mgmt/user/create/batch",
+		`{"invite":true,"inviteUrl":"https://app.example.com/welcome","sendMail":false,"sendSMS":true,"templateId":"welcome-v2","templateOptions":{"team":"Platform"},` +
+			`"users":[{"loginId":"cat@example.com","phone":"+15555550160"},{"email":"jane@example.com","loginId":"jane@example.com"}]}`,
+		all(createdOne("cat@example.com", func(u *gen.User) { u.Phone = "+15555550160" }),
+			invited(map[string]string{"cat@example.com": "sms", "jane@example.com": "sms"}, func(inv apitest.Invitation) bool { return inv.TemplateID == "welcome-v2" }))},
+
+	// DeleteUserRequest: identifier, userId. DeleteUsersRequest: userIds.
+	{"delete (the live tests' clean-up)", http.MethodPost, "/v1/mgmt/user/delete", `{"identifier":"bob@example.com"}`, deleted("U2bob")},
+	{"delete by user ID", http.MethodPost, "/v1/mgmt/user/delete", `{"userId":"U2abc"}`, deleted("U2abc")},
+	{"batch delete", http.MethodPost, "/v1/mgmt/user/delete/batch", `{"userIds":["U2bob","U2test"]}`, deleted("U2bob", "U2test")},
+	{"test users deleted", http.MethodDelete, "/v1/mgmt/user/test/delete/all", "", deleted("U2test", "U2tom")},
+
+	// ImportUsersRequest: dryrun, hashes, source, users (strings: base64).
+	{"import", http.MethodPost, "/v1/mgmt/user/import",
+		`{"dryrun":false,"hashes":"eyJsb2dpbklkIjoiaXZ5QGV4YW1wbGUuY29tIiwiaGFzaGVkUGFzc3dvcmQiOnsibWQ1Ijp7Imhhc2giOiI2ZWI5ZjczNWVlYzEzNmIzNGNkYzE3MTVkNmM3ZGE1NyJ9fX0K",` +
+			`"source":"descope","users":"eyJsb2dpbklkIjoiaXZ5QGV4YW1wbGUuY29tIiwiZW1haWwiOiJpdnlAZXhhbXBsZS5jb20ifQo="}`,
+		all(createdOne("ivy@example.com", func(u *gen.User) { u.Email, u.Password = "ivy@example.com", true }), hasHash("ivy@example.com", "md5", "hunter2-md5"))},
+
+	// UserLogoutRequest: identifier, sessionTypes, userId.
+	{"logout", http.MethodPost, "/v1/mgmt/user/logout", `{"identifier":"jane@example.com","sessionTypes":["web","mobile"]}`, signedOut("U2abc", []string{"web", "mobile"})},
+	{"logout by user ID", http.MethodPost, "/v1/mgmt/user/logout", `{"userId":"U2abc"}`, signedOut("U2abc", nil)},
+
+	// SetUserPasswordRequest: identifier, password (no setActive: password/set is temporary).
+	// ExpireUserPasswordRequest: identifier.
+	{"password set (the live test)", http.MethodPost, "/v1/mgmt/user/password/set", `{"identifier":"jane@example.com","password":"abCD123#$abCD123#$"}`,
+		all(unchanged, hasPassword("jane@example.com", "abCD123#$abCD123#$", true))},
+	{"active password", http.MethodPost, "/v1/mgmt/user/password/set/active", `{"identifier":"jane","password":"Active-Pa55word"}`,
+		all(unchanged, hasPassword("jane@example.com", "Active-Pa55word", false))},
+	{"temporary password", http.MethodPost, "/v1/mgmt/user/password/set/temporary", `{"identifier":"U2abc","password":"Temp-Pa55word"}`,
+		all(unchanged, hasPassword("jane@example.com", "Temp-Pa55word", true))},
+	{"password expired (the live test)", http.MethodPost, "/v1/mgmt/user/password/expire", `{"identifier":"jane@example.com"}`, unchanged},
+
+	// RemoveUserTOTPRequest, RemoveUserPasskeysRequest: loginId.
+	{"TOTP removed", http.MethodPost, "/v1/mgmt/user/totp/delete", `{"loginId":"jane@example.com"}`, becomes("U2abc", func(u *gen.User) { u.TOTP = false })},
+	{"passkeys removed (the live test)", http.MethodPost, "/v1/mgmt/user/passkeys/delete", `{"loginId":"jane@example.com"}`,
+		all(becomes("U2abc", func(u *gen.User) { u.Webauthn = false }), janesPasskeys())},
+
+	// The provider token's query: forceRefresh, loginId, provider, withRefreshToken.
+	{"provider token", http.MethodGet, "/v1/mgmt/user/provider/token?forceRefresh=false&loginId=jane%40example.com&provider=google&withRefreshToken=true", "",
+		answered(func(a gen.UserProviderToken) error {
+			return want(a.AccessToken == "ya29.fake-access-token" && a.RefreshToken == "1//fake-refresh-token", "the token", a)
+		})},
+	{"provider token, only what is required", http.MethodGet, "/v1/mgmt/user/provider/token?loginId=jane&provider=google", "",
+		answered(func(a gen.UserProviderToken) error {
+			return want(a.AccessToken == "ya29.fake-access-token" && a.RefreshToken == "", "the token", a)
+		})},
+
+	// EmbeddedLinkSignInRequest: customClaims, loginId, timeout. EmbeddedLinkSignUpOrInRequest:
+	// emailVerified, loginId, loginOptions, phoneVerified, timeout, user (SignUpUser: email,
+	// familyName, givenName, loginId, middleName, name, phone).
+	{"sign-in link", http.MethodPost, "/v1/mgmt/user/signin/embeddedlink", `{"customClaims":{"plan":"pro"},"loginId":"jane@example.com","timeout":600}`,
+		generated("jane@example.com", func(a gen.EmbeddedLinkResponse) string { return a.Token }, lastEmbeddedToken)},
+	{"sign-up link", http.MethodPost, "/v1/mgmt/user/signup/embeddedlink",
+		`{"emailVerified":true,"loginId":"new@example.com","loginOptions":{"mfa":true},"phoneVerified":false,"timeout":600,` +
+			`"user":{"email":"new@example.com","familyName":"User","givenName":"New","loginId":"new@example.com","middleName":"N","name":"New User","phone":"+15555550170"}}`,
+		all(generated("new@example.com", func(a gen.EmbeddedLinkResponse) string { return a.Token }, lastEmbeddedToken), noUser("new@example.com"))},
+
+	// ListTrustedDevicesForUsersRequest: identifiers. UpdateUserRemoveTrustedDevicesRequest:
+	// deviceIds, identifier.
+	{"trusted devices", http.MethodPost, "/v1/mgmt/user/trusteddevices/list", `{"identifiers":["jane@example.com","U2bob"]}`,
+		answered(func(a gen.TrustedDevicesResponse) error { return want(len(a.Devices) == 3, "the devices", a.Devices) })},
+	{"trusted devices removed", http.MethodPost, "/v1/mgmt/user/trusteddevices/remove", `{"deviceIds":["dev-1","dev-2"],"identifier":"jane@example.com"}`,
+		all(unchanged, janesDevices())},
+
+	// TestUserGenerateOTPRequest: deliveryMethod, loginId, loginOptions (LoginOptions:
+	// customClaims, locale, mfa, pkceChallenge, revokeOtherSessions, revokeOtherSessionsTypes,
+	// ssoAppId, stepup, templateId, templateOptions). The magic link adds redirectUrl, the
+	// enchanted link has no deliveryMethod.
+	{"OTP (the live test)", http.MethodPost, "/v1/mgmt/tests/generate/otp", `{"deliveryMethod":"email","loginId":"tess@example.com"}`,
+		generated("tess@example.com", func(a gen.GenerateOTPResponse) string { return a.Code }, lastOTP)},
+	{"magic link (the live test)", http.MethodPost, "/v1/mgmt/tests/generate/magiclink",
+		`{"deliveryMethod":"email","loginId":"tess@example.com","redirectUrl":"https://example.com/auth"}`,
+		generated("tess@example.com", func(a gen.GenerateMagicLinkResponse) string { return a.Link }, lastMagicLink)},
+	{"enchanted link (the live test)", http.MethodPost, "/v1/mgmt/tests/generate/enchantedlink", `{"loginId":"tess@example.com"}`,
+		generated("tess@example.com", func(a gen.GenerateEnchantedLinkResponse) string { return a.Link + " " + a.PendingRef }, lastEnchantedLink)},
+	{"enchanted link, every login option", http.MethodPost, "/v1/mgmt/tests/generate/enchantedlink",
+		`{"loginId":"tess@example.com","loginOptions":{"customClaims":{"k":"v"},"locale":"en","mfa":true,"pkceChallenge":"Y2hhbGxlbmdl","revokeOtherSessions":false,` +
+			`"revokeOtherSessionsTypes":["web"],"ssoAppId":"app-1","stepup":true,"templateId":"t-1","templateOptions":{"a":"b"}},"redirectUrl":"https://example.com/auth"}`,
+		generated("tess@example.com", func(a gen.GenerateEnchantedLinkResponse) string { return a.Link + " " + a.PendingRef }, lastEnchantedLink)},
+}
+
 // TestDotNetSDKRequestsAccepted: every request of the table passes the contract, reaches the
 // server as sent, and the fake applies it (the users after it, or its answer).
 func TestDotNetSDKRequestsAccepted(t *testing.T) {
@@ -231,10 +409,14 @@ func TestDotNetSDKRequestsAccepted(t *testing.T) {
 
 // TestDotNetSDKCoversItsOperations: the table has every operation of ours the .NET SDK has: all
 // but the license (it reads none), v2 role add (it adds on v1), the v1 search (it searches on
-// v2) and the recovery contacts (it has no such operation).
+// v2) and the recovery contacts (it has no such operation), and of spec 1.3.0 those its
+// generated client (1.8.0) has no path for: passkey list, single removal and import, history
+// v1 and v2, custom attribute definitions and impersonation consent.
 func TestDotNetSDKCoversItsOperations(t *testing.T) {
 	t.Parallel()
-	want := allOpsBut("GetLicense", "UpdateUserAddRoles", "SearchUsersV1", "UpdateUserRecoveryEmail", "UpdateUserRecoveryPhone")
+	want := allOpsBut("GetLicense", "UpdateUserAddRoles", "SearchUsersV1", "UpdateUserRecoveryEmail", "UpdateUserRecoveryPhone",
+		"ListUserPasskeys", "RemoveUserPasskey", "ImportUserPasskeys", "UsersAuthHistory", "UsersAuthHistoryV2",
+		"UserCustomAttributes", "CreateUserCustomAttribute", "DeleteUserCustomAttribute", "UpdateUserImpersonationConsent")
 	if got := opsOf(t, dotnetRequests); !slices.Equal(got, want) {
 		t.Errorf("the .NET table covers %v, want %v", got, want)
 	}
@@ -270,6 +452,28 @@ func TestDotNetSDKNeighboursRefused(t *testing.T) {
 			http.StatusBadRequest, "E011003", []string{`"/toModifiedTime"`}, false},
 		sdkNeighbour{"test users: negative time", http.MethodPost, "/v2/mgmt/user/search/test", `{"toCreatedTime":"-1"}`,
 			http.StatusBadRequest, "E011003", []string{`"/toCreatedTime"`}, false},
+
+		// The operations of spec 1.3.0.
+		sdkNeighbour{"create: a status in another case", http.MethodPost, "/v1/mgmt/user/create", `{"email":"amy@test.com","identifier":"amy","status":"Disabled"}`,
+			http.StatusBadRequest, "E011003", []string{`"/status"`}, false},
+		sdkNeighbour{"create: phone and phoneNumber differ", http.MethodPost, "/v1/mgmt/user/create", `{"identifier":"amy","phone":"+15555550142","phoneNumber":"+15555550143"}`,
+			http.StatusBadRequest, "E011004", []string{"phone", "phoneNumber"}, false},
+		sdkNeighbour{"create: additionalIdentifiers naming jane", http.MethodPost, "/v1/mgmt/user/create", `{"additionalIdentifiers":["jane"],"identifier":"amy"}`,
+			http.StatusBadRequest, "E011004", []string{"jane"}, false},
+		sdkNeighbour{"batch: a password and a hash", http.MethodPost, "/v1/mgmt/user/create/batch",
+			`{"users":[{"hashedPassword":{"md5":{"hash":"6eb9f735eec136b34cdc1715d6c7da57"}},"loginId":"u1","password":"abCD123#$abCD123#$"}]}`,
+			http.StatusOK, "E011004", []string{"password", "hashedPassword"}, true},
+		sdkNeighbour{"batch: an argon2 hash of 256 threads", http.MethodPost, "/v1/mgmt/user/create/batch",
+			`{"users":[{"hashedPassword":{"argon2":{"hash":"aA==","iterations":2,"memory":1024,"salt":"cw==","threads":256}},"loginId":"u1"}]}`,
+			http.StatusBadRequest, "E011003", []string{`"/threads"`}, false},
+		sdkNeighbour{"import: users as raw JSON Lines", http.MethodPost, "/v1/mgmt/user/import", `{"dryrun":false,"source":"descope","users":"{\"loginId\":\"ivy\"}"}`,
+			http.StatusBadRequest, "E011003", []string{`"/users"`}, false},
+		sdkNeighbour{"password set: an empty password", http.MethodPost, "/v1/mgmt/user/password/set/active", `{"identifier":"jane","password":""}`,
+			http.StatusBadRequest, "E011003", []string{`"/password"`}, false},
+		sdkNeighbour{"magic link: a user who is not a test user", http.MethodPost, "/v1/mgmt/tests/generate/magiclink",
+			`{"deliveryMethod":"email","loginId":"jane@example.com","redirectUrl":"https://example.com/auth"}`, http.StatusBadRequest, "E011004", []string{"test user"}, false},
+		sdkNeighbour{"sign-in link: a user nobody is (the live test)", http.MethodPost, "/v1/mgmt/user/signin/embeddedlink", `{"loginId":"ghost@nonexisting.com"}`,
+			http.StatusNotFound, "E112102", []string{"ghost@nonexisting.com"}, false},
 	)
 	testSDKNeighbours(t, neighbours)
 }

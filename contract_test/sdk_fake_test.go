@@ -26,6 +26,7 @@ import (
 // sdkUsers are the users the fake holds before each request: jane, whom most requests name
 // (by jane@example.com, her second login ID jane, or her user ID U2abc), bob, disabled, and two
 // test users, tess (an admin) and tom. Their times are fixed, so that time filters select by them.
+// jane also has a TOTP authenticator and a passkey, and what sdkState gives her.
 func sdkUsers() []gen.User {
 	return []gen.User{
 		{
@@ -34,7 +35,7 @@ func sdkUsers() []gen.User {
 			Name: "J. Doe", GivenName: "J", FamilyName: "Doe",
 			RoleNames: []string{"viewer"}, UserTenants: []gen.UserTenant{{TenantID: "T1", RoleNames: []string{"member"}}},
 			SsoAppIDs: []string{"app-1"}, CustomAttributes: gen.CustomAttributes{"dept": "eng"},
-			Status: "enabled", Password: true, CreatedTime: 1_700_000_000, ModifiedTime: 1_700_000_000,
+			Status: "enabled", Password: true, TOTP: true, Webauthn: true, CreatedTime: 1_700_000_000, ModifiedTime: 1_700_000_000,
 			RecoveryEmail: "jane.r@example.com", VerifiedRecoveryEmail: true,
 		},
 		{
@@ -63,9 +64,28 @@ func sdkUser(id string) gen.User {
 	panic("no seeded user " + id)
 }
 
+// sdkState is what only Descope's sign-in side gives jane, for the SDKs' requests that list,
+// read or remove it: a passkey, two trusted devices, a Google token and two sign-ins (bob one).
+func sdkState() []apitest.Option {
+	return []apitest.Option{
+		apitest.WithUserState("jane@example.com", apitest.UserState{
+			Passkeys:       []gen.UserPasskey{{ID: "cred-1", RpID: "example.com", Kind: "passkey", DisplayName: "MacBook", CreatedTime: 1_700_000_000}},
+			TrustedDevices: []gen.TrustedDevice{{ID: "dev-1", Name: "Chrome on Mac"}, {ID: "dev-2", Name: "Safari on iPhone"}},
+			ProviderTokens: []gen.UserProviderToken{{Provider: "google", ProviderUserID: "1098765", AccessToken: "ya29.fake-access-token",
+				RefreshToken: "1//fake-refresh-token", Expiration: 1_700_003_600, Scopes: []string{"openid", "email"}}},
+			AuthHistory: []gen.UserAuthHistory{{LoginTime: 1_700_000_000, City: "Lisbon", Country: "PT"}, {LoginTime: 1_700_000_100, City: "Porto", Country: "PT"}},
+		}),
+		apitest.WithUserState("bob@example.com", apitest.UserState{
+			TrustedDevices: []gen.TrustedDevice{{ID: "dev-9", Name: "Firefox on Linux"}},
+			AuthHistory:    []gen.UserAuthHistory{{LoginTime: 1_750_000_000, City: "Madrid", Country: "ES"}},
+		}),
+		apitest.WithCustomAttributes(gen.CustomAttribute{Name: "dept", Type: 1, DisplayName: "Department"}, gen.CustomAttribute{Name: "legacyId", Type: 1}),
+	}
+}
+
 func newSDKFake(t *testing.T) *apitest.Server {
 	t.Helper()
-	return apitest.NewServer(t, apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(sdkUsers()...))
+	return apitest.NewServer(t, append([]apitest.Option{apitest.WithCredentials(testProjectID, testKey), apitest.WithUsers(sdkUsers()...)}, sdkState()...)...)
 }
 
 // sdkRequest is one request an SDK sends, as it sends it, and what the fake must have done after
@@ -221,14 +241,17 @@ func neighboursNamed(t *testing.T, r sdkRequest) []sdkNeighbour {
 		}
 		q := u.Query()
 		switch {
-		case op.ID == "GetLicense":
+		case len(q) == 0: // the license, the custom attribute definitions, the test users' delete
 			return []sdkNeighbour{{name: "wrong key", method: r.method, target: r.target, status: http.StatusUnauthorized, code: apitest.CodeUnauthorized}}
 		case q.Has("identifier"):
 			q.Set("loginId", anotherUser(q.Get("identifier")))
 			n.name, n.code, n.fragments = "loginId beside identifier, another user", api.CodeInvalidArguments, []string{"loginId", "identifier"}
-		case q.Has("loginId"):
+		case q.Has("loginId") && op.hasParameter(t, "identifier"):
 			q.Set("identifier", anotherUser(q.Get("loginId")))
 			n.name, n.code, n.fragments = "identifier beside loginId, another user", api.CodeInvalidArguments, []string{"loginId", "identifier"}
+		case q.Has("loginId"): // the provider token, which takes no identifier
+			q.Set("loginId", "ghost@example.com")
+			n.name, n.status, n.code, n.fragments = "a login ID nobody has", http.StatusNotFound, api.CodeUserNotFound, []string{"ghost@example.com"}
 		default:
 			q.Set("userId", janeLoginID)
 			n.name, n.status, n.code, n.fragments = "a login ID as the user ID", http.StatusNotFound, api.CodeUserNotFound, []string{janeLoginID}
@@ -238,6 +261,10 @@ func neighboursNamed(t *testing.T, r sdkRequest) []sdkNeighbour {
 	}
 
 	n.target = r.target
+	if strings.HasPrefix(r.body, "[") { // the v1 history's list of user IDs
+		n.name, n.code, n.fragments, n.body = "an empty user ID in the list", api.CodeValidationFailed, []string{`"/0"`}, `[""]`
+		return []sdkNeighbour{n}
+	}
 	var body map[string]any
 	if err := json.Unmarshal([]byte(r.body), &body); err != nil {
 		t.Fatalf("%s: %v", r.name, err)

@@ -61,7 +61,11 @@ func TestDepthRulesOfTheDocument(t *testing.T) {
 	for op, least := range v.depth.least {
 		limited[op.OperationID] = least
 	}
-	for _, id := range []string{"PatchUser", "PatchUserBatch", "UpdateUser", "UpdateUserCustomAttribute", "SearchUsers", "SearchUsersV1", "SearchTestUsers"} {
+	for _, id := range []string{"PatchUser", "PatchUserBatch", "UpdateUser", "UpdateUserCustomAttribute", "SearchUsers", "SearchUsersV1", "SearchTestUsers",
+		// Spec 1.3.0: custom attributes of new users, claims of generated sessions, and the default
+		// value of a custom attribute definition.
+		"CreateUser", "CreateTestUser", "CreateUsers", "EmbeddedLinkSignin", "EmbeddedLinkSignup",
+		"GenerateOTPForTestUser", "GenerateMagicLinkForTestUser", "GenerateEnchantedLinkForTestUser", "CreateUserCustomAttribute"} {
 		if limited[id] != 32 {
 			t.Errorf("%s: limit %d, want 32", id, limited[id])
 		}

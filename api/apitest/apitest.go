@@ -1,4 +1,4 @@
-// Package apitest is an in-process fake of Descope's user-update management API, in the style
+// Package apitest is an in-process fake of Descope's user-management API, in the style
 // of net/http/httptest: start a Server on loopback, point the client under test at its URL with
 // its ProjectID and ManagementKey, and inspect the users, the request log and the counters
 // afterwards.
@@ -56,6 +56,81 @@
 //     email, status, tenant (the first tenant ID; users in none sort first), givenName,
 //     familyName, createdTime and modifiedTime; strings sort by byte and lists by their first
 //     value, "" when empty.
+//   - Users are created (create, create/test, create/batch, import) with a new user ID, createdTime
+//     and modifiedTime now (a batch user's or an import's createdTime when given) and the status
+//     invited unless the request sets one; test users (create/test, or test: true) are counted
+//     against WithTestUserLimit (DefaultTestUserLimit, 5, Descope's free tier; n <= 0 is no
+//     limit). A login ID is unique: a create whose login ID or additional login ID is another
+//     user's login ID or user ID is 400 E011004 naming it. The create fields spelt two ways
+//     (name/displayName, additionalIdentifiers/additionalLoginIds, ssoAppIds/ssoAppIDs,
+//     phone/phoneNumber, loginId/identifier) are read under either name; two values that differ
+//     are 400 E011004 naming both. A verified flag without its contact is false.
+//   - Invitations (invite: true) are kept in Server.Outbox: to whom, by email (sendMail true or
+//     absent, when the user has an email) and/or SMS (sendSMS true, when the user has a phone),
+//     and the inviteUrl, templateId, templateOptions and locale; an invitation that could go by
+//     neither is not kept. Inviting an existing login ID or user ID re-invites that user: the
+//     answer is the user, unchanged, with created: false (in a batch, listed in createdUsers).
+//   - create/batch answers every user once, in createdUsers or failedUsers ("<code>: <message>",
+//     the user named by its login ID), as patch/batch does: a taken login ID (also one taken
+//     earlier in the same batch), a bad hashed password, spellings that differ or a test user
+//     beyond the limit fail that user alone; a body that does not match the spec fails the call
+//     (400 E011003). A batch user's seed gives it TOTP and is not kept.
+//   - Delete names the user by loginId (or identifier: a login ID or user ID) or by userId (a user
+//     ID only); neither is 400 E011002, two different users 400 E011004, an unknown user 404
+//     E112102 (also for a retried delete). delete/batch takes user IDs only and skips unknown
+//     ones; test/delete/all deletes the test users and no other. A deleted user is gone from
+//     load, search and Server.User, with its password, passkeys, devices, tokens, history and
+//     generated codes; its login IDs are free. Stats counts CreatedUsers and DeletedUsers.
+//   - Logout records the user and the session types asked (nil: all) in Server.Logouts.
+//   - Passwords are kept as hashes only: a clear-text password (create, create/batch, the
+//     password sets) as its argon2id hash, an imported hashedPassword as the hash it came with
+//     (exactly one variant; password and hashedPassword together are 400 E011004). Shapes are
+//     checked, 400 E011004 naming the field and never the value (in a batch: that user fails):
+//     bcrypt ($2a$, $2b$ or $2y$, 60 characters, a readable cost), md5 (32 hex digits), sha (hex
+//     of the type's length), django (<algorithm>$...; pbkdf2_sha256/sha1, argon2 and
+//     bcrypt_sha256 are read), phpass (its alphabet; 22 characters for md5), and every bytes
+//     field standard base64 with padding (protobuf's JSON form). Server.CheckPassword verifies:
+//     bcrypt; PBKDF2 with HMAC-SHA1, -SHA256 or -SHA512 as type says; argon2i and argon2id (the
+//     default); sha: hex of SHA-1/256/512 of the password followed by the salt; md5: hex of MD5
+//     of the password; Firebase's modified scrypt (scrypt of the password with salt followed by
+//     the salt separator, N = 2^memory, r = rounds, p = 1, 32 bytes, as the AES-256-CTR key,
+//     zero IV, that encrypts the signer key); Django's pbkdf2_sha256, pbkdf2_sha1, argon2 and
+//     bcrypt_sha256; phpass's portable MD5. buddyauth, bach, phpass sha512 and other Django
+//     algorithms are kept and not verified (ErrUnsupportedHash). set/active sets an active
+//     password, set/temporary an expired one, password/set as setActive says (temporary when
+//     absent); setActive that contradicts its path is 400 E011004; expire expires the password
+//     (a user without one is left as it is); Server.Password says which. The password answers
+//     are {} (cleartext is never sent).
+//   - Secrets never show: no password, hash or seed is in an answer, an error message, or %v of
+//     anything the package returns; the request journal (WithRequestLog) keeps Redacted in place
+//     of every field the spec marks x-secret (SecretExtension), and of password, hashedPassword,
+//     seed, users and hashes in a request that matched no operation.
+//   - totp/delete sets the user's TOTP to false. Passkeys, trusted devices, provider tokens and
+//     sign-in history are seeded with WithUserState or Server.SetUserState (UserState). Passkey
+//     import replaces a credential the user has and refuses another user's (400 E011004);
+//     removal (one, all, or the one passkeys/delete names by credentialId) ignores unknown IDs;
+//     the user's webauthn is true exactly while it has passkeys. trusteddevices/list answers the
+//     devices of the users named (identifiers, or the Go SDK's loginId; unknown users left out);
+//     remove takes deviceIds or ids (both: equal, or 400 E011004) and ignores unknown IDs.
+//   - tests/generate/otp, magiclink and enchantedlink refuse a user that is not a test user (400
+//     E011004) and an unknown one (404 E112102); a link is the redirect URL (redirectUrl, or URI
+//     as Go and Node send it; both: equal) with the token in t. Server.LastOTP, LastMagicLink and
+//     LastEnchantedLink read the last ones; signin/embeddedlink (any existing user, masked
+//     contacts in the answer) and signup/embeddedlink (no user is created) tokens are read by
+//     Server.LastEmbeddedToken. loginOptions are accepted and change nothing.
+//   - history (v1: bare arrays in and out; v2: {userIds} and {usersAuthHistory}) answers the
+//     seeded sign-ins of the user IDs asked, in that order, unknown ones left out. provider/token
+//     answers the seeded token of that provider, its refresh token only with withRefreshToken;
+//     a user without one is 400 E011004. Custom attribute definitions are seeded with
+//     WithCustomAttributes and read with Server.CustomAttributes; create replaces a name that
+//     exists (two in one call: 400 E011004), delete ignores unknown names and removes the deleted
+//     attributes' values from every user. Users' attributes are not held to the definitions.
+//     update/impersonationConsent sets consentExpiration to now plus that many days (0: 0).
+//   - import reads the two formats the spec defines: descope (JSON Lines of create/batch users,
+//     hashes as JSON Lines of {loginId, hashedPassword}) and firebase (Firebase's export and its
+//     hash configuration); each user is created as by create/batch (firebase: enabled unless
+//     disabled) or listed in failures; a dryrun creates nothing and answers the users without
+//     user IDs; another source, or a file that does not read, is 400 E011004.
 //   - GET /v1/mgmt/license answers the rate-limit tier (WithLicenseTier), which Descope's Go SDK
 //     reads when it starts, so that SDK can be pointed at the fake too.
 //   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
@@ -75,11 +150,14 @@
 // api.RedactedKey. Users are data, and are answered as stored.
 //
 //	200                 success: the answer the spec gives the operation (gen.UserResponse,
-//	                    gen.UsersResponse, gen.PatchUsersBatchResponse, gen.License)
+//	                    gen.UsersResponse, gen.PatchUsersBatchResponse, gen.License, and since
+//	                    spec 1.3.0 gen.CreateUsersBatchResponse, gen.EmptyResponse ({} for the
+//	                    operations Descope documents no body for) and the others of the spec)
 //	400 E011003         the request does not match the spec, or nests a value deeper than it
 //	                    allows; errorMessage names what is wrong
 //	400 E011001         the body could not be read or is larger than MaxRequestBodyBytes
-//	400 E011002         a load that names neither loginId (nor identifier) nor userId
+//	400 E011002         a load, delete or logout that names neither loginId (nor identifier)
+//	                    nor userId
 //	400 E011004         the request is valid but cannot be applied: two names of one field
 //	                    with different values (loginId and identifier, in every request that
 //	                    names its user, the load query and search; name and displayName;
@@ -91,7 +169,13 @@
 //	                    name the spec does not list, or whose selectedColumns names no field of
 //	                    User (the message names it); a patch whose userId differs from the
 //	                    user's (a patch never changes a user ID); additionalLoginIds (or
-//	                    additionalIdentifiers) with an empty ID or an ID of another user
+//	                    additionalIdentifiers) with an empty ID or an ID of another user;
+//	                    a create whose login ID is taken; a hashed password of the wrong
+//	                    shape, or with a clear-text one; setActive against its path; a code or
+//	                    link for a user who is not a test user; a provider token the user does
+//	                    not have; a passkey of another user; a custom attribute named twice;
+//	                    an import source the fake does not read
+//	400 E111111         a test user beyond WithTestUserLimit (the message carries E013002)
 //	401 E011005         Authorization missing, not "Bearer <ProjectID>:<ManagementKey>", or
 //	                    naming another project or key
 //	404 E112102         no user has that login ID or user ID (single-user operations)
@@ -112,6 +196,8 @@
 // patch is applied, as a gateway refuses a body it cannot read.
 //
 // E011005 and E011503 are apitest's choices: the reference documents no code for these cases.
+// E111111 and E013002 are Descope's, from its test-user page; which HTTP status carries them is
+// the spec's choice (400).
 // The others are the api package's constants, so a client's checks and the fake agree.
 package apitest
 
@@ -126,6 +212,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"golang.org/x/time/rate"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
@@ -156,6 +243,11 @@ const (
 	CodeUserNotFound       = api.CodeUserNotFound
 	CodeRateLimitExceeded  = api.CodeRateLimitExceeded
 	CodeServiceUnavailable = "E011503"
+	CodeMissingArguments   = api.CodeMissingArguments
+	// CodeTestUserCreateFailed ("Failed to create user") is the errorCode of a test user created
+	// beyond the limit, whose message carries CodeTestUsersLimitExceeded, as Descope documents.
+	CodeTestUserCreateFailed   = "E111111"
+	CodeTestUsersLimitExceeded = "E013002"
 )
 
 // DefaultLicenseTier is the rate-limit tier GetLicense answers unless WithLicenseTier says
@@ -181,8 +273,17 @@ type Server struct {
 	faultSeq atomic.Uint64
 	stats    *counters
 
-	logMu sync.Mutex
-	log   []Request
+	logMu   sync.Mutex
+	log     []Request
+	secrets map[string]*openapi3.Schema // request schemas with secret fields, by operationId
+
+	// What the fake would have sent or was asked to do, for tests to read.
+	recMu     sync.Mutex
+	outbox    []Invitation
+	logouts   []Logout
+	generated map[string]*generated // by user ID, or "login:"+login ID for a sign-up
+
+	attributes []gen.CustomAttribute // the custom attribute definitions, under store.mu
 
 	// Closing: handlers register in inflight under mu.RLock unless closed is set; Close sets it
 	// under mu.Lock, so no handler registers after Close starts waiting.
@@ -200,6 +301,9 @@ type config struct {
 	projectID, managementKey string
 	addr                     string
 	users                    []gen.User
+	states                   []seededState
+	attributes               []gen.CustomAttribute
+	testUserLimit            int
 	rateLimit                float64
 	burst                    int
 	limits                   []WindowLimit
@@ -325,6 +429,7 @@ func start(report func(error), opts []Option) (*Server, error) {
 		report:        report,
 		maxBody:       MaxRequestBodyBytes,
 		timeScale:     1,
+		testUserLimit: DefaultTestUserLimit,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -345,6 +450,9 @@ func start(report func(error), opts []Option) (*Server, error) {
 		store:   newStore(),
 		stats:   newCounters(),
 		closing: make(chan struct{}),
+		secrets: secretSchemas(v),
+
+		attributes: copyAttributes(cfg.attributes),
 	}
 	s.ops = gen.HandlerWithOptions(operations{s}, gen.StdHTTPServerOptions{
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -353,6 +461,11 @@ func start(report func(error), opts []Option) (*Server, error) {
 	})
 	if err := s.store.add(cfg.users...); err != nil {
 		return nil, fmt.Errorf("WithUsers: %w", err)
+	}
+	for _, st := range cfg.states {
+		if err := s.SetUserState(st.loginID, st.state); err != nil {
+			return nil, fmt.Errorf("WithUserState: %w", err)
+		}
 	}
 	if cfg.rateLimit > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.rateLimit), max(cfg.burst, 1))
@@ -507,6 +620,8 @@ type Stats struct {
 	PatchedUsers   int64            // users patched by PatchUser and PatchUserBatch
 	FailedUsers    int64            // entries of failedUsers in PatchUserBatch answers
 	UpdatedUsers   int64            // users changed by the single-user operations other than PatchUser
+	CreatedUsers   int64            // users created by create, create/test, create/batch and import
+	DeletedUsers   int64            // users deleted by delete, delete/batch and test/delete/all
 }
 
 // Stats returns a snapshot of the server's counters.

@@ -366,7 +366,7 @@ func (s *Server) record(c *call) {
 		Path:        c.path,
 		OperationID: c.op,
 		Status:      c.status,
-		Body:        c.body,
+		Body:        s.journalBody(c),
 		Time:        c.start,
 		Fault:       c.fault,
 	}

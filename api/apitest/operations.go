@@ -34,8 +34,8 @@ func decodeBody[T any](s *Server, w http.ResponseWriter, r *http.Request) (*T, *
 // update decodes the call's body into a T and applies change to the user its loginId, or its
 // identifier, names (a login ID or a user ID), answering with the user as it is after, or with why
 // it could not. change gets a shallow copy of the user, and gives every field it changes a new
-// value.
-func update[T any](o operations, w http.ResponseWriter, r *http.Request, change func(req *T, sl *slot, u gen.User) (*gen.User, *apiError)) {
+// value. answer, when given, makes the answer of the updated user instead of gen.UserResponse.
+func update[T any](o operations, w http.ResponseWriter, r *http.Request, change func(req *T, sl *slot, u gen.User) (*gen.User, *apiError), answer ...func(u *gen.User) any) {
 	req, c, ok := decodeBody[T](o.s, w, r)
 	if !ok {
 		return
@@ -58,6 +58,10 @@ func update[T any](o operations, w http.ResponseWriter, r *http.Request, change 
 		return
 	}
 	o.s.stats.updatedUsers.Add(1)
+	if len(answer) > 0 {
+		o.s.respond(w, r, c, http.StatusOK, answer[0](u))
+		return
+	}
 	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
 }
 

@@ -25,6 +25,8 @@ type counters struct {
 	patchedUsers   atomic.Int64
 	failedUsers    atomic.Int64
 	updatedUsers   atomic.Int64
+	createdUsers   atomic.Int64
+	deletedUsers   atomic.Int64
 }
 
 func newCounters() *counters {
@@ -50,6 +52,8 @@ func (c *counters) snapshot() Stats {
 		PatchedUsers:   c.patchedUsers.Load(),
 		FailedUsers:    c.failedUsers.Load(),
 		UpdatedUsers:   c.updatedUsers.Load(),
+		CreatedUsers:   c.createdUsers.Load(),
+		DeletedUsers:   c.deletedUsers.Load(),
 	}
 	for code := range c.byStatus {
 		if n := c.byStatus[code].Load(); n != 0 {

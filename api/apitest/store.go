@@ -22,12 +22,19 @@ type store struct {
 	emails map[string]map[*slot]bool // email -> users with that email
 	order  []*slot                   // insertion order, for Users and search
 	nextID uint64                    // for user IDs the store assigns
+	// nextSeq numbers slots in insertion order; it only grows, so a slot added after a delete
+	// still sorts after every other.
+	nextSeq   int
+	testUsers int // users whose Test is set, for the test-user limit
 }
 
-// slot is one user: the stored (immutable) user and its place in the insertion order.
+// slot is one user: the stored (immutable) user, its place in the insertion order, and what the
+// fake keeps about it beside the user (its password, passkeys, devices...), which changes only
+// under the store's write lock.
 type slot struct {
-	user *gen.User
-	seq  int // its place in order
+	user  *gen.User
+	seq   int // its place in order
+	state userState
 }
 
 func newStore() *store {
@@ -65,13 +72,7 @@ func (st *store) add(users ...gen.User) error {
 			return fmt.Errorf("user %d: %w", i, err)
 		}
 		if u.UserID == "" {
-			for {
-				st.nextID++
-				u.UserID = fmt.Sprintf("U2fake%022d", st.nextID)
-				if st.byID[u.UserID] == nil {
-					break
-				}
-			}
+			u.UserID = st.newUserID()
 		}
 		sl := st.byID[u.UserID]
 		if sl != nil && sl.user.UserID != u.UserID {
@@ -86,12 +87,31 @@ func (st *store) add(users ...gen.User) error {
 			}
 		}
 		if sl == nil {
-			sl = &slot{seq: len(st.order)}
-			st.order = append(st.order, sl)
+			sl = st.newSlot()
 		}
 		st.put(sl, u)
 	}
 	return nil
+}
+
+// newSlot appends an empty slot to the insertion order; the caller holds the write lock and puts
+// a user in it.
+func (st *store) newSlot() *slot {
+	sl := &slot{seq: st.nextSeq}
+	st.nextSeq++
+	st.order = append(st.order, sl)
+	return sl
+}
+
+// newUserID returns a user ID no user has; the caller holds the write lock.
+func (st *store) newUserID() string {
+	for {
+		st.nextID++
+		id := fmt.Sprintf("U2fake%022d", st.nextID)
+		if st.byID[id] == nil {
+			return id
+		}
+	}
 }
 
 // put stores u in sl and updates the indexes. The caller holds the write lock and has checked
@@ -99,13 +119,10 @@ func (st *store) add(users ...gen.User) error {
 func (st *store) put(sl *slot, u *gen.User) {
 	old := sl.user
 	if old != nil {
-		for _, id := range old.LoginIDs {
-			if st.byID[id] == sl {
-				delete(st.byID, id)
-			}
-		}
-		unindex(st.phones, sl, old.Phone)
-		unindex(st.emails, sl, old.Email)
+		st.unindexUser(sl, old)
+	}
+	if u.Test {
+		st.testUsers++
 	}
 	sl.user = u
 	st.byID[u.UserID] = sl
@@ -114,6 +131,36 @@ func (st *store) put(sl *slot, u *gen.User) {
 	}
 	index(st.phones, sl, u.Phone)
 	index(st.emails, sl, u.Email)
+}
+
+// unindexUser removes u, the user of sl, from the indexes; the caller holds the write lock.
+func (st *store) unindexUser(sl *slot, u *gen.User) {
+	delete(st.byID, u.UserID)
+	for _, id := range u.LoginIDs {
+		if st.byID[id] == sl {
+			delete(st.byID, id)
+		}
+	}
+	unindex(st.phones, sl, u.Phone)
+	unindex(st.emails, sl, u.Email)
+	if u.Test {
+		st.testUsers--
+	}
+}
+
+// removeSlots deletes the users of the slots for which drop is true, with everything the fake
+// kept about them, and returns them; the caller holds the write lock.
+func (st *store) removeSlots(drop func(sl *slot) bool) []*gen.User {
+	var gone []*gen.User
+	st.order = slices.DeleteFunc(st.order, func(sl *slot) bool {
+		if !drop(sl) {
+			return false
+		}
+		st.unindexUser(sl, sl.user)
+		gone = append(gone, sl.user)
+		return true
+	})
+	return gone
 }
 
 func index(m map[string]map[*slot]bool, sl *slot, key string) {

@@ -5,7 +5,9 @@ package wire
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -71,4 +73,38 @@ func (s *Secret) UnmarshalJSON(data []byte) error {
 	}
 	*s = Secret(v)
 	return nil
+}
+
+// SecretBytes is a secret the spec types as bytes (a hash, a salt, a key): base64 on the wire, as
+// protobuf's JSON form writes bytes (the standard or URL alphabet, padded or not, is read), and
+// Redacted when printed, as Secret.
+type SecretBytes []byte
+
+// String is Redacted.
+func (SecretBytes) String() string { return Redacted }
+
+// GoString is Redacted, for %#v.
+func (SecretBytes) GoString() string { return Redacted }
+
+// Format prints Redacted for every verb.
+func (SecretBytes) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, Redacted) }
+
+// MarshalJSON writes the bytes in standard base64.
+func (s SecretBytes) MarshalJSON() ([]byte, error) {
+	return json.Marshal(base64.StdEncoding.EncodeToString(s))
+}
+
+// UnmarshalJSON reads base64 in the standard or the URL alphabet, padded or not.
+func (s *SecretBytes) UnmarshalJSON(data []byte) error {
+	var v string
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil {
+			*s = b
+			return nil
+		}
+	}
+	return errors.New("a secret's bytes are not base64")
 }

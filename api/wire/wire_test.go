@@ -80,3 +80,24 @@ func TestSecretNeverPrints(t *testing.T) {
 		t.Errorf("read back %v, %v", string(back.Password), err)
 	}
 }
+
+func TestSecretBytes(t *testing.T) {
+	v := struct{ Salt wire.SecretBytes }{wire.SecretBytes("pepper-and-salt")}
+	if out := fmt.Sprintf("%v %+v %#v %s %x", v, v, v, v.Salt, v.Salt); strings.Contains(out, "pepper") || strings.Contains(out, "706570706572") {
+		t.Errorf("printed: %s", out)
+	}
+	b, err := json.Marshal(v)
+	if err != nil || string(b) != `{"Salt":"cGVwcGVyLWFuZC1zYWx0"}` {
+		t.Fatalf("%s %v", b, err)
+	}
+	for _, in := range []string{`"cGVwcGVyLWFuZC1zYWx0"`, `"cGVwcGVyLWFuZC1zYWx0"`, `"YWJj_w"`, `"YWJj_w=="`} {
+		var s wire.SecretBytes
+		if err := json.Unmarshal([]byte(in), &s); err != nil || len(s) == 0 {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+	var s wire.SecretBytes
+	if err := json.Unmarshal([]byte(`"not base64!"`), &s); err == nil || strings.Contains(err.Error(), "not base64!") {
+		t.Errorf("bad base64: %v", err)
+	}
+}

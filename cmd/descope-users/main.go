@@ -1,9 +1,12 @@
 // Command descope-users manages users through Descope's user-management API: one call about
 // one user (set a custom attribute, the names, the picture, a contact, the login ID, the status,
-// roles, tenants or SSO apps; apply a patch; replace the user), reads (load, search, export), and
-// files of thousands of users: patch sends their patches in batches, with a progress bar, a
-// summary and a file of the patches that failed, ready to be sent again; sync sends each user
-// only what differs from the state a file desires.
+// roles, tenants or SSO apps; apply a patch; replace the user), reads (load, search, export), the
+// user lifecycle (create, invite, sign out, import, delete), passwords, second factors and
+// devices, test-user codes and links, embedded links, history, provider tokens and custom
+// attribute definitions, and files of thousands of users: patch sends their patches in batches,
+// with a progress bar, a summary and a file of the patches that failed, ready to be sent again;
+// create-batch and delete-batch create and delete users so; sync sends each user only what
+// differs from the state a file desires.
 //
 // Usage:
 //
@@ -28,39 +31,77 @@
 // Commands (descope-users help COMMAND gives a command's flags, what it does, and an example
 // that works with --fake):
 //
-//	update-attribute       set one custom attribute of a user
-//	update-name            set a user's display name and/or given, middle and family names
-//	update-picture         set a user's picture URL
-//	update-phone           set a user's phone number
-//	patch-user             apply a partial update (a patch) to one user
-//	activate               enable a user (status enabled)
-//	deactivate             disable a user (status disabled)
-//	update-login-id        change or remove one of a user's login IDs
-//	update-email           set a user's email
-//	update-recovery-email  set the email that recovers a user's account
-//	update-recovery-phone  set the phone number that recovers a user's account
-//	set-roles              replace a user's roles, in the project or in a tenant
-//	add-roles              add roles to a user, in the project or in a tenant
-//	remove-roles           remove roles from a user, in the project or in a tenant
-//	add-tenant             make a user a member of a tenant (with no roles)
-//	remove-tenant          remove a user, and its roles there, from a tenant
-//	add-sso-apps           let a user use more SSO apps
-//	set-sso-apps           replace the SSO apps a user may use ('' resets to all apps)
-//	remove-sso-apps        stop a user using some SSO apps
-//	load                   print one user
-//	load-users             print users by their user IDs, as JSON Lines
-//	search                 print the users that match filters, as JSON Lines
-//	search-test-users      search among test users only
-//	export                 print matching users as JSON Lines patches, for patch
-//	update                 replace a whole user (what the JSON leaves out is cleared)
-//	license                print the project's rate-limit tier
-//	patch                  apply the patches of a JSON Lines or CSV file, in batches
-//	sync                   make users match a file of desired states, sending only what differs
-//	demo                   a scripted session against one embedded fake (no credentials needed)
-//	help                   print this usage, or a command's
+//	update-attribute              set one custom attribute of a user
+//	update-name                   set a user's display name and/or given, middle and family names
+//	update-picture                set a user's picture URL
+//	update-phone                  set a user's phone number
+//	patch-user                    apply a partial update (a patch) to one user
+//	activate                      enable a user (status enabled)
+//	deactivate                    disable a user (status disabled)
+//	update-login-id               change or remove one of a user's login IDs
+//	update-email                  set a user's email
+//	update-recovery-email         set the email that recovers a user's account
+//	update-recovery-phone         set the phone number that recovers a user's account
+//	set-roles                     replace a user's roles, in the project or in a tenant
+//	add-roles                     add roles to a user, in the project or in a tenant
+//	remove-roles                  remove roles from a user, in the project or in a tenant
+//	add-tenant                    make a user a member of a tenant (with no roles)
+//	remove-tenant                 remove a user, and its roles there, from a tenant
+//	add-sso-apps                  let a user use more SSO apps
+//	set-sso-apps                  replace the SSO apps a user may use ('' resets to all apps)
+//	remove-sso-apps               stop a user using some SSO apps
+//	load                          print one user
+//	load-users                    print users by their user IDs, as JSON Lines
+//	search                        print the users that match filters, as JSON Lines
+//	search-test-users             search among test users only
+//	export                        print matching users as JSON Lines patches, for patch
+//	update                        replace a whole user (what the JSON leaves out is cleared)
+//	license                       print the project's rate-limit tier
+//	create                        create a user
+//	create-test-user              create a test user (codes and links on demand, for tests)
+//	invite                        create a user and send it an invitation
+//	logout                        sign a user out: end its sessions
+//	import-users                  import users exported from Descope or Firebase, in one call
+//	set-temporary-password        set a user's password, to be replaced at the next sign-in
+//	set-active-password           set a user's password, usable at once
+//	set-password                  set a user's password: temporary, or with --active usable at once
+//	expire-password               expire a user's password: it must be reset at the next sign-in
+//	remove-totp                   remove a user's TOTP seed (its authenticator app)
+//	import-passkeys               add passkeys exported from Descope or Auth0 to a user
+//	list-passkeys                 print a user's passkeys
+//	remove-passkey                remove one of a user's passkeys
+//	remove-passkeys               remove every passkey of a user
+//	list-trusted-devices          print the trusted devices of users
+//	remove-trusted-devices        remove some of a user's trusted devices
+//	generate-otp                  print a one-time code for a test user, without sending it
+//	generate-magic-link           print a magic link for a test user, without sending it
+//	generate-enchanted-link       print an enchanted link for a test user, without sending it
+//	embedded-link                 print a token that signs a user in (an embedded link)
+//	signup-embedded-link          print a token that signs a user up (or in, if it exists)
+//	history                       print the sign-in history of users
+//	history-v1                    print the sign-in history of users, through the older path
+//	provider-token                print the token an OAuth provider issued to a user
+//	custom-attributes             print the custom attributes defined for the project's users
+//	create-custom-attributes      define custom attributes (one whose name exists is replaced)
+//	delete-custom-attributes      remove custom attribute definitions (and users' values of them)
+//	update-impersonation-consent  let a user be impersonated for N days (0 revokes it)
+//	delete                        delete a user (it cannot be undone)
+//	delete-all-test-users         delete every test user of the project (it cannot be undone)
+//	patch                         apply the patches of a JSON Lines or CSV file, in batches
+//	create-batch                  create the users of a JSON Lines or CSV file, in batches
+//	delete-batch                  delete the users a file names by user ID (it cannot be undone)
+//	sync                          make users match a file of desired states, sending only what differs
+//	demo                          a scripted session against one embedded fake (no credentials needed)
+//	help                          print this usage, or a command's
 //
 // The single-user commands print the user as the API returns it, as indented JSON, on standard
-// output; load-users, search and export print users as JSON Lines.
+// output; load-users, search and export print users as JSON Lines; the other commands whose call
+// answers something print that answer as indented JSON, and those whose call answers nothing
+// (delete, logout, the passwords, remove-*) print nothing there and say what they did on stderr.
+//
+// A password is never an argument, which every user of the machine can see: the commands that
+// take one read it from the first line of standard input (--password-stdin) or from an
+// environment variable (--password-env VAR), and never show it.
 //
 // # Values of custom attributes
 //
@@ -74,8 +115,9 @@
 //
 // patch and sync read a file of patches, JSON Lines (one patch object per line, with the fields
 // of the API's PatchUser body) or CSV (a header row naming the columns), which export writes;
-// descope-users help patch describes the format. A file is checked whole before anything is
-// sent: a malformed line stops the command with FILE:LINE and what is wrong (exit 2).
+// descope-users help patch describes the format. create-batch reads users to create, and
+// delete-batch user IDs (see their help). A file is checked whole before anything is sent: a
+// malformed line stops the command with FILE:LINE and what is wrong (exit 2).
 //
 //	{"loginId":"jane@example.com","name":"Jane Doe","customAttributes":{"plan":"pro"}}
 //	{"loginId":"joe@example.com","status":"disabled","roleNames":[]}

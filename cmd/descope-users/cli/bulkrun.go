@@ -20,7 +20,8 @@ import (
 type bulkCommand[T any] struct {
 	// records is how FILE's lines or rows become inputs, checked, and what the inputs are
 	// called ("patch", "patches"). Whatever is not applied goes to the failed file as
-	// encodeLine writes the input, which records reads back.
+	// encodeLine writes its line (records.lineOf: the input, unless records says otherwise),
+	// which records reads back.
 	records records[T]
 	// applied names the applied inputs in the summary ("patched"); doing names the run on the
 	// progress bar ("patching").
@@ -29,6 +30,9 @@ type bulkCommand[T any] struct {
 	call batchCall
 	// send runs the batches: a method expression such as (*api.Client).PatchSeq.
 	send func(cl *api.Client, ctx context.Context, inputs iter.Seq[T], opts ...api.RunOption) (*api.BulkResult[T], error)
+	// confirm, when not "", says what the command does that cannot be undone ("deletes the users
+	// FILE names"): it then sends nothing without --confirm (which --dry-run does not need).
+	confirm string
 }
 
 // bulkFlags are the flags of every bulk command.
@@ -37,6 +41,9 @@ type bulkFlags struct {
 	failed *string
 	dryRun *bool
 	resume *bool
+	// confirmed refuses a run without --confirm, for a command whose runs cannot be undone; nil
+	// for the others.
+	confirmed func() error
 }
 
 // command makes cmd, whose name, synopsis, summary, example and first paragraph of help say
@@ -52,6 +59,9 @@ func (b bulkCommand[T]) command(cmd command) *command {
 			failed: fs.String("failed", "", "where to write the failed and not-attempted "+many+", as JSON Lines (default: `FILE`.failed.jsonl, beside it); its journal goes beside it"),
 			dryRun: fs.Bool("dry-run", false, "check the file and report what it holds; send nothing (needs no credentials)"),
 			resume: fs.Bool("resume", false, "continue a run that was killed: send only the "+many+" its journal does not record"),
+		}
+		if b.confirm != "" {
+			o.confirmed = fs.confirm(b.confirm)
 		}
 		return func(ctx context.Context, c *cli, cmd *command, args []string) int { return b.run(ctx, c, cmd, o, args) }
 	}
@@ -73,8 +83,8 @@ written to the --failed file (default FILE.failed.jsonl) as soon as their outcom
 JSON Lines that {cmd} accepts (no line longer than {cmd} reads: a {one} that could not be
 written back so is refused when FILE is checked), and a journal beside it (FAILED.journal)
 records which {many} have an outcome. Both are the run's from before FILE is read until the run
-ends: the failed file is created (an empty one may be taken over), the journal created, and the
-run holds a lock on them, so a second run naming them is refused while the first lives. A failed
+ends: the failed file is created readable by its owner alone (an empty one may be taken over, and
+is made so), the journal created, and the run holds a lock on them, so a second run naming them is refused while the first lives. A failed
 file that holds {many} is never overwritten: retry those first, or remove it. Ctrl-C (or
 --timeout) stops promptly and writes every {one} not applied to the failed file. A run that is
 killed outright leaves its journal, which names the command: run the same command with --resume
@@ -100,6 +110,20 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	if problem == "" && *o.dryRun && *o.resume {
 		problem = "--dry-run and --resume exclude each other"
 	}
+	if problem == "" && o.confirmed != nil && !*o.dryRun {
+		if err := o.confirmed(); err != nil {
+			problem = err.Error()
+		}
+	}
+	// again is the command line that runs the command again, on another file.
+	by := holder{cmd: cmd.name, noun: n, journaled: true}
+	if o.confirmed != nil {
+		by.needs = "--confirm"
+	}
+	again := c.prefix + " " + cmd.name
+	if by.needs != "" {
+		again += " " + by.needs
+	}
 	file, ok := c.inputArg(cmd, pos, "the JSON Lines or CSV file of "+n.many, problem, *o.format)
 	if !ok {
 		return exitUsage
@@ -111,7 +135,7 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	var files *runFiles
 	if !*o.dryRun {
 		var err error
-		if files, err = holdRunFiles(in.path, failedPath, holder{cmd.name, n, true}, *o.resume); err != nil {
+		if files, err = holdRunFiles(in.path, failedPath, by, *o.resume); err != nil {
 			return c.refuse(cmd, err)
 		}
 	}
@@ -151,7 +175,7 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 		files.release(false)
 		return c.fail(cmd, err)
 	}
-	out := newOutcomeWriter(files.failed, func(r api.Result[T]) any { return r.Item })
+	out := newOutcomeWriter(files.failed, func(r api.Result[T]) any { return b.records.lineOf(r.Item) })
 	if err := out.keepJournal(files.journal, header, resumed); err != nil {
 		return refuseHeld(err)
 	}
@@ -182,7 +206,7 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	s := summary[T]{
 		input: in.label(), res: end.res, inputs: n.many, applied: b.applied, reasons: &out.reasons,
 		total: in.count, resumed: in.count - out.sent.len(), stopped: end.stopped(ctx), pacing: o.describePacing(),
-		failedPath: failedPath, failedLines: failedLines, retry: c.prefix + " " + cmd.name + " " + fileArg(failedPath),
+		failedPath: failedPath, failedLines: failedLines, retry: again + " " + fileArg(failedPath),
 	}
 	printSummary(c.stdout, s)
 	changed := in.changedSinceCheck()
@@ -192,7 +216,7 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	}
 	if end.problem != nil {
 		return c.runStopped(cmd, end.problem, fmt.Sprintf("The run was stopped, and the %s without a recorded outcome were not lost: their journal is %s.\nFix the problem, then continue with: %s",
-			n.many, journalPath(failedPath), c.prefix+" "+cmd.name+" --resume "+fileArg(in.path)))
+			n.many, journalPath(failedPath), again+" --resume "+fileArg(in.path)))
 	}
 	if s.unfinished() || changed != "" {
 		return exitFailed

@@ -30,6 +30,8 @@ type command struct {
 	// example is a command line after the name that works against --fake's sample users. The
 	// command's help prints it, and the module's coverage test runs it against a fake.
 	example []string
+	// stdin is the example's standard input (a password, for --password-stdin), or "".
+	stdin string
 	// define registers the command's flags on fs and returns what runs the command once they are
 	// parsed, with the positional arguments.
 	define func(fs *flags) runner
@@ -43,6 +45,8 @@ type cli struct {
 	// commands is the table of commands (the demo runs them).
 	commands []*command
 	stdin    io.Reader
+	// env reads the environment (for --password-env).
+	env func(string) string
 	// stdout and stderr mask the management key in what the tool says: messages, summaries,
 	// plans, help.
 	stdout, stderr io.Writer
@@ -91,7 +95,7 @@ func lookup(cmds []*command, name string) *command {
 // runCommand parses a command's flags and runs it.
 func (c *cli) runCommand(ctx context.Context, cmd *command, args []string) int {
 	fs := newFlags(cmd.name)
-	fs.stdin = c.stdin
+	fs.stdin, fs.env = c.stdin, c.env
 	run := cmd.define(fs)
 	pos, code, ok := c.parse(cmd, fs.FlagSet, args)
 	if !ok {
@@ -113,7 +117,7 @@ func (c *cli) parse(cmd *command, fs *flag.FlagSet, args []string) (positional [
 				printCommandUsage(c.stdout, cmd, fs)
 				return nil, exitOK, false
 			}
-			msg := err.Error()
+			msg := passwordFlagError(err.Error(), fs)
 			for _, g := range []string{"fake", "base-url", "timeout", "time-scale"} {
 				if strings.Contains(msg, "-"+g) && fs.Lookup(g) == nil {
 					msg += fmt.Sprintf(" (--%s is a global flag: put it before the command, as in '%s --%s %s ...')", g, progName, g, cmd.name)
@@ -166,8 +170,8 @@ func describeError(err error) string {
 
 func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: %s [global flags] %s %s\n\n%s\n", progName, cmd.name, cmd.synopsis, strings.TrimSpace(cmd.help))
-	if len(cmd.example) > 0 {
-		fmt.Fprintf(w, "\nExample (try it with --fake):\n  %s --fake %s %s\n", progName, cmd.name, shellJoin(cmd.example))
+	if cmd.example != nil {
+		fmt.Fprintf(w, "\nExample (try it with --fake):\n  %s%s --fake %s\n", stdinPipe(cmd.stdin), progName, strings.TrimSpace(cmd.name+" "+shellJoin(cmd.example)))
 	}
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
@@ -186,6 +190,15 @@ func printDefaults(w io.Writer, fs *flag.FlagSet) {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// stdinPipe is how a command line shows its standard input, stdin: echo STDIN | (nothing when
+// it is "").
+func stdinPipe(stdin string) string {
+	if stdin == "" {
+		return ""
+	}
+	return "echo " + shellQuote(strings.TrimSuffix(stdin, "\n")) + " | "
 }
 
 // shellJoin quotes each argument for a POSIX shell and joins them.

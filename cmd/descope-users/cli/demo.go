@@ -101,7 +101,7 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 		out: c.stdout,
 		// Every step writes its output and its errors to the transcript, in order.
 		sub: &cli{
-			commands: c.commands, stdin: strings.NewReader(""), stdout: c.stdout, stderr: c.stdout, data: c.data, progress: c.progress,
+			commands: c.commands, stdin: strings.NewReader(""), env: c.env, stdout: c.stdout, stderr: c.stdout, data: c.data, progress: c.progress,
 			prefix:  progName + " --fake",
 			connect: func() (*api.Client, error) { return client, nil },
 		},
@@ -175,12 +175,44 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 	d.step(ctx, "Sync again: every user that exists matches now, so nothing is sent.", 1, "sync", syncPath)
 	d.checkSynced(srv)
 
+	importPath := filepath.Join(dir, "users-export.jsonl")
+	d.writeFile(importPath, `{"loginId":"imported1@example.com","email":"imported1@example.com","status":"enabled"}`+"\n"+
+		`{"loginId":"imported2@example.com","name":"Imported Two","roleNames":["viewer"]}`+"\n")
+	d.show("Users exported from another Descope project: JSON Lines, one user a line.", "cat "+shellQuote(importPath), importPath, 0)
+	d.step(ctx, "Import them in one call to Descope's import endpoint (--dry-run would create nothing).", 0,
+		"import-users", "--source", "descope", importPath)
+	d.checkExists(srv, "imported2@example.com", true)
+
+	newPath := filepath.Join(dir, "new-users.csv")
+	d.writeFile(newPath, "loginId,email,name,roleNames,status,password\n"+
+		"new1@example.com,new1@example.com,New One,editor,enabled,Sample-Passw0rd-1\n"+
+		"new2@example.com,new2@example.com,New Two,viewer;billing,,\n"+
+		sampleLoginID(20)+",,Taken,,,\n")
+	d.show("New users in a CSV file; the last one's login ID is taken. A file may hold passwords: it is not an argument.",
+		"cat "+shellQuote(newPath), newPath, 0)
+	d.step(ctx, "Create them in batches, paced under the documented limit for user creation. Exit status 1: one user failed,\n"+
+		"and went to the failed file (readable by its owner alone: it may hold passwords).", 1, "create-batch", newPath)
+	d.checkExists(srv, "new2@example.com", true)
+	d.checkLines(defaultFailedPath(newPath), 1)
+
+	leaversPath := filepath.Join(dir, "leavers.jsonl")
+	d.writeFile(leaversPath, `{"userId":"U2sample00098"}`+"\n"+`{"userId":"U2sample00099","loginId":"`+sampleLoginID(99)+`"}`+"\n")
+	d.show("Users to delete, by user ID (other fields of the patch format are ignored).", "cat "+shellQuote(leaversPath), leaversPath, 0)
+	d.step(ctx, "Deleting cannot be undone: without --confirm, nothing is sent; exit status 2.", 2, "delete-batch", leaversPath)
+	d.step(ctx, "Delete them, in batches.", 0, "delete-batch", "--confirm", leaversPath)
+	d.checkExists(srv, sampleLoginID(99), false)
+	byLoginPath := filepath.Join(dir, "by-login-id.jsonl")
+	d.writeFile(byLoginPath, `{"loginId":"`+sampleLoginID(97)+`"}`+"\n")
+	d.step(ctx, "delete/batch takes user IDs only: a line that names its user by login ID alone is refused; exit status 2.", 2,
+		"delete-batch", "--confirm", byLoginPath)
+
 	// Every other command of the table, as the example of its help shows it (after the bulk run,
 	// whose users they change): a command added to the table is in the demo without a line here.
-	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true, "patch": true, "sync": true, cmd.name: true}
+	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true,
+		"patch": true, "sync": true, "import-users": true, "create-batch": true, "delete-batch": true, cmd.name: true}
 	for _, other := range c.commands {
 		if !scripted[other.name] {
-			d.step(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", 0, append([]string{other.name}, other.example...)...)
+			d.stepIn(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", other.stdin, 0, append([]string{other.name}, other.example...)...)
 		}
 	}
 
@@ -218,6 +250,11 @@ func (d *demo) say(format string, a ...any) {
 
 // step prints the command line of a step and runs it against the demo's fake.
 func (d *demo) step(ctx context.Context, note string, wantCode int, args ...string) {
+	d.stepIn(ctx, note, "", wantCode, args...)
+}
+
+// stepIn is step with stdin as the command's standard input.
+func (d *demo) stepIn(ctx context.Context, note, stdin string, wantCode int, args ...string) {
 	fmt.Fprintln(d.out)
 	if note != "" {
 		d.say("%s", note)
@@ -226,7 +263,8 @@ func (d *demo) step(ctx context.Context, note string, wantCode int, args ...stri
 	for i, a := range args {
 		quoted[i] = shellQuote(a)
 	}
-	fmt.Fprintf(d.out, "$ %s %s\n", d.sub.prefix, strings.Join(quoted, " "))
+	fmt.Fprintf(d.out, "$ %s%s %s\n", stdinPipe(stdin), d.sub.prefix, strings.Join(quoted, " "))
+	d.sub.stdin = strings.NewReader(stdin)
 	code := d.sub.runCommand(ctx, lookup(d.sub.commands, args[0]), args[1:])
 	if code != 0 {
 		fmt.Fprintf(d.out, "(exit status %d)\n", code)
@@ -306,6 +344,13 @@ func (d *demo) checkSynced(s fakeServer) {
 	}
 	if _, ok := s.User("nobody@example.com"); ok {
 		d.problems = append(d.problems, "the sync created nobody@example.com")
+	}
+}
+
+// checkExists checks that the user with that login ID exists, or not.
+func (d *demo) checkExists(s fakeServer, loginID string, want bool) {
+	if _, ok := s.User(loginID); ok != want {
+		d.problems = append(d.problems, fmt.Sprintf("%s: exists %v, want %v", loginID, ok, want))
 	}
 }
 

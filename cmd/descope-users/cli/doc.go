@@ -15,14 +15,24 @@
 //	                activate, deactivate, roles, tenants, SSO apps, load, update
 //	search.go       load-users, search, search-test-users and export, which print users as
 //	                JSON Lines; license
+//	lifecycle.go    create, create-test-user, invite, logout, import-users; delete and
+//	                delete-all-test-users (listed after the others, which use their users)
+//	passwords.go    set-temporary-password, set-active-password, set-password, expire-password
+//	factors.go      TOTP, passkeys, trusted devices, the test-user generators, embedded links,
+//	                history, provider tokens, custom attribute definitions, impersonation consent
 //	patch.go        patch: a bulkCommand over PatchSeq
+//	bulkusers.go    create-batch and delete-batch: bulkCommands over CreateSeq and DeleteSeq,
+//	                with their formats
 //	sync.go         sync: the plan, printed or applied
 //	demo.go         demo: a scripted session against one embedded fake
 //
 //	command.go      a command and what runs one: its flags parsed, usage errors, failures
-//	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags
+//	answer.go       a command of one call and what it prints: the answer as JSON (jsonCommand,
+//	                userCommand), or what was done, on stderr (doneCommand)
+//	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags,
+//	                --json values, --confirm, and the password's source (passwordSource)
 //	input.go        input files read generically, as records[T]: JSON Lines and CSV, FILE:LINE
-//	                errors, the one line limit, encodeLine
+//	                errors, the one line limit, encodeLine, the line a failed file gets
 //	strictjson.go   JSON objects read strictly: no field twice or miscased, no idle null
 //	patchformat.go  the patch format, described once (patchFormatHelp)
 //	spool.go        an input checked once, then sent from a private copy
@@ -36,11 +46,12 @@
 //
 // # A new bulk command
 //
-// A command over another batch operation of the api (create/batch, delete/batch) is a file
-// holding a bulkCommand: the format of its records (a records[T], as patchRecords is for
-// patches: the JSON Lines decoder, the CSV columns, the check, the help), the words of its
-// summary and progress bar, its batch operation, and the api call that runs it; and a line in
-// the table. patch is:
+// A command over another batch operation of the api is a file holding a bulkCommand (as
+// bulkusers.go holds create-batch and delete-batch): the format of its records (a records[T],
+// as patchRecords is for patches: the JSON Lines decoder, the CSV columns, the check, the help,
+// and, when the failed file should not hold the record itself, its line), the words of its
+// summary and progress bar, its batch operation, the api call that runs it, and for a command
+// that cannot be undone what --confirm confirms; and a line in the table. patch is:
 //
 //	bulkCommand[api.UserPatch]{
 //		records: patchRecords, applied: "patched", doing: "patching",

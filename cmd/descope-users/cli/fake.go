@@ -30,6 +30,9 @@ type fakeServer struct{ *apitest.Server }
 func startFake(o fakeOptions) (fakeServer, error) {
 	opts := []apitest.Option{apitest.WithUsers(sampleUsers(o.users)...),
 		apitest.WithLimits(apitest.DescopeLimits()...), apitest.WithTimeScale(fakeTimeScale)}
+	if o.users > sampleSignedIn {
+		opts = append(opts, apitest.WithUserState(sampleLoginID(sampleSignedIn), sampleState))
+	}
 	if o.rateLimit > 0 {
 		opts = append(opts, apitest.WithRateLimit(o.rateLimit, o.burst))
 	}
@@ -52,6 +55,20 @@ var (
 	sampleRoles  = []string{"viewer", "viewer", "editor", "admin"}
 	samplePlans  = []string{"free", "team", "enterprise"}
 )
+
+// sampleSignedIn is the sample user with what only signing in makes, which the management API
+// reads: a Google token, a trusted device, sign-ins (sampleState).
+const sampleSignedIn = 7
+
+var sampleState = apitest.UserState{
+	ProviderTokens: []api.ProviderToken{{Provider: "google", ProviderUserID: "g-sample-7", AccessToken: "ya29.sample-access-token",
+		RefreshToken: "1//sample-refresh-token", Scopes: []string{"email", "profile"}, Expiration: 1767225600}},
+	TrustedDevices: []api.TrustedDevice{{ID: "dev-sample", Name: "Laptop", DeviceType: "desktop", LastLocation: "Lisbon, PT"}},
+	AuthHistory: []api.AuthHistory{
+		{LoginTime: 1735700000, City: "Lisbon", Country: "PT", IP: "192.0.2.7"},
+		{LoginTime: 1735786400, City: "Porto", Country: "PT", IP: "192.0.2.8"},
+	},
+}
 
 // sampleLoginID is the login ID of sample user i.
 func sampleLoginID(i int) string { return fmt.Sprintf("user%05d@example.com", i) }

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +22,7 @@ type flags struct {
 	required []string  // given on the command line
 	nonEmpty []string  // given, and not empty
 	stdin    io.Reader // for commands that read a value from standard input
+	env      func(string) string
 }
 
 func newFlags(name string) *flags {
@@ -42,6 +46,12 @@ func (f *flags) loginID() *string {
 }
 
 const loginIDUsage = "the user's login ID, or user ID (required)"
+
+// requireValue defines a string flag that must be given and not be empty.
+func (f *flags) requireValue(name, usage string) *string {
+	f.nonEmpty = append(f.nonEmpty, name)
+	return f.require(name, usage)
+}
 
 // check returns what is wrong with the required flags after parsing, or nil.
 func (f *flags) check() error {
@@ -94,6 +104,138 @@ func (f *flags) jsonArg(arg, what string) ([]byte, error) {
 		return nil, fmt.Errorf("reading the %s from standard input: %v", what, err)
 	}
 	return data, nil
+}
+
+// passwordStdinFlag is the flag that reads a password from standard input.
+const passwordStdinFlag = "password-stdin"
+
+// passwordSource is where a command reads a password from: the first line of standard input
+// (--password-stdin) or an environment variable (--password-env VAR). Never an argument: every
+// user of the machine can read a command's arguments (ps, /proc), and shell history keeps them.
+type passwordSource struct {
+	fs    *flags
+	stdin *bool
+	env   *string
+}
+
+// passwordSource defines --password-stdin and --password-env.
+func (f *flags) passwordSource() *passwordSource {
+	return &passwordSource{
+		fs:    f,
+		stdin: f.Bool(passwordStdinFlag, false, "read the password from standard input: its first line, without the line break (as from < password.txt)"),
+		env:   f.String("password-env", "", "read the password from the environment variable `VAR` (its name, not the password)"),
+	}
+}
+
+// given reports whether a source of the password was given.
+func (p *passwordSource) given() bool { return *p.stdin || p.fs.given("password-env") }
+
+// read returns the password from the source given, or "" when none was. Its errors are usage
+// errors, and never hold the password.
+func (p *passwordSource) read() (string, error) {
+	switch {
+	case *p.stdin && p.fs.given("password-env"):
+		return "", errors.New("--password-stdin and --password-env exclude each other: give one")
+	case *p.stdin:
+		return readPasswordLine(p.fs.stdin)
+	case !p.fs.given("password-env"):
+		return "", nil
+	case *p.env == "":
+		return "", errors.New("--password-env needs the name of an environment variable")
+	}
+	pw := ""
+	if p.fs.env != nil {
+		pw = p.fs.env(*p.env)
+	}
+	if pw == "" {
+		return "", fmt.Errorf("--password-env: the environment variable %s is not set, or empty", *p.env)
+	}
+	return pw, nil
+}
+
+// require is read, for a command that needs the password.
+func (p *passwordSource) require() (string, error) {
+	if !p.given() {
+		return "", errors.New("the password is required: give --password-stdin (it reads standard input) or --password-env VAR; never the password itself, as arguments are visible to every user of the machine")
+	}
+	return p.read()
+}
+
+// maxPasswordBytes caps the password --password-stdin reads.
+const maxPasswordBytes = 4096
+
+// readPasswordLine reads the first line of r, without its line break (\n or \r\n), as the password.
+func readPasswordLine(r io.Reader) (string, error) {
+	if r == nil {
+		r = strings.NewReader("")
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, maxPasswordBytes+2)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("--password-stdin: reading standard input: %v", err)
+	}
+	pw := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	switch {
+	case len(pw) > maxPasswordBytes:
+		return "", fmt.Errorf("--password-stdin: the first line of standard input is longer than %d bytes", maxPasswordBytes)
+	case pw == "":
+		return "", errors.New("--password-stdin: standard input is empty, or its first line is: it should hold the password")
+	}
+	return pw, nil
+}
+
+// passwordFlagError is the message of a flag error msg of fs, made safe and helpful where it is
+// about a password: a value given to --password-stdin (which takes none) is not echoed, and a
+// flag such as --password gets a hint to the flags that read one.
+func passwordFlagError(msg string, fs *flag.FlagSet) string {
+	if fs.Lookup(passwordStdinFlag) == nil {
+		return msg
+	}
+	if strings.Contains(msg, "-"+passwordStdinFlag) {
+		return "--password-stdin takes no value: it reads the password from standard input"
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok && strings.Contains(strings.ToLower(name), "pass") {
+		return msg + " (a password is never an argument, which every user of the machine can see: give --password-stdin or --password-env VAR)"
+	}
+	return msg
+}
+
+// jsonFlag reads the value of the flag --name, JSON given as arg or, with "-", read from
+// standard input, strictly (decodeObject, decodeArray) into v, a pointer to a struct, a map or a
+// slice; what names the value in errors ("a user", "passkeys"), which name the flag.
+func (f *flags) jsonFlag(name, arg string, v any, what string) error {
+	data, err := f.jsonArg(arg, what)
+	if err != nil {
+		return err
+	}
+	if reflect.TypeOf(v).Elem().Kind() == reflect.Slice {
+		err = decodeArray(data, v, what)
+	} else {
+		err = decodeObject(data, v, what, false)
+	}
+	if err != nil {
+		return fmt.Errorf("--%s: %v", name, err)
+	}
+	return nil
+}
+
+// confirm defines --confirm, which a command that cannot be undone requires: it does what it
+// says ("deletes every test user of the project"). The check it returns refuses the command
+// without it.
+func (f *flags) confirm(does string) func() error {
+	ok := f.Bool("confirm", false, "confirm that this command "+does+", which cannot be undone (required)")
+	return func() error {
+		if !*ok {
+			return fmt.Errorf("this command %s, which cannot be undone: give --confirm", does)
+		}
+		return nil
+	}
+}
+
+// nonEmptyList defines a list flag (list) that must be given, with at least one item.
+func (f *flags) nonEmptyList(name, usage string) *[]string {
+	f.required = append(f.required, name)
+	f.nonEmpty = append(f.nonEmpty, name)
+	return f.list(name, usage+", separated by commas (required)")
 }
 
 // list defines a flag holding a comma-separated list; "" is the empty list.

@@ -30,12 +30,23 @@ type heldFile struct {
 	created bool // by this run, which may therefore remove it
 }
 
-// holder is the command whose run holds files: its name, what its inputs are called, and
-// whether it keeps a journal.
+// holder is the command whose run holds files: its name, what its inputs are called, whether it
+// keeps a journal, and the flags a run of it needs besides the file (delete-batch's --confirm),
+// which the advice to retry names.
 type holder struct {
 	cmd string
 	noun
 	journaled bool
+	needs     string
+}
+
+// retry is the command (without the tool's name) that retries the lines of the file at path.
+func (by holder) retry(path string) string {
+	line := by.cmd
+	if by.needs != "" {
+		line += " " + by.needs
+	}
+	return line + " " + fileArg(path)
 }
 
 // holdFailed holds the failed file at path for a new run of by: created exclusively, or an
@@ -73,13 +84,27 @@ func holdFailed(path string, by holder) (*heldFile, error) {
 		h.release()
 		lines := countLines(path, st.Size())
 		if by.journaled {
-			return nil, fmt.Errorf("%s holds unfinished %s of an earlier run (%d lines); retry them with '%s %s', or remove it (or give --failed another path) to run this file again",
-				path, by.many, lines, by.cmd, fileArg(path))
+			return nil, fmt.Errorf("%s holds unfinished %s of an earlier run (%d lines); retry them with '%s', or remove it (or give --failed another path) to run this file again",
+				path, by.many, lines, by.retry(path))
 		}
-		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with '%s %s', or remove it, or give --failed another path",
-			path, lines, by.cmd, fileArg(path))
+		return nil, fmt.Errorf("%s already holds %d lines (an earlier run's users that did not apply?), and a run never replaces what another wrote: retry them with '%s', or remove it, or give --failed another path",
+			path, lines, by.retry(path))
+	}
+	if err := h.private(); err != nil {
+		h.release()
+		return nil, err
 	}
 	return h, nil
+}
+
+// private makes a file that this run did not create the owner's alone (mode 0600), as the files
+// it creates are: a failed file holds what did not apply, passwords and hashes too (create-batch),
+// and an empty one someone made readable by all must not show them.
+func (h *heldFile) private() error {
+	if err := h.f.Chmod(0o600); err != nil {
+		return fmt.Errorf("cannot make the failed file %s readable by its owner alone (mode 0600): %v; remove it, or give --failed another path", h.path, pathErr(err))
+	}
+	return nil
 }
 
 // exists reports whether there is a file, of any kind, at path.
@@ -113,6 +138,10 @@ func holdForResume(path string) (*heldFile, error) {
 	}
 	h.f = f
 	if err := h.lock(); err != nil {
+		return nil, err
+	}
+	if err := h.private(); err != nil {
+		h.release()
 		return nil, err
 	}
 	return h, nil

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/wire"
 )
 
 // records is a format of input files: how each JSON Lines line, or each CSV row, becomes one
@@ -30,6 +31,17 @@ type records[T any] struct {
 	check func(rec *T) error
 	// help describes the format, for the help of the commands that read it.
 	help string
+	// line, when set, is what a bulk run's failed file holds for a record that was not applied
+	// (as encodeLine writes it), which decode reads back; nil: the record itself.
+	line func(rec T) any
+}
+
+// lineOf is what a failed file holds for rec.
+func (rs records[T]) lineOf(rec *T) any {
+	if rs.line == nil {
+		return rec
+	}
+	return rs.line(*rec)
 }
 
 // noun is what a command's inputs are called: "patch", "patches".
@@ -329,44 +341,95 @@ func (cs csvColumns[T]) setter(column string) (func(*T, string) error, error) {
 	return nil, fmt.Errorf("is not a known column%s; the known columns are %s", hint, cs.names())
 }
 
-// stringColumn is a column that sets a string field.
+// cellColumn is a column whose cells parse reads into a value, which set puts on the record.
+func cellColumn[T, V any](name string, parse func(cell string) (V, error), set func(rec *T, v V)) csvColumn[T] {
+	return csvColumn[T]{name, func(rec *T, cell string) error {
+		v, err := parse(cell)
+		if err == nil {
+			set(rec, v)
+		}
+		return err
+	}}
+}
+
+// stringColumn is a column that sets a string field a record may leave out (a pointer).
 func stringColumn[T any](name string, field func(*T) **string) csvColumn[T] {
-	return csvColumn[T]{name, func(rec *T, cell string) error {
-		*field(rec) = &cell
-		return nil
-	}}
+	return cellColumn(name, textCell, func(rec *T, v string) { *field(rec) = &v })
 }
 
-// boolColumn is a column that sets a boolean field: true or false, in any case.
+// boolColumn is a column that sets a boolean field a record may leave out (a pointer): true or
+// false, in any case.
 func boolColumn[T any](name string, field func(*T) **bool) csvColumn[T] {
-	return csvColumn[T]{name, func(rec *T, cell string) error {
-		switch strings.ToLower(cell) {
-		case "true":
-			*field(rec) = api.Ptr(true)
-		case "false":
-			*field(rec) = api.Ptr(false)
-		default:
-			return fmt.Errorf("%q is not true or false", cell)
-		}
-		return nil
-	}}
+	return cellColumn(name, boolCell, func(rec *T, v bool) { *field(rec) = &v })
 }
 
-// listColumn is a column that sets a list of strings: values separated by ";".
+// listColumn is a column that sets a list of strings a record may leave out (a pointer):
+// values separated by ";".
 func listColumn[T any](name string, field func(*T) **[]string) csvColumn[T] {
-	return csvColumn[T]{name, func(rec *T, cell string) error {
-		var items []string
-		for item := range strings.SplitSeq(cell, ";") {
-			if item = strings.TrimSpace(item); item != "" {
-				items = append(items, item)
-			}
+	return cellColumn(name, listCell, func(rec *T, v []string) { *field(rec) = &v })
+}
+
+// textColumn, flagColumn and itemsColumn are stringColumn, boolColumn and listColumn for fields
+// that are not pointers.
+func textColumn[T any](name string, field func(*T) *string) csvColumn[T] {
+	return cellColumn(name, textCell, func(rec *T, v string) { *field(rec) = v })
+}
+
+func flagColumn[T any](name string, field func(*T) *bool) csvColumn[T] {
+	return cellColumn(name, boolCell, func(rec *T, v bool) { *field(rec) = v })
+}
+
+func itemsColumn[T any](name string, field func(*T) *[]string) csvColumn[T] {
+	return cellColumn(name, listCell, func(rec *T, v []string) { *field(rec) = v })
+}
+
+// textCell is a cell as it is.
+func textCell(cell string) (string, error) { return cell, nil }
+
+// boolCell is a cell of true or false, in any case.
+func boolCell(cell string) (bool, error) {
+	switch strings.ToLower(cell) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not true or false", cell)
+}
+
+// listCell is a cell of values separated by ";".
+func listCell(cell string) ([]string, error) {
+	var items []string
+	for item := range strings.SplitSeq(cell, ";") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
 		}
-		if len(items) == 0 {
-			return fmt.Errorf("%q has no values (a CSV cell cannot clear a list: use JSON Lines with [])", cell)
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%q has no values (a CSV cell cannot clear a list: use JSON Lines with [])", cell)
+	}
+	return items, nil
+}
+
+// keyColumns are the columns of cs read for one of them alone, key, whose cell is the record
+// (its column keeps its name and setter's place, its reason keyWhy): a cell of any other column
+// is read as cs reads it, so that a bad one is refused at its line, and then left out.
+func keyColumns[T any](cs csvColumns[T], key, keyWhy string) csvColumns[string] {
+	out := csvColumns[string]{key: key, keyWhy: keyWhy}
+	for _, c := range cs.named {
+		if c.name == key {
+			out.named = append(out.named, textColumn(key, func(rec *string) *string { return rec }))
+			continue
 		}
-		*field(rec) = &items
-		return nil
-	}}
+		out.named = append(out.named, csvColumn[string]{c.name, func(_ *string, cell string) error {
+			var ignored T
+			return c.set(&ignored, cell)
+		}})
+	}
+	if cs.attributes != nil {
+		out.attributes = func(*string) map[string]any { return map[string]any{} }
+	}
+	return out
 }
 
 // scanCSV reads a header row and one record per row. Rows whose cells are all blank (a line of
@@ -478,4 +541,29 @@ func csvError(name string, err error) error {
 		return fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
 	}
 	return fmt.Errorf("%s: %v", name, err)
+}
+
+// problem is what an error of the api package says is wrong with the input (an
+// *api.ArgumentError's Problem), in the words of a file's line, without the package's prefix.
+func problem(err error) string {
+	var ae *api.ArgumentError
+	if errors.As(err, &ae) {
+		return ae.Problem
+	}
+	return err.Error()
+}
+
+// checkNewPassword checks the password and the hashed password of a user to create, as a line of
+// a file or USER gives them: at most one, and a hash of one variant that looks like one of it.
+// Its errors show neither.
+func checkNewPassword(password wire.Secret, hashed *api.PasswordImport) error {
+	switch {
+	case password != "" && hashed != nil:
+		return errors.New("both a password and a hashedPassword: give one")
+	case hashed != nil:
+		if err := api.CheckPasswordImport(*hashed); err != nil {
+			return fmt.Errorf("hashedPassword: %s", problem(err))
+		}
+	}
+	return nil
 }

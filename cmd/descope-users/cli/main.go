@@ -43,10 +43,11 @@ func Main() int {
 const stopGrace = 5 * time.Second
 
 // Command is a command of the tool as other packages see it: the coverage test runs each
-// Example, as a command line after the global flags.
+// Example, as a command line after the global flags, with Stdin as its standard input.
 type Command struct {
 	Name    string
 	Example []string
+	Stdin   string
 }
 
 // Commands lists the tool's commands with their examples, in the order help lists them.
@@ -54,15 +55,16 @@ func Commands() []Command {
 	cmds := commands()
 	out := make([]Command, 0, len(cmds))
 	for _, c := range cmds {
-		out = append(out, Command{Name: c.name, Example: append([]string{c.name}, c.example...)})
+		out = append(out, Command{Name: c.name, Example: append([]string{c.name}, c.example...), Stdin: c.stdin})
 	}
 	return out
 }
 
 // commands is every command of the tool, in the order help lists them.
 func commands() []*command {
-	return slices.Concat(userCommands(), readCommands(),
-		[]*command{replaceCommand(), licenseCommand(), patchCommand(), syncCommand(), demoCommand()})
+	return slices.Concat(userCommands(), readCommands(), []*command{replaceCommand(), licenseCommand()},
+		lifecycleCommands(), passwordCommands(), factorCommands(), deleteCommands(),
+		[]*command{patchCommand(), createBatchCommand(), deleteBatchCommand(), syncCommand(), demoCommand()})
 }
 
 // Run is the whole program: it parses args and runs one command. It reads the environment only
@@ -147,7 +149,7 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	case *baseURL != "":
 		prefix += " --base-url " + shellQuote(*baseURL)
 	}
-	c := &cli{commands: cmds, stdin: stdin, stdout: stdout, stderr: stderr, data: data, progress: progress, prefix: prefix}
+	c := &cli{commands: cmds, stdin: stdin, env: env, stdout: stdout, stderr: stderr, data: data, progress: progress, prefix: prefix}
 	var (
 		client *api.Client
 		cerr   error

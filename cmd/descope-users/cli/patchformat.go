@@ -129,13 +129,3 @@ func checkPatch(p *api.UserPatch) error {
 	}
 	return nil
 }
-
-// problem is what an error of the api package says is wrong with the input (an
-// *api.ArgumentError's Problem), in the words of a file's line, without the package's prefix.
-func problem(err error) string {
-	var ae *api.ArgumentError
-	if errors.As(err, &ae) {
-		return ae.Problem
-	}
-	return err.Error()
-}

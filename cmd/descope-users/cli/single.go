@@ -123,7 +123,7 @@ both are given they must agree. --json - reads the patch from standard input.`,
 			summary:  "enable a user (status enabled)",
 			help:     `Enables the user: its status becomes enabled. Prints the user.`,
 			example:  []string{"--login-id", "user00001@example.com"},
-		}, loginIDOnly((*api.Client).Activate)),
+		}, loginIDCall((*api.Client).Activate)),
 
 		userCommand(command{
 			name:     "deactivate",
@@ -131,7 +131,7 @@ both are given they must agree. --json - reads the patch from standard input.`,
 			summary:  "disable a user (status disabled)",
 			help:     `Disables the user: its status becomes disabled, and it can no longer sign in. Prints the user.`,
 			example:  []string{"--login-id", "user00001@example.com"},
-		}, loginIDOnly((*api.Client).Deactivate)),
+		}, loginIDCall((*api.Client).Deactivate)),
 
 		userCommand(command{
 			name:     "update-login-id",
@@ -186,10 +186,7 @@ fail when the email is already another user's login ID or email.`,
 			summary:  "print one user",
 			help:     `Prints the user with that login ID or user ID.`,
 			example:  []string{"--login-id", "user00001@example.com"},
-		}, func(fs *flags) (func() error, userCall) {
-			id := fs.loginID()
-			return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) { return cl.Load(ctx, *id) }
-		}),
+		}, loginIDCall((*api.Client).Load)),
 	}
 }
 
@@ -207,49 +204,6 @@ be given to confirm. To change some fields and keep the rest, use patch-user. --
 from standard input.`,
 		example: []string{"--login-id", "user00002@example.com", "--replace", "--json", `{"displayName":"Grace Hopper","email":"user00002@example.com","verifiedEmail":true,"roleNames":["admin"]}`},
 	}, updateUser)
-}
-
-// userCall makes one call about one user and returns the user as the API answers it.
-type userCall func(ctx context.Context, cl *api.Client) (*api.User, error)
-
-// userCommand makes a command that makes one call about one user and prints the user. define
-// registers the flags and returns the call, and optionally a check of the parsed flags that runs
-// before anything else: its error is a usage error (exit 2, nothing sent).
-func userCommand(cmd command, define func(fs *flags) (check func() error, call userCall)) *command {
-	c := &cmd
-	c.define = func(fs *flags) runner {
-		check, call := define(fs)
-		return func(ctx context.Context, cl *cli, _ *command, args []string) int {
-			if len(args) > 0 {
-				return cl.usageError(c, "unexpected argument %q (this command takes only flags)", args[0])
-			}
-			if check != nil {
-				if err := check(); err != nil {
-					return cl.usageError(c, "%v", err)
-				}
-			}
-			return printUser(ctx, cl, c, call)
-		}
-	}
-	return c
-}
-
-// printUser connects, runs one single-user call and prints the user it returns, as the API
-// sent it (to c.data).
-func printUser(ctx context.Context, c *cli, cmd *command, call userCall) int {
-	cl, err := c.connect()
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	u, err := call(ctx, cl)
-	if err != nil {
-		return c.fail(cmd, err)
-	}
-	if err := printJSON(c.data, u); err != nil {
-		fmt.Fprintf(c.stderr, "%s %s: the update was applied, but printing the user failed: %v\n", progName, cmd.name, err)
-		return exitFailed
-	}
-	return exitOK
 }
 
 // patchUser defines patch-user: the patch comes from --json (or standard input, through
@@ -329,14 +283,6 @@ type userUpdate struct {
 	CustomAttributes   map[string]any    `json:"customAttributes"`
 	AdditionalLoginIDs []string          `json:"additionalLoginIds"`
 	SSOAppIDs          []string          `json:"ssoAppIds"`
-}
-
-// loginIDOnly defines a command that passes --login-id to set.
-func loginIDOnly(set func(*api.Client, context.Context, string) (*api.User, error)) func(fs *flags) (func() error, userCall) {
-	return func(fs *flags) (func() error, userCall) {
-		id := fs.loginID()
-		return nil, func(ctx context.Context, cl *api.Client) (*api.User, error) { return set(cl, ctx, *id) }
-	}
 }
 
 // loginIDAnd defines a command that passes --login-id and the required --FLAG to set.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,24 @@ import (
 // keep their digits, and null, which would decode as an object with every field empty, is
 // refused.
 func decodeObject(data []byte, v any, what string, patch bool) error {
+	return decodeStrict(data, v, what, patch, '{', "object")
+}
+
+// decodeArray is decodeObject for one JSON array, into v, a pointer to a slice: each object in it
+// is read as decodeObject reads one. null is refused, and so is an empty array (what names its
+// items: "passkeys").
+func decodeArray(data []byte, v any, what string) error {
+	if err := decodeStrict(data, v, what, false, '[', "array"); err != nil {
+		return err
+	}
+	if reflect.ValueOf(v).Elem().Len() == 0 {
+		return fmt.Errorf("the array is empty: give at least one of the %s", what)
+	}
+	return nil
+}
+
+// decodeStrict decodes data, one JSON value that opens with open (a kind of value), into v.
+func decodeStrict(data []byte, v any, what string, patch bool, open byte, kind string) error {
 	if err := checkStrict(data, reflect.TypeOf(v), patch); err != nil {
 		return err
 	}
@@ -27,10 +46,10 @@ func decodeObject(data []byte, v any, what string, patch bool) error {
 		return describeJSONError(err, what)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("unexpected data after the JSON object (one object: %s)", what)
+		return fmt.Errorf("unexpected data after the JSON %s (one %s: %s)", kind, kind, what)
 	}
-	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] != '{' {
-		return fmt.Errorf("expected a JSON object (%s), got null", what)
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] != open {
+		return fmt.Errorf("expected a JSON %s (%s), got null", kind, what)
 	}
 	return nil
 }
@@ -45,6 +64,8 @@ func describeJSONError(err error, what string) error {
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ) && typ.Field == "" && typ.Type.Kind() == reflect.Slice:
+		return fmt.Errorf("expected a JSON array (%s), got a JSON %s", what, typ.Value)
 	case errors.As(err, &typ) && typ.Field == "":
 		return fmt.Errorf("expected a JSON object (%s), got a JSON %s", what, typ.Value)
 	case errors.As(err, &typ):
@@ -141,6 +162,13 @@ func (w *strictWalk) value(t reflect.Type, path string, nullIsNoOp bool) error {
 	}
 	if t != nil && t.Kind() == reflect.Interface {
 		t = nil
+	}
+	if text, ok := tok.(string); ok && t != nil && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+		// Bytes (a public key, a hash, a salt): the decoder's own error names no field. The value
+		// is not quoted: it may be a secret.
+		if _, err := base64.StdEncoding.DecodeString(text); err != nil {
+			return strictf("field %q must be standard base64 with padding, as protobuf's JSON writes bytes: %v", path, err)
+		}
 	}
 	switch tok {
 	case json.Delim('{'):

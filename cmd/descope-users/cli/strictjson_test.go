@@ -75,3 +75,24 @@ func TestNullForAScalarFieldRefused(t *testing.T) {
 		t.Errorf("jane after the patch: roles %q, attributes %v", u.RoleNames, u.CustomAttributes)
 	}
 }
+
+// Bytes that are not standard base64 with padding are refused naming the field (Go's decoder
+// names none), without quoting the value, which may be a secret: a hash's salt by FILE:LINE, a
+// passkey's public key in --json.
+func TestBadBase64RefusedByField(t *testing.T) {
+	s, env := newServer(t)
+	in := filepath.Join(t.TempDir(), "new.jsonl")
+	const salt = "c2FsdC1vZi1hbm4" // unpadded
+	writeFile(t, in, `{"loginId":"ann@example.com","hashedPassword":{"pbkdf2":{"hash":"bQSiqobajO4AfKtBHvBCQhSofaL2GQ+iwmYakerr9Hc=","salt":"`+salt+`","iterations":4096,"type":"sha256"}}}`+"\n")
+	r := runCLI(t, env, withURL(s, "create-batch", in)...)
+	wantExit(t, r, 2)
+	if want := in + `:1: field "hashedPassword.pbkdf2.salt" must be standard base64 with padding`; !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, salt) {
+		t.Errorf("stderr lacks %q, or shows the salt:\n%s", want, r)
+	}
+	r = runCLI(t, env, withURL(s, "import-passkeys", "--login-id", "jane@example.com", "--json", `[{"descope":{"credentialId":"Y3JlZA","publicKey":"YWJjZA"}}]`)...)
+	wantExit(t, r, 2)
+	if want := `field "[0].descope.publicKey" must be standard base64 with padding`; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r)
+	}
+	wantNoRequests(t, s)
+}

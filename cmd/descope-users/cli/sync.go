@@ -147,7 +147,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	var files *runFiles
 	if !*o.dryRun {
 		var err error
-		if files, err = holdRunFiles(in.path, failedPath, holder{cmd.name, patchRecords.noun, false}, false); err != nil {
+		if files, err = holdRunFiles(in.path, failedPath, holder{cmd: cmd.name, noun: patchRecords.noun}, false); err != nil {
 			return c.refuse(cmd, err)
 		}
 		defer files.release(false)
