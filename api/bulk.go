@@ -118,6 +118,20 @@ type batchOp[T any] struct {
 	// send sends one batch and says what became of each input, in order, with the answer's
 	// additionalErrors. An error is the whole batch's.
 	send func(ctx context.Context, c *Client, batch []T) ([]batchOutcome, map[string]string, error)
+	// uncertain, for an operation that is not sent again once it may have been applied
+	// (create/batch), is what the reason of a batch that failed after it may have reached the
+	// API (a 5xx, a dropped connection, an answer that could not be read) adds.
+	uncertain string
+}
+
+// mayHaveApplied reports whether a batch that failed with err may have been applied: every
+// failure but a 4xx answer and a batch refused before it was sent.
+func mayHaveApplied(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.StatusCode >= 500
+	}
+	return !errors.Is(err, ErrInvalidArgument)
 }
 
 // batchOutcome is what a batch answer says of one input.
@@ -446,6 +460,9 @@ func (r *bulkRun[T]) send(ctx context.Context, batch []Result[T]) {
 		reason := "batch failed: " + err.Error()
 		if ctx.Err() != nil {
 			reason = "cut off in flight (" + r.halted(ctx).Error() + "): the server may or may not have applied it"
+		}
+		if r.op.uncertain != "" && mayHaveApplied(err) {
+			reason += " (" + r.op.uncertain + ")"
 		}
 		r.record(settle(batch, Failed, reason, err)...)
 		return

@@ -221,6 +221,7 @@ func createBatches(invite *InviteOptions) batchOp[BatchUser] {
 			}
 			return outcomes, out.AdditionalErrors, nil
 		},
+		uncertain: "the batch may have reached the API, so its users may have been created: load them before sending them again",
 	}
 }
 

@@ -215,6 +215,19 @@ func TestCreateAndDeleteOnTheBulkEngine(t *testing.T) {
 		}
 	}
 
+	// A batch that may have reached the API is not sent again, and its users' reason says they
+	// may exist; a batch refused with a 4xx was not applied, and says nothing of the kind.
+	for status, uncertain := range map[int]bool{503: true, 500: true, 400: false} {
+		c, s = newScripted(t, []http.HandlerFunc{jsonStep(status, `{"errorCode":"E000000"}`), answer}, WithMaxRetries(3))
+		res, err = c.CreateAll(t.Context(), []BatchUser{{LoginID: "a"}, {LoginID: "b"}})
+		if err != nil || res.Failed != 2 || s.hits.Load() != 1 {
+			t.Fatalf("%d: %v: failed %d in %d calls", status, err, res.Failed, s.hits.Load())
+		}
+		if says := strings.Contains(res.Results[0].Reason, "may have been created"); says != uncertain {
+			t.Errorf("%d: reason %q", status, res.Results[0].Reason)
+		}
+	}
+
 	c, s = newScripted(t, []http.HandlerFunc{jsonStep(200, `{}`)})
 	dres, err := c.DeleteAll(t.Context(), []string{"U1", "U2", "U3", ""}, WithBatchSize(2))
 	if err != nil || dres.Applied != 3 || dres.Failed != 1 || s.hits.Load() != 2 {
