@@ -254,7 +254,7 @@ const (
 // otherwise.
 const DefaultLicenseTier = "tier1"
 
-// Server is a running fake of the user-update management API. Its methods are safe for
+// Server is a running fake of the user-management API. Its methods are safe for
 // concurrent use, also while requests are being served.
 type Server struct {
 	// URL is the base URL of the server, http://127.0.0.1:<port>, without a trailing slash.
