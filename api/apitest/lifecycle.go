@@ -276,7 +276,9 @@ func (s *Server) create(nu *newUser, now int64) (*gen.User, *apiError) {
 	}
 	u.Password = nu.password != nil
 	sl := st.newSlot()
-	sl.state.password = nu.password
+	if nu.password != nil {
+		sl.keep().password = nu.password
+	}
 	st.put(sl, &u)
 	s.stats.createdUsers.Add(1)
 	return &u, nil

@@ -30,11 +30,28 @@ type store struct {
 
 // slot is one user: the stored (immutable) user, its place in the insertion order, and what the
 // fake keeps about it beside the user (its password, passkeys, devices...), which changes only
-// under the store's write lock.
+// under the store's write lock. state is nil until something is kept (keep): most users have
+// nothing, and an empty state would cost 120 bytes a user.
 type slot struct {
 	user  *gen.User
 	seq   int // its place in order
-	state userState
+	state *userState
+}
+
+// keep returns the slot's state, making it if there is none; the caller holds the write lock.
+func (sl *slot) keep() *userState {
+	if sl.state == nil {
+		sl.state = &userState{}
+	}
+	return sl.state
+}
+
+// kept returns a copy of the slot's state (empty if there is none); the caller holds a lock.
+func (sl *slot) kept() userState {
+	if sl.state == nil {
+		return userState{}
+	}
+	return *sl.state
 }
 
 func newStore() *store {
