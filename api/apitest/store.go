@@ -17,11 +17,11 @@ import (
 // reader may keep and encode the user it got without a lock and without copying it.
 type store struct {
 	mu     sync.RWMutex
-	byID   map[string]*slot          // every login ID and every user ID
-	phones map[string]map[*slot]bool // phone -> users with that phone
-	emails map[string]map[*slot]bool // email -> users with that email
-	order  []*slot                   // insertion order, for Users and search
-	nextID uint64                    // for user IDs the store assigns
+	byID   map[string]*slot // every login ID and every user ID
+	phones map[string]int   // phone -> how many users have it
+	emails map[string]int   // email -> how many users have it, not as a login ID (ownEmail)
+	order  []*slot          // insertion order, for Users and search
+	nextID uint64           // for user IDs the store assigns
 	// nextSeq numbers slots in insertion order; it only grows, so a slot added after a delete
 	// still sorts after every other.
 	nextSeq   int
@@ -55,7 +55,7 @@ func (sl *slot) kept() userState {
 }
 
 func newStore() *store {
-	return &store{byID: map[string]*slot{}, phones: map[string]map[*slot]bool{}, emails: map[string]map[*slot]bool{}}
+	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{}}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
@@ -131,10 +131,14 @@ func (st *store) newUserID() string {
 	}
 }
 
-// put stores u in sl and updates the indexes. The caller holds the write lock and has checked
-// that u's login IDs are free.
+// put stores u in sl and updates the indexes. The caller holds the write lock, has checked
+// that u's login IDs are free, and has not shown u to anyone yet: put may replace parts of u
+// with equal ones.
 func (st *store) put(sl *slot, u *gen.User) {
 	old := sl.user
+	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
+		u.Email = u.LoginIDs[i] // the same text, kept once
+	}
 	if old != nil {
 		st.unindexUser(sl, old)
 	}
@@ -146,8 +150,8 @@ func (st *store) put(sl *slot, u *gen.User) {
 	for _, id := range u.LoginIDs {
 		st.byID[id] = sl
 	}
-	index(st.phones, sl, u.Phone)
-	index(st.emails, sl, u.Email)
+	countKey(st.phones, u.Phone, 1)
+	countKey(st.emails, ownEmail(u), 1)
 }
 
 // unindexUser removes u, the user of sl, from the indexes; the caller holds the write lock.
@@ -158,8 +162,8 @@ func (st *store) unindexUser(sl *slot, u *gen.User) {
 			delete(st.byID, id)
 		}
 	}
-	unindex(st.phones, sl, u.Phone)
-	unindex(st.emails, sl, u.Email)
+	countKey(st.phones, u.Phone, -1)
+	countKey(st.emails, ownEmail(u), -1)
 	if u.Test {
 		st.testUsers--
 	}
@@ -180,36 +184,38 @@ func (st *store) removeSlots(drop func(sl *slot) bool) []*gen.User {
 	return gone
 }
 
-func index(m map[string]map[*slot]bool, sl *slot, key string) {
+// ownEmail returns u's email when it is not one of u's login IDs, "" otherwise. An email that is a
+// login ID is found in byID, so emails counts only the others.
+func ownEmail(u *gen.User) string {
+	if slices.Contains(u.LoginIDs, u.Email) {
+		return ""
+	}
+	return u.Email
+}
+
+// countKey adds d to the count of key in m, leaving out "" and counts of 0.
+func countKey(m map[string]int, key string, d int) {
 	if key == "" {
 		return
 	}
-	set := m[key]
-	if set == nil {
-		set = map[*slot]bool{}
-		m[key] = set
-	}
-	set[sl] = true
-}
-
-func unindex(m map[string]map[*slot]bool, sl *slot, key string) {
-	if set := m[key]; set != nil {
-		delete(set, sl)
-		if len(set) == 0 {
-			delete(m, key)
-		}
+	if n := m[key] + d; n > 0 {
+		m[key] = n
+	} else {
+		delete(m, key)
 	}
 }
 
 // phoneTaken reports whether a user other than sl has that phone.
-func (st *store) phoneTaken(sl *slot, phone string) bool { return takenBy(st.phones[phone], sl) }
+func (st *store) phoneTaken(sl *slot, phone string) bool {
+	return othersHave(st.phones, phone, sl.user.Phone)
+}
 
 // emailTaken reports whether a user other than sl has that email as its email or a login ID.
 func (st *store) emailTaken(sl *slot, email string) bool {
 	if other := st.byID[email]; other != nil && other != sl {
 		return true
 	}
-	return takenBy(st.emails[email], sl)
+	return othersHave(st.emails, email, ownEmail(sl.user))
 }
 
 // loginIDTaken reports whether a user other than sl has id as a login ID or user ID.
@@ -218,13 +224,14 @@ func (st *store) loginIDTaken(sl *slot, id string) bool {
 	return other != nil && other != sl
 }
 
-func takenBy(set map[*slot]bool, sl *slot) bool {
-	for other := range set {
-		if other != sl {
-			return true
-		}
+// othersHave reports whether users other than one whose own value is mine have value, by the
+// counts of m.
+func othersHave(m map[string]int, value, mine string) bool {
+	n := m[value]
+	if mine == value {
+		n--
 	}
-	return false
+	return n > 0
 }
 
 // update applies fn to the user with that login ID or user ID and stores the user fn returns.
