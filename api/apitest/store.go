@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"reflect"
 	"slices"
@@ -14,14 +15,17 @@ import (
 
 // store holds the users. Stored users are immutable: an update builds a new *gen.User (sharing
 // the parts it does not change) and swaps it into the user's slot under the write lock, so a
-// reader may keep and encode the user it got without a lock and without copying it.
+// reader may keep and encode the user it got without a lock and without copying it. Users may
+// share parts with each other too: equal custom attribute maps are stored once (sharedAttributes).
 type store struct {
 	mu     sync.RWMutex
-	byID   map[string]*slot // every login ID and every user ID
-	phones map[string]int   // phone -> how many users have it
-	emails map[string]int   // email -> how many users have it, not as a login ID (ownEmail)
-	order  []*slot          // insertion order, for Users and search
-	nextID uint64           // for user IDs the store assigns
+	byID   map[string]*slot          // every login ID and every user ID
+	phones map[string]int            // phone -> how many users have it
+	emails map[string]int            // email -> how many users have it, not as a login ID (ownEmail)
+	order  []*slot                   // insertion order, for Users and search
+	attrs  map[uint64]map[string]any // custom attribute maps by their hash, for sharedAttributes
+	seed   maphash.Seed              // of the hashes of attrs
+	nextID uint64                    // for user IDs the store assigns
 	// nextSeq numbers slots in insertion order; it only grows, so a slot added after a delete
 	// still sorts after every other.
 	nextSeq   int
@@ -55,7 +59,8 @@ func (sl *slot) kept() userState {
 }
 
 func newStore() *store {
-	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{}}
+	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{},
+		attrs: map[uint64]map[string]any{}, seed: maphash.MakeSeed()}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
@@ -84,7 +89,8 @@ func (st *store) add(users ...gen.User) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i := range users {
-		u, err := seedCopy(users[i])
+		shared, _ := st.sharedAttributes(users[i].CustomAttributes)
+		u, err := seedCopy(users[i], shared)
 		if err != nil {
 			return fmt.Errorf("user %d: %w", i, err)
 		}
@@ -136,6 +142,11 @@ func (st *store) newUserID() string {
 // with equal ones.
 func (st *store) put(sl *slot, u *gen.User) {
 	old := sl.user
+	if shared, h := st.sharedAttributes(u.CustomAttributes); shared != nil {
+		u.CustomAttributes = shared
+	} else if len(u.CustomAttributes) > 0 {
+		st.keepAttributes(h, u.CustomAttributes)
+	}
 	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
 		u.Email = u.LoginIDs[i] // the same text, kept once
 	}
@@ -380,9 +391,16 @@ func mergeAttributes(old, patch map[string]any) map[string]any {
 	return out
 }
 
-// seedCopy copies a user given to AddUsers and fills the fields the API always sets.
-func seedCopy(in gen.User) (*gen.User, error) {
+// seedCopy copies a user given to AddUsers and fills the fields the API always sets. shared, when
+// not nil, are custom attributes equal to the user's as plain JSON, which the copy takes instead.
+func seedCopy(in gen.User, shared map[string]any) (*gen.User, error) {
+	if shared != nil {
+		in.CustomAttributes = nil
+	}
 	u := copyUser(&in)
+	if shared != nil {
+		u.CustomAttributes = shared
+	}
 	for k, v := range in.CustomAttributes {
 		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
 		// so that every stored value is plain JSON and copies and comparisons behave alike.
