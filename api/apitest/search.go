@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
@@ -53,9 +54,10 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	if e != nil {
 		return nil, 0, e
 	}
+	f := newSearchFilter(&req)
 	var matches []*gen.User
 	for _, u := range st.candidates(&req) {
-		if matchesSearch(u, &req) {
+		if f.matches(u) {
 			matches = append(matches, u)
 		}
 	}
@@ -104,25 +106,38 @@ func (st *store) candidates(req *gen.SearchUsersRequest) []*gen.User {
 	return out
 }
 
-// matchesSearch reports whether u matches every filter of req; a list filter matches when any of
-// its values does. An empty filter is no filter.
-func matchesSearch(u *gen.User, req *gen.SearchUsersRequest) bool {
-	tenants := make([]string, len(u.UserTenants))
-	roles := slices.Clone(u.RoleNames)
-	for i, t := range u.UserTenants {
-		tenants[i] = t.TenantID
-		roles = append(roles, t.RoleNames...)
+// searchFilter holds a search's filters, ready to check users against.
+type searchFilter struct {
+	req      *gen.SearchUsersRequest
+	statuses []string
+	text     string         // in lower case
+	attrs    map[string]any // the values wanted, as plain JSON
+}
+
+func newSearchFilter(req *gen.SearchUsersRequest) *searchFilter {
+	f := &searchFilter{req: req, text: strings.ToLower(req.Text)}
+	for _, s := range req.Statuses {
+		f.statuses = append(f.statuses, string(s))
 	}
-	statuses := make([]string, len(req.Statuses))
-	for i, s := range req.Statuses {
-		statuses[i] = string(s)
+	if len(req.CustomAttributes) > 0 {
+		f.attrs = make(map[string]any, len(req.CustomAttributes))
+		for k, want := range req.CustomAttributes {
+			f.attrs[k], _ = jsonvalue.Plain(want)
+		}
 	}
+	return f
+}
+
+// matches reports whether u matches every filter; a list filter matches when any of its values
+// does. An empty filter is no filter.
+func (f *searchFilter) matches(u *gen.User) bool {
+	req := f.req
 	switch {
 	case req.TestUsersOnly && !u.Test, !req.TestUsersOnly && !req.WithTestUser && u.Test:
 		return false
-	case !anyOf(req.TenantIDs, tenants...), !anyOf(req.RoleNames, roles...), !anyOf(req.LoginIDs, u.LoginIDs...),
+	case !inTenant(req.TenantIDs, u), !hasRole(req.RoleNames, u), !anyOf(req.LoginIDs, u.LoginIDs...),
 		!anyOf(req.UserIDs, u.UserID), !anyOf(req.Emails, u.Email), !anyOf(req.Phones, u.Phone),
-		!anyOf(statuses, u.Status), !anyOf(req.SsoAppIDs, u.SsoAppIDs...):
+		!anyOf(f.statuses, u.Status), !anyOf(req.SsoAppIDs, u.SsoAppIDs...):
 		return false
 	case req.LoginID != "" && !slices.Contains(u.LoginIDs, req.LoginID),
 		!anyOf(req.RecoveryEmails, u.RecoveryEmail), !anyOf(req.RecoveryPhones, u.RecoveryPhone):
@@ -138,15 +153,41 @@ func matchesSearch(u *gen.User, req *gen.SearchUsersRequest) bool {
 		return false
 	case !inRange(u.CreatedTime, int64(req.FromCreatedTime), int64(req.ToCreatedTime)), !inRange(u.ModifiedTime, int64(req.FromModifiedTime), int64(req.ToModifiedTime)):
 		return false
-	case req.Text != "" && !containsText(u, req.Text):
+	case f.text != "" && !containsText(u, f.text):
 		return false
 	}
-	for key, want := range req.CustomAttributes {
+	for key, want := range f.attrs {
 		if !attributeMatches(u.CustomAttributes, key, want) {
 			return false
 		}
 	}
 	return tenantRolesMatch(u, req.TenantRoleIDs) && tenantRolesMatch(u, req.TenantRoleNames)
+}
+
+// inTenant reports whether filter is empty or names a tenant of u.
+func inTenant(filter []string, u *gen.User) bool {
+	if len(filter) == 0 {
+		return true
+	}
+	for _, t := range u.UserTenants {
+		if slices.Contains(filter, t.TenantID) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRole reports whether filter is empty or names a role of u, its own or one of a tenant.
+func hasRole(filter []string, u *gen.User) bool {
+	if len(filter) == 0 || anyOf(filter, u.RoleNames...) {
+		return true
+	}
+	for _, t := range u.UserTenants {
+		if anyOf(filter, t.RoleNames...) {
+			return true
+		}
+	}
+	return false
 }
 
 // flagMatches reports whether a tri-state filter (nil: no filter) admits have.
@@ -171,28 +212,66 @@ func inRange(seconds, fromMillis, toMillis int64) bool {
 	return (fromMillis == 0 || ms >= fromMillis) && (toMillis == 0 || ms <= toMillis)
 }
 
-func containsText(u *gen.User, text string) bool {
-	text = strings.ToLower(text)
-	for _, f := range append([]string{u.UserID, u.Name, u.GivenName, u.FamilyName, u.Email, u.Phone}, u.LoginIDs...) {
-		if strings.Contains(strings.ToLower(f), text) {
+// containsText reports whether lower, in lower case, is in u's user ID, login IDs, names, email or
+// phone in lower case.
+func containsText(u *gen.User, lower string) bool {
+	for _, s := range [...]string{u.UserID, u.Name, u.GivenName, u.FamilyName, u.Email, u.Phone} {
+		if containsLower(s, lower) {
+			return true
+		}
+	}
+	for _, s := range u.LoginIDs {
+		if containsLower(s, lower) {
 			return true
 		}
 	}
 	return false
 }
 
-// attributeMatches reports whether the user's attribute key equals want or, when want is a list,
-// one of its values.
+// containsLower reports whether strings.ToLower(s) contains lower, without making the lower-case
+// copy when s is ASCII.
+func containsLower(s, lower string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), lower)
+		}
+	}
+next:
+	for i := 0; i+len(lower) <= len(s); i++ {
+		for j := range len(lower) {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// attributeMatches reports whether the user's attribute key equals want (plain JSON) or, when
+// want is a list, one of its values.
 func attributeMatches(attrs map[string]any, key string, want any) bool {
 	have, ok := attrs[key]
 	if !ok {
 		return false
 	}
-	w, _ := jsonvalue.Plain(want)
-	if list, isList := w.([]any); isList {
-		return slices.ContainsFunc(list, func(v any) bool { return reflect.DeepEqual(v, have) })
+	if list, isList := want.([]any); isList {
+		return slices.ContainsFunc(list, func(v any) bool { return equalJSON(v, have) })
 	}
-	return reflect.DeepEqual(w, have)
+	return equalJSON(want, have)
+}
+
+// equalJSON reports whether two plain JSON values are equal.
+func equalJSON(a, b any) bool {
+	switch a.(type) {
+	case string, float64, bool:
+		return a == b // b of another type is unequal, and comparing does not panic
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // tenantRolesMatch reports whether, for every tenant of filter, the user's roles there include
