@@ -156,8 +156,8 @@ func (o operations) ImportUserPasskeys(w http.ResponseWriter, r *http.Request) {
 			default:
 				return nil, invalidArguments(fmt.Sprintf("devices[%d]: give descope or auth0", i))
 			}
-			for _, other := range o.s.store.order {
-				if other != sl && other.state != nil && slices.ContainsFunc(other.state.passkeys, func(x gen.UserPasskey) bool { return x.ID == p.ID }) {
+			for _, other := range o.s.store.slots {
+				if other != nil && other != sl && other.state != nil && slices.ContainsFunc(other.state.passkeys, func(x gen.UserPasskey) bool { return x.ID == p.ID }) {
 					return nil, invalidArguments(fmt.Sprintf("devices[%d]: credential %q belongs to another user", i, p.ID))
 				}
 			}

@@ -40,6 +40,13 @@ func (st *store) byUserIDs(ids []string, includeInvalid bool) []gen.User {
 // users equal by every sort field keep that order, so paging is stable. The page starts at
 // offset when it is positive, at page*limit otherwise; with selectedColumns, each user carries
 // only those fields (and its user ID and login IDs).
+//
+// The users checked are the candidates of the request's source: those its loginIds, userIds or
+// loginId name, or the smallest union of the store's sets its tenantIds, roleNames and statuses
+// and its test-user flags give, or every user of the test partitions it asks for. When the source
+// holds exactly the matches (a union of sets that do not overlap, and no other filter) and there
+// is no sort, the page is found by position in the sets and the total is their size, without
+// going through the users; otherwise the candidates are checked one by one.
 func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError) {
 	loginID, e := userNamed(req.LoginID, req.Identifier)
 	if e != nil {
@@ -54,14 +61,6 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	if e != nil {
 		return nil, 0, e
 	}
-	f := newSearchFilter(&req)
-	var matches []*gen.User
-	for _, u := range st.candidates(&req) {
-		if f.matches(u) {
-			matches = append(matches, u)
-		}
-	}
-	slices.SortStableFunc(matches, less)
 	limit := int(req.Limit)
 	if limit == 0 {
 		limit = defaultSearchLimit
@@ -70,26 +69,150 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	if req.Offset > 0 {
 		from = int(req.Offset)
 	}
-	from = min(from, len(matches))
-	page := make([]gen.User, 0, min(limit, len(matches)-from))
-	for _, u := range matches[from:min(from+limit, len(matches))] {
-		page = append(page, withColumns(copyUser(u), columns))
+	f := newSearchFilter(&req)
+	sorted := len(req.Sort) > 0
+	var page, matches []*gen.User
+	total := 0
+	st.mu.RLock()
+	src := st.source(&req)
+	if src.exact && !sorted {
+		total = src.size
+		merge(disjointFrom(src.sets, from, int32(len(st.slots))), func(p int32) bool {
+			page = append(page, st.slots[p].user)
+			return len(page) < limit
+		})
+	} else {
+		st.each(src, func(u *gen.User) {
+			if !f.matches(u) {
+				return
+			}
+			switch {
+			case sorted:
+				matches = append(matches, u)
+			case total >= from && total < from+limit:
+				page = append(page, u)
+			}
+			total++
+		})
 	}
-	return page, len(matches), nil
+	st.mu.RUnlock()
+	if sorted {
+		slices.SortStableFunc(matches, less)
+		from = min(from, len(matches))
+		page = matches[from:min(from+limit, len(matches))]
+	}
+	out := make([]gen.User, len(page))
+	for i, u := range page {
+		out[i] = withColumns(copyUser(u), columns)
+	}
+	return out, total, nil
 }
 
-// candidates returns, in insertion order, the users a search may match: those its loginIds or
-// userIds filter names, found through the index, or else every user.
-func (st *store) candidates(req *gen.SearchUsersRequest) []*gen.User {
+// source is where a search finds its candidates, in insertion order: the users a filter names by
+// ID, or the union of sets of positions.
+type source struct {
+	isNamed bool
+	named   []*slot   // the users loginIds, userIds or loginId name, in insertion order
+	sets    []*posSet // or the union of these
+	size    int       // how many candidates there are at most: len(named), or the sum of the sets' sizes
+	kind    setKind   // of the sets
+	// disjoint is true when no two of the sets hold a position in common; exact, when moreover
+	// every user in them matches the search (sorted or not): size is then the total.
+	disjoint, exact bool
+}
+
+// source returns the source of the candidates of req; the caller holds a lock. Of the unions of
+// sets that req's filters give, the smallest is read: every user of the test partitions req asks
+// for, or the users with one of its tenantIds, roleNames or statuses, in those partitions.
+func (st *store) source(req *gen.SearchUsersRequest) source {
+	if named, ok := st.named(req); ok {
+		return source{isNamed: true, named: named, size: len(named)}
+	}
+	test := []bool{false}
+	switch {
+	case req.TestUsersOnly:
+		test = []bool{true}
+	case req.WithTestUser:
+		test = []bool{false, true}
+	}
+	statuses := make([]string, len(req.Statuses))
+	for i, s := range req.Statuses {
+		statuses[i] = string(s)
+	}
+	best := st.union(allUsers, []string{""}, test)
+	filters := 0
+	for _, f := range []struct {
+		kind   setKind
+		values []string
+	}{{byTenant, req.TenantIDs}, {byRole, req.RoleNames}, {byStatus, statuses}} {
+		if len(f.values) == 0 {
+			continue
+		}
+		filters++
+		if u := st.union(f.kind, f.values, test); u.size <= best.size {
+			best = u
+		}
+	}
+	// The union of every user holds exactly the matches when there is no filter; a filter's union
+	// does when it is the only filter and its sets do not overlap.
+	best.exact = best.disjoint && !otherFilters(req) && (filters == 0 || filters == 1 && best.kind != allUsers)
+	return best
+}
+
+// union returns the source of the users in the sets of kind with one of values, in the test
+// partitions test; the caller holds a lock.
+func (st *store) union(kind setKind, values []string, test []bool) source {
+	src := source{kind: kind}
+	var distinct []string
+	for _, v := range values {
+		if slices.Contains(distinct, v) {
+			continue
+		}
+		distinct = append(distinct, v)
+		for _, t := range test {
+			if s := st.sets[setKey{kind, t, v}]; s != nil {
+				src.sets = append(src.sets, s)
+				src.size += s.len()
+			}
+		}
+	}
+	// The partitions do not overlap, nor do the statuses: a user has one.
+	src.disjoint = kind == allUsers || kind == byStatus || len(distinct) == 1
+	return src
+}
+
+// each calls fn with each candidate of src, in insertion order; the caller holds a lock.
+func (st *store) each(src source, fn func(u *gen.User)) {
+	if src.isNamed {
+		for _, sl := range src.named {
+			fn(sl.user)
+		}
+		return
+	}
+	cs := make([]cursor, len(src.sets))
+	for i, s := range src.sets {
+		cs[i] = s.from(0)
+	}
+	merge(cs, func(p int32) bool {
+		fn(st.slots[p].user)
+		return true
+	})
+}
+
+// named returns the slots of the users the request names by loginIds, or else userIds, or else
+// loginId, in insertion order, and whether it names users so; the caller holds a lock. A login ID
+// in userIds, a user ID in loginIds and unknown IDs name no one.
+func (st *store) named(req *gen.SearchUsersRequest) ([]*slot, bool) {
 	ids, isUserID := req.LoginIDs, false
 	if len(ids) == 0 {
 		ids, isUserID = req.UserIDs, true
 	}
-	if len(ids) == 0 {
-		return st.all()
+	if len(ids) == 0 && req.LoginID != "" {
+		ids, isUserID = []string{req.LoginID}, false
 	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
+	if len(ids) == 0 {
+		return nil, false
+	}
 	var slots []*slot
 	for _, id := range ids {
 		sl := st.byID[id]
@@ -98,12 +221,20 @@ func (st *store) candidates(req *gen.SearchUsersRequest) []*gen.User {
 		}
 		slots = append(slots, sl)
 	}
-	slices.SortFunc(slots, func(a, b *slot) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]*gen.User, len(slots))
-	for i, sl := range slots {
-		out[i] = sl.user
-	}
-	return out
+	slices.SortFunc(slots, func(a, b *slot) int { return cmp.Compare(a.pos, b.pos) })
+	return slots, true
+}
+
+// otherFilters reports whether req filters on anything but its tenantIds, roleNames, statuses and
+// test-user flags. (Paging, selectedColumns, sort and includeSubTenants filter nothing.)
+func otherFilters(req *gen.SearchUsersRequest) bool {
+	return len(req.LoginIDs) > 0 || len(req.UserIDs) > 0 || req.LoginID != "" || req.Identifier != "" ||
+		len(req.Emails) > 0 || len(req.Phones) > 0 || len(req.RecoveryEmails) > 0 || len(req.RecoveryPhones) > 0 ||
+		len(req.SsoAppIDs) > 0 || len(req.CustomAttributes) > 0 || req.Text != "" ||
+		len(req.TenantRoleIDs) > 0 || len(req.TenantRoleNames) > 0 ||
+		req.VerifiedEmail != nil || req.VerifiedPhone != nil || req.VerifiedRecoveryEmail != nil || req.VerifiedRecoveryPhone != nil ||
+		req.SsoOnly || req.ScimOnly || req.Scim || req.Password || req.Totp || req.Webauthn ||
+		req.FromCreatedTime != 0 || req.ToCreatedTime != 0 || req.FromModifiedTime != 0 || req.ToModifiedTime != 0
 }
 
 // searchFilter holds a search's filters, ready to check users against.

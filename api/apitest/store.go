@@ -17,28 +17,31 @@ import (
 // the parts it does not change) and swaps it into the user's slot under the write lock, so a
 // reader may keep and encode the user it got without a lock and without copying it. Users may
 // share parts with each other too: equal custom attribute maps are stored once (sharedAttributes).
+//
+// The slots are kept in insertion order, each at its position in slots; a deleted user leaves nil
+// at its position until there are more of those than users, when the slots are moved together
+// (compact). The sets index the positions by what a search filters on most (see setKey), so that
+// a search by those finds its page without going through the users (search.go).
 type store struct {
 	mu     sync.RWMutex
-	byID   map[string]*slot          // every login ID and every user ID
-	phones map[string]int            // phone -> how many users have it
-	emails map[string]int            // email -> how many users have it, not as a login ID (ownEmail)
-	order  []*slot                   // insertion order, for Users and search
+	byID   map[string]*slot // every login ID and every user ID
+	phones map[string]int   // phone -> how many users have it
+	emails map[string]int   // email -> how many users have it, not as a login ID (ownEmail)
+	slots  []*slot          // by position: insertion order, nil where a user was deleted
+	dead   int              // nil slots in slots
+	sets   map[setKey]*posSet
 	attrs  map[uint64]map[string]any // custom attribute maps by their hash, for sharedAttributes
 	seed   maphash.Seed              // of the hashes of attrs
 	nextID uint64                    // for user IDs the store assigns
-	// nextSeq numbers slots in insertion order; it only grows, so a slot added after a delete
-	// still sorts after every other.
-	nextSeq   int
-	testUsers int // users whose Test is set, for the test-user limit
 }
 
-// slot is one user: the stored (immutable) user, its place in the insertion order, and what the
-// fake keeps about it beside the user (its password, passkeys, devices...), which changes only
+// slot is one user: the stored (immutable) user, its position in the insertion order, and what
+// the fake keeps about it beside the user (its password, passkeys, devices...), which changes only
 // under the store's write lock. state is nil until something is kept (keep): most users have
 // nothing, and an empty state would cost 120 bytes a user.
 type slot struct {
 	user  *gen.User
-	seq   int // its place in order
+	pos   int32
 	state *userState
 }
 
@@ -58,9 +61,28 @@ func (sl *slot) kept() userState {
 	return *sl.state
 }
 
+// setKey names a set of positions: of every user (kind allUsers), or of the users with a status,
+// in a tenant, or with a role (roleNames or a tenant's roles). Test users are in sets of their
+// own (test), so that the searches that leave them out, and those that want only them, read
+// only the sets they want.
+type setKey struct {
+	kind  setKind
+	test  bool
+	value string // the status, tenant ID or role name; "" for allUsers
+}
+
+type setKind uint8
+
+const (
+	allUsers setKind = iota
+	byStatus
+	byTenant
+	byRole
+)
+
 func newStore() *store {
 	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{},
-		attrs: map[uint64]map[string]any{}, seed: maphash.MakeSeed()}
+		sets: map[setKey]*posSet{}, attrs: map[uint64]map[string]any{}, seed: maphash.MakeSeed()}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
@@ -76,11 +98,24 @@ func (st *store) get(id string) *gen.User {
 func (st *store) all() []*gen.User {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	out := make([]*gen.User, len(st.order))
-	for i, sl := range st.order {
-		out[i] = sl.user
+	out := make([]*gen.User, 0, len(st.slots)-st.dead)
+	for _, sl := range st.slots {
+		if sl != nil {
+			out = append(out, sl.user)
+		}
 	}
 	return out
+}
+
+// testUsers returns how many test users there are; the caller holds a lock.
+func (st *store) testUsers() int { return st.count(setKey{kind: allUsers, test: true}) }
+
+// count returns how many users the set k holds; the caller holds a lock.
+func (st *store) count(k setKey) int {
+	if s := st.sets[k]; s != nil {
+		return s.len()
+	}
+	return 0
 }
 
 // add stores copies of users, each replacing the user with the same user ID if there is one.
@@ -117,12 +152,11 @@ func (st *store) add(users ...gen.User) error {
 	return nil
 }
 
-// newSlot appends an empty slot to the insertion order; the caller holds the write lock and puts
-// a user in it.
+// newSlot appends an empty slot to the insertion order, after every other (also after users
+// deleted); the caller holds the write lock and puts a user in it.
 func (st *store) newSlot() *slot {
-	sl := &slot{seq: st.nextSeq}
-	st.nextSeq++
-	st.order = append(st.order, sl)
+	sl := &slot{pos: int32(len(st.slots))}
+	st.slots = append(st.slots, sl)
 	return sl
 }
 
@@ -139,7 +173,7 @@ func (st *store) newUserID() string {
 
 // put stores u in sl and updates the indexes. The caller holds the write lock, has checked
 // that u's login IDs are free, and has not shown u to anyone yet: put may replace parts of u
-// with equal ones.
+// with equal ones it shares with other users.
 func (st *store) put(sl *slot, u *gen.User) {
 	old := sl.user
 	if shared, h := st.sharedAttributes(u.CustomAttributes); shared != nil {
@@ -151,10 +185,7 @@ func (st *store) put(sl *slot, u *gen.User) {
 		u.Email = u.LoginIDs[i] // the same text, kept once
 	}
 	if old != nil {
-		st.unindexUser(sl, old)
-	}
-	if u.Test {
-		st.testUsers++
+		st.unindexIDs(sl, old)
 	}
 	sl.user = u
 	st.byID[u.UserID] = sl
@@ -163,10 +194,46 @@ func (st *store) put(sl *slot, u *gen.User) {
 	}
 	countKey(st.phones, u.Phone, 1)
 	countKey(st.emails, ownEmail(u), 1)
+	st.reindex(sl.pos, old, u)
 }
 
-// unindexUser removes u, the user of sl, from the indexes; the caller holds the write lock.
-func (st *store) unindexUser(sl *slot, u *gen.User) {
+// remove deletes the user of sl from the store, and compacts the slots when more of them are
+// empty than not; the caller holds the write lock. sl.user is left as it was.
+func (st *store) remove(sl *slot) {
+	st.unindexIDs(sl, sl.user)
+	st.reindex(sl.pos, sl.user, nil)
+	st.slots[sl.pos] = nil
+	st.dead++
+	if st.dead > 64 && st.dead > len(st.slots)/2 {
+		st.compact()
+	}
+}
+
+// compact moves the slots together, in the same order, and renumbers the sets' positions.
+func (st *store) compact() {
+	to := make([]int32, len(st.slots))
+	live := st.slots[:0]
+	for i, sl := range st.slots {
+		if sl != nil {
+			to[i] = int32(len(live))
+			sl.pos = int32(len(live))
+			live = append(live, sl)
+		}
+	}
+	clear(st.slots[len(live):])
+	st.slots = slices.Clip(live)
+	if cap(live) > 2*len(live) {
+		st.slots = slices.Clone(live)
+	}
+	st.dead = 0
+	for _, s := range st.sets {
+		s.renumber(to)
+	}
+}
+
+// unindexIDs removes the IDs and contacts of u, the user of sl, from the indexes; the caller
+// holds the write lock.
+func (st *store) unindexIDs(sl *slot, u *gen.User) {
 	delete(st.byID, u.UserID)
 	for _, id := range u.LoginIDs {
 		if st.byID[id] == sl {
@@ -175,24 +242,6 @@ func (st *store) unindexUser(sl *slot, u *gen.User) {
 	}
 	countKey(st.phones, u.Phone, -1)
 	countKey(st.emails, ownEmail(u), -1)
-	if u.Test {
-		st.testUsers--
-	}
-}
-
-// removeSlots deletes the users of the slots for which drop is true, with everything the fake
-// kept about them, and returns them; the caller holds the write lock.
-func (st *store) removeSlots(drop func(sl *slot) bool) []*gen.User {
-	var gone []*gen.User
-	st.order = slices.DeleteFunc(st.order, func(sl *slot) bool {
-		if !drop(sl) {
-			return false
-		}
-		st.unindexUser(sl, sl.user)
-		gone = append(gone, sl.user)
-		return true
-	})
-	return gone
 }
 
 // ownEmail returns u's email when it is not one of u's login IDs, "" otherwise. An email that is a
@@ -202,6 +251,55 @@ func ownEmail(u *gen.User) string {
 		return ""
 	}
 	return u.Email
+}
+
+// reindex moves position pos from the sets of old to those of u; either may be nil.
+func (st *store) reindex(pos int32, old, u *gen.User) {
+	var a, b [8]setKey
+	was, is := setKeys(old, a[:0]), setKeys(u, b[:0])
+	for _, k := range was {
+		if !slices.Contains(is, k) {
+			s := st.sets[k]
+			s.remove(pos)
+			if s.len() == 0 {
+				delete(st.sets, k)
+			}
+		}
+	}
+	for _, k := range is {
+		if !slices.Contains(was, k) {
+			s := st.sets[k]
+			if s == nil {
+				s = &posSet{}
+				st.sets[k] = s
+			}
+			s.add(pos)
+		}
+	}
+}
+
+// setKeys appends to keys the sets u is in, each once; none for nil.
+func setKeys(u *gen.User, keys []setKey) []setKey {
+	if u == nil {
+		return keys
+	}
+	add := func(kind setKind, value string) {
+		if k := (setKey{kind, u.Test, value}); !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	add(allUsers, "")
+	add(byStatus, u.Status)
+	for _, r := range u.RoleNames {
+		add(byRole, r)
+	}
+	for _, t := range u.UserTenants {
+		add(byTenant, t.TenantID)
+		for _, r := range t.RoleNames {
+			add(byRole, r)
+		}
+	}
+	return keys
 }
 
 // countKey adds d to the count of key in m, leaving out "" and counts of 0.
