@@ -184,6 +184,18 @@ func (c *cursor) next() {
 	}
 }
 
+// seek moves the cursor to the first position from p on, which is not before where it is.
+func (c *cursor) seek(p int32) {
+	blocks := c.s.blocks
+	for c.j < len(blocks) && blocks[c.j][len(blocks[c.j])-1] < p {
+		c.j, c.i = c.j+1, 0
+	}
+	if c.j < len(blocks) {
+		b := blocks[c.j]
+		c.i += sort.Search(len(b)-c.i, func(k int) bool { return b[c.i+k] >= p })
+	}
+}
+
 // merge goes through the positions of the cursors' sets from where each cursor is, in order,
 // each position once, and calls fn with each until fn returns false.
 func merge(cs []cursor, fn func(p int32) bool) {

@@ -41,6 +41,15 @@ func checkPosSet(t *testing.T, s *posSet, want []int32) {
 	if !c.done() {
 		t.Fatal("walk goes past the end")
 	}
+	// seek, to positions that do not go down.
+	c = s.from(0)
+	for p := int32(0); len(want) > 0 && p <= want[len(want)-1]+1; p += int32(1 + rand.IntN(2*maxBlock)) {
+		c.seek(p)
+		i := rankOf(want, p)
+		if i < len(want) && (c.done() || c.pos() != want[i]) || i == len(want) && !c.done() {
+			t.Fatalf("seek(%d) is wrong", p)
+		}
+	}
 	for range 20 {
 		k := rand.IntN(len(want) + 2)
 		if c := s.from(k); k < len(want) && (c.done() || c.pos() != want[k]) || k >= len(want) && !c.done() {

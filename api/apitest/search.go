@@ -43,10 +43,12 @@ func (st *store) byUserIDs(ids []string, includeInvalid bool) []gen.User {
 //
 // The users checked are the candidates of the request's source: those its loginIds, userIds or
 // loginId name, or the smallest union of the store's sets its tenantIds, roleNames and statuses
-// and its test-user flags give, or every user of the test partitions it asks for. When the source
-// holds exactly the matches (a union of sets that do not overlap, and no other filter) and there
-// is no sort, the page is found by position in the sets and the total is their size, without
-// going through the users; otherwise the candidates are checked one by one.
+// and its test-user flags give, or every user of the test partitions it asks for. Without a sort:
+// when the source holds exactly the matches (a union of sets that do not overlap, and no other
+// filter), the page is found by position in the sets and the total is their size, without going
+// through the users; when the other filters are also unions of sets, a candidate matches when its
+// position is in each of them, and only the users of the page are read. Otherwise the candidates
+// are checked one by one.
 func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError) {
 	loginID, e := userNamed(req.LoginID, req.Identifier)
 	if e != nil {
@@ -75,13 +77,31 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	total := 0
 	st.mu.RLock()
 	src := st.source(&req)
-	if src.exact && !sorted {
+	switch {
+	case src.exact && !sorted:
 		total = src.size
 		merge(disjointFrom(src.sets, from, int32(len(st.slots))), func(p int32) bool {
 			page = append(page, st.slots[p].user)
 			return len(page) < limit
 		})
-	} else {
+	case src.indexed && !sorted:
+		rest := make([][]cursor, len(src.rest))
+		for i, r := range src.rest {
+			rest[i] = cursors(r.sets)
+		}
+		merge(cursors(src.sets), func(p int32) bool {
+			for _, cs := range rest {
+				if !holds(cs, p) {
+					return true
+				}
+			}
+			if total >= from && total < from+limit {
+				page = append(page, st.slots[p].user)
+			}
+			total++
+			return true
+		})
+	default:
 		st.each(src, func(u *gen.User) {
 			if !f.matches(u) {
 				return
@@ -119,6 +139,9 @@ type source struct {
 	// disjoint is true when no two of the sets hold a position in common; exact, when moreover
 	// every user in them matches the search (sorted or not): size is then the total.
 	disjoint, exact bool
+	// indexed is true when every filter of the search is a union of sets: this one, and rest.
+	indexed bool
+	rest    []source
 }
 
 // source returns the source of the candidates of req; the caller holds a lock. Of the unions of
@@ -140,22 +163,28 @@ func (st *store) source(req *gen.SearchUsersRequest) source {
 		statuses[i] = string(s)
 	}
 	best := st.union(allUsers, []string{""}, test)
-	filters := 0
+	var unions []source // of the filters
 	for _, f := range []struct {
 		kind   setKind
 		values []string
 	}{{byTenant, req.TenantIDs}, {byRole, req.RoleNames}, {byStatus, statuses}} {
-		if len(f.values) == 0 {
-			continue
-		}
-		filters++
-		if u := st.union(f.kind, f.values, test); u.size <= best.size {
-			best = u
+		if len(f.values) > 0 {
+			unions = append(unions, st.union(f.kind, f.values, test))
 		}
 	}
+	for i, u := range unions {
+		if u.size <= best.size {
+			best = u
+			best.rest = slices.Delete(slices.Clone(unions), i, i+1)
+		}
+	}
+	if best.kind == allUsers {
+		best.rest = unions
+	}
+	best.indexed = !otherFilters(req)
 	// The union of every user holds exactly the matches when there is no filter; a filter's union
 	// does when it is the only filter and its sets do not overlap.
-	best.exact = best.disjoint && !otherFilters(req) && (filters == 0 || filters == 1 && best.kind != allUsers)
+	best.exact = best.indexed && best.disjoint && len(best.rest) == 0
 	return best
 }
 
@@ -189,14 +218,30 @@ func (st *store) each(src source, fn func(u *gen.User)) {
 		}
 		return
 	}
-	cs := make([]cursor, len(src.sets))
-	for i, s := range src.sets {
-		cs[i] = s.from(0)
-	}
-	merge(cs, func(p int32) bool {
+	merge(cursors(src.sets), func(p int32) bool {
 		fn(st.slots[p].user)
 		return true
 	})
+}
+
+// cursors returns a cursor at the start of each set.
+func cursors(sets []*posSet) []cursor {
+	cs := make([]cursor, len(sets))
+	for i, s := range sets {
+		cs[i] = s.from(0)
+	}
+	return cs
+}
+
+// holds reports whether one of the cursors' sets holds p, moving each cursor to its first position
+// from p on: the positions asked must not go down.
+func holds(cs []cursor, p int32) bool {
+	found := false
+	for i := range cs {
+		cs[i].seek(p)
+		found = found || !cs[i].done() && cs[i].pos() == p
+	}
+	return found
 }
 
 // named returns the slots of the users the request names by loginIds, or else userIds, or else
