@@ -30,8 +30,8 @@ var scaleSizes = []struct {
 // scaleUser is the i-th user of the scale benchmarks. Plain, it is the user of benchUsers in
 // bench_test.go: a login ID, the same email, a name, one role and two custom attributes. Varied,
 // it also gives the search filters something to find: one of 100 tenants, the role admin for
-// every 50th user (viewer for the others), the status disabled for every 10th, and every
-// 1,000th is a test user.
+// every 50th user (viewer for the others), the status disabled for every 7th, and every 1,000th
+// is a test user.
 func scaleUser(i int, varied bool) gen.User {
 	id := "user" + strconv.Itoa(i) + "@example.com"
 	u := gen.User{
@@ -48,7 +48,7 @@ func scaleUser(i int, varied bool) gen.User {
 	if i%50 == 0 {
 		u.RoleNames = []string{"admin"}
 	}
-	if i%10 == 0 {
+	if i%7 == 0 {
 		u.Status = "disabled"
 	}
 	u.Test = i%1000 == 999
