@@ -470,30 +470,48 @@ func tenantRolesMatch(u *gen.User, filter map[string]gen.SearchTenantRoles) bool
 	return true
 }
 
+// sortField reads a field a search can sort by: text (str) or a number (num).
+type sortField struct {
+	str func(u *gen.User) string
+	num func(u *gen.User) int64
+}
+
+func (f sortField) compare(a, b *gen.User) int {
+	if f.num != nil {
+		return cmp.Compare(f.num(a), f.num(b))
+	}
+	return strings.Compare(f.str(a), f.str(b))
+}
+
 // sortFields are the names a search can sort by (the spec's SearchSort): those of Descope's
 // document and the fields of User the fake sorted by before, some of them two names of one field.
 // A list sorts by its first value, "" when it has none.
-var sortFields = func() map[string]func(u *gen.User) any {
-	userID := func(u *gen.User) any { return u.UserID }
-	firstLoginID := func(u *gen.User) any { return first(u.LoginIDs) }
-	name := func(u *gen.User) any { return u.Name }
-	phone := func(u *gen.User) any { return u.Phone }
-	return map[string]func(u *gen.User) any{
-		"id":           userID,
-		"userId":       userID,
-		"externalId":   firstLoginID, // Descope calls login IDs external IDs
-		"loginIds":     firstLoginID,
-		"displayName":  name,
-		"name":         name,
-		"phoneNumber":  phone,
-		"phone":        phone,
-		"givenName":    func(u *gen.User) any { return u.GivenName },
-		"familyName":   func(u *gen.User) any { return u.FamilyName },
-		"email":        func(u *gen.User) any { return u.Email },
-		"status":       func(u *gen.User) any { return u.Status },
-		"tenant":       func(u *gen.User) any { return first(tenantIDs(u)) },
-		"createdTime":  func(u *gen.User) any { return u.CreatedTime },
-		"modifiedTime": func(u *gen.User) any { return u.ModifiedTime },
+var sortFields = func() map[string]sortField {
+	userID := sortField{str: func(u *gen.User) string { return u.UserID }}
+	firstLoginID := sortField{str: func(u *gen.User) string { return first(u.LoginIDs) }}
+	name := sortField{str: func(u *gen.User) string { return u.Name }}
+	phone := sortField{str: func(u *gen.User) string { return u.Phone }}
+	return map[string]sortField{
+		"id":          userID,
+		"userId":      userID,
+		"externalId":  firstLoginID, // Descope calls login IDs external IDs
+		"loginIds":    firstLoginID,
+		"displayName": name,
+		"name":        name,
+		"phoneNumber": phone,
+		"phone":       phone,
+		"givenName":   {str: func(u *gen.User) string { return u.GivenName }},
+		"familyName":  {str: func(u *gen.User) string { return u.FamilyName }},
+		"email":       {str: func(u *gen.User) string { return u.Email }},
+		"status":      {str: func(u *gen.User) string { return u.Status }},
+		"tenant": {str: func(u *gen.User) string {
+			if len(u.UserTenants) == 0 {
+				return ""
+			}
+			return u.UserTenants[0].TenantID
+		}},
+		"createdTime":  {num: func(u *gen.User) int64 { return u.CreatedTime }},
+		"modifiedTime": {num: func(u *gen.User) int64 { return u.ModifiedTime }},
 	}
 }()
 
@@ -504,33 +522,21 @@ func first(list []string) string {
 	return list[0]
 }
 
-func tenantIDs(u *gen.User) []string {
-	ids := make([]string, len(u.UserTenants))
-	for i, t := range u.UserTenants {
-		ids[i] = t.TenantID
-	}
-	return ids
-}
-
 // sortOrder returns the comparison a search's sort asks for, or why it cannot sort so.
 func sortOrder(sort []gen.SearchSort) (func(a, b *gen.User) int, *apiError) {
-	for _, s := range sort {
-		if sortFields[s.Field] == nil {
+	fields := make([]sortField, len(sort))
+	for i, s := range sort {
+		f, ok := sortFields[s.Field]
+		if !ok {
 			names := slices.Sorted(maps.Keys(sortFields))
 			return nil, invalidArguments(fmt.Sprintf("sort: a search cannot sort by %q; it sorts by %s", s.Field, strings.Join(names, ", ")))
 		}
+		fields[i] = f
 	}
 	return func(a, b *gen.User) int {
-		for _, s := range sort {
-			field := sortFields[s.Field]
-			var c int
-			switch av := field(a).(type) {
-			case string:
-				c = strings.Compare(av, field(b).(string))
-			case int64:
-				c = cmp.Compare(av, field(b).(int64))
-			}
-			if s.Desc {
+		for i, f := range fields {
+			c := f.compare(a, b)
+			if sort[i].Desc {
 				c = -c
 			}
 			if c != 0 {
