@@ -270,3 +270,32 @@ func scaleClient(b testing.TB, s *Server) *gen.ClientWithResponses {
 	}
 	return c
 }
+
+// BenchmarkScalePageValidation shows where the time of a page through HTTP goes: one page of 100
+// users (no filter, from 10,000) from a fake that validates its answers against the spec
+// (NewServer) and from one that does not (Start); both validate the requests.
+func BenchmarkScalePageValidation(b *testing.B) {
+	const n = 10_000
+	unchecked, err := Start()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(unchecked.Close)
+	for _, s := range []struct {
+		name string
+		s    *Server
+	}{{"answers-validated", NewServer(b)}, {"answers-not-validated", unchecked}} {
+		seedScale(s.s, n, true)
+		c := scaleClient(b, s.s)
+		req := gen.SearchUsersRequest{Limit: 100, Page: 10}
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := c.SearchUsersWithResponse(context.Background(), req)
+				if err != nil || r.JSON200 == nil || len(r.JSON200.Users) != 100 {
+					b.Fatalf("SearchUsers: %v %s", err, r.Body)
+				}
+			}
+		})
+	}
+}
