@@ -299,3 +299,78 @@ func BenchmarkScalePageValidation(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScaleDelete measures deletes through HTTP among 100,000 and 1,000,000 users: one user
+// by login ID (DeleteUser), 1,000 by user ID (DeleteUsers), and all test users when there are 5
+// (DeleteAllTestUsers). Each op deletes the oldest users and adds as many new ones (AddUsers), so
+// that the number of users stays the same; the time includes the adding.
+func BenchmarkScaleDelete(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range scaleSizes {
+		b.Run(size.name, func(b *testing.B) {
+			s := NewServer(b, WithTestUserLimit(0))
+			seedScale(s, size.n, false)
+			c := scaleClient(b, s)
+			// The store numbers the user IDs it gives from 1, in the order users are added: user i
+			// (from 0) is U2fake<i+1>, and its login ID is the scale user's, or added<i-n>@....
+			oldest, count := 0, size.n
+			loginID := func(i int) string {
+				if i < size.n {
+					return fmt.Sprintf("user%d@example.com", i)
+				}
+				return fmt.Sprintf("added%d@example.com", i-size.n)
+			}
+			add := func(k int, test bool) {
+				users := make([]gen.User, k)
+				for j := range users {
+					users[j] = gen.User{LoginIDs: []string{loginID(count)}, Test: test}
+					count++
+				}
+				s.AddUsers(users...)
+			}
+			b.Run("one", func(b *testing.B) {
+				for b.Loop() {
+					r, err := c.DeleteUserWithResponse(ctx, gen.DeleteUserRequest{LoginID: loginID(oldest)})
+					if err != nil || r.StatusCode() != http.StatusOK {
+						b.Fatalf("DeleteUser: %v %s", err, r.Body)
+					}
+					oldest++
+					add(1, false)
+				}
+			})
+			b.Run("batch1000", func(b *testing.B) {
+				for b.Loop() {
+					ids := make([]string, 1000)
+					for j := range ids {
+						ids[j] = fmt.Sprintf("U2fake%022d", oldest+j+1)
+					}
+					r, err := c.DeleteUsersWithResponse(ctx, gen.DeleteUsersRequest{UserIDs: ids})
+					if err != nil || r.StatusCode() != http.StatusOK {
+						b.Fatalf("DeleteUsers: %v %s", err, r.Body)
+					}
+					oldest += len(ids)
+					add(len(ids), false)
+				}
+			})
+			b.Run("allTest", func(b *testing.B) {
+				for b.Loop() {
+					from := count
+					add(5, true)
+					r, err := c.DeleteAllTestUsersWithResponse(ctx)
+					if err != nil || r.StatusCode() != http.StatusOK {
+						b.Fatalf("DeleteAllTestUsers: %v %s", err, r.Body)
+					}
+					if u, ok := s.User(loginID(from)); ok {
+						b.Fatalf("test user %s is still there", u.UserID)
+					}
+				}
+			})
+			if got := len(s.Users()); got != size.n {
+				b.Fatalf("%d users at the end, want %d", got, size.n)
+			}
+			if u, ok := s.User(loginID(oldest)); !ok || u.UserID != fmt.Sprintf("U2fake%022d", oldest+1) {
+				b.Fatalf("the oldest user left is not user %d", oldest)
+			}
+		})
+	}
+}
