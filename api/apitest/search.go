@@ -73,7 +73,7 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	}
 	f := newSearchFilter(&req)
 	sorted := len(req.Sort) > 0
-	var page, matches []*gen.User
+	var candidates, page, matches []*gen.User
 	total := 0
 	st.mu.RLock()
 	src := st.source(&req)
@@ -102,20 +102,24 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 			return true
 		})
 	default:
-		st.each(src, func(u *gen.User) {
-			if !f.matches(u) {
-				return
-			}
-			switch {
-			case sorted:
-				matches = append(matches, u)
-			case total >= from && total < from+limit:
-				page = append(page, u)
-			}
-			total++
-		})
+		// The candidates are checked once the lock is let go (stored users do not change), so
+		// that a long search (text, attributes, a sort) does not hold up the writers.
+		candidates = make([]*gen.User, 0, src.size)
+		st.each(src, func(u *gen.User) { candidates = append(candidates, u) })
 	}
 	st.mu.RUnlock()
+	for _, u := range candidates {
+		if !f.matches(u) {
+			continue
+		}
+		switch {
+		case sorted:
+			matches = append(matches, u)
+		case total >= from && total < from+limit:
+			page = append(page, u)
+		}
+		total++
+	}
 	if sorted {
 		slices.SortStableFunc(matches, less)
 		from = min(from, len(matches))
