@@ -58,13 +58,18 @@ func scaleUser(i int, varied bool) gen.User {
 // seedScale adds n scale users to s, 10,000 at a time (so that the users given are not all kept
 // alive beside the stored ones), and returns how long it took.
 func seedScale(s *Server, n int, varied bool) time.Duration {
+	return seed(s, n, func(i int) gen.User { return scaleUser(i, varied) })
+}
+
+// seed adds users user(0) to user(n-1) to s, 10,000 at a time, and returns how long it took.
+func seed(s *Server, n int, user func(i int) gen.User) time.Duration {
 	const chunk = 10_000
 	buf := make([]gen.User, 0, chunk)
 	start := time.Now()
 	for from := 0; from < n; from += chunk {
 		buf = buf[:0]
 		for i := from; i < min(n, from+chunk); i++ {
-			buf = append(buf, scaleUser(i, varied))
+			buf = append(buf, user(i))
 		}
 		s.AddUsers(buf...)
 	}
@@ -101,12 +106,23 @@ func liveHeap() uint64 {
 
 // BenchmarkScaleMemory seeds a fresh fake with the users of benchUsers and reports how long the
 // seeding took, the live heap it added (after a collection), the process's resident memory then
-// (VmRSS) and its peak (VmHWM, which includes the seeding's garbage). Run one size per process
-// with -benchtime 1x for memory figures that are the size's own.
+// (VmRSS) and its peak (VmHWM, which includes the seeding's garbage). Run one case per process
+// with -benchtime 1x for memory figures that are the case's own. distinct-attributes gives every
+// user a seats of its own, so that no two users have equal attributes and none share a map.
 func BenchmarkScaleMemory(b *testing.B) {
-	for _, size := range scaleSizes {
-		b.Run(size.name, func(b *testing.B) {
-			var seed time.Duration
+	distinct := func(i int) gen.User {
+		u := scaleUser(i, false)
+		u.CustomAttributes["seats"] = i
+		return u
+	}
+	plain := func(i int) gen.User { return scaleUser(i, false) }
+	for _, c := range []struct {
+		name string
+		n    int
+		user func(i int) gen.User
+	}{{"100k", 100_000, plain}, {"1M", 1_000_000, plain}, {"1M-distinct-attributes", 1_000_000, distinct}} {
+		b.Run(c.name, func(b *testing.B) {
+			var took time.Duration
 			var heap uint64
 			var rss, peak float64
 			for b.Loop() {
@@ -115,15 +131,15 @@ func BenchmarkScaleMemory(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				seed = seedScale(s, size.n, false)
+				took = seed(s, c.n, c.user)
 				heap = liveHeap() - before
 				rss, peak = procStatus("VmRSS"), procStatus("VmHWM")
 				runtime.KeepAlive(s)
 				s.Close()
 			}
-			b.ReportMetric(seed.Seconds(), "seed-s")
+			b.ReportMetric(took.Seconds(), "seed-s")
 			b.ReportMetric(float64(heap)/1e6, "heap-MB")
-			b.ReportMetric(float64(heap)/float64(size.n), "heap-B/user")
+			b.ReportMetric(float64(heap)/float64(c.n), "heap-B/user")
 			b.ReportMetric(rss/1e3, "rss-MB")
 			b.ReportMetric(peak/1e3, "peak-rss-MB")
 		})
