@@ -125,6 +125,7 @@ func (o operations) DeleteUserCustomAttribute(w http.ResponseWriter, r *http.Req
 			remove[name] = nil
 		}
 		u.CustomAttributes = mergeAttributes(old.CustomAttributes, remove)
+		st.shareAttributes(&u)
 		u.ModifiedTime = max(now, u.CreatedTime)
 		st.put(sl, &u)
 	}

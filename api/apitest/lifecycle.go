@@ -275,6 +275,7 @@ func (s *Server) create(nu *newUser, now int64) (*gen.User, *apiError) {
 		u.CreatedTime = nu.created
 	}
 	u.Password = nu.password != nil
+	st.shareAttributes(&u)
 	sl := st.newSlot()
 	if nu.password != nil {
 		sl.keep().password = nu.password

@@ -5,10 +5,24 @@ import (
 	"math"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
+	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
 // maxSharedAttributes bounds the custom attribute maps the store keeps for sharing.
 const maxSharedAttributes = 4096
+
+// shareAttributes makes u, a user about to be stored, share its custom attributes with the users
+// that have equal ones, or keeps them for users to come; the caller holds the write lock. The users
+// created (seeded, created, imported) share, and those whose attribute definitions were deleted;
+// an update that sets attributes gives its user a map of its own, which is usually unlike any
+// other's (a counter, an ID), and not worth the time of every update.
+func (st *store) shareAttributes(u *gen.User) {
+	if shared, h := st.sharedAttributes(u.CustomAttributes); shared != nil {
+		u.CustomAttributes = shared
+	} else if len(u.CustomAttributes) > 0 {
+		st.keepAttributes(h, u.CustomAttributes)
+	}
+}
 
 // sharedAttributes returns a map the store keeps for sharing whose values are those of attrs made
 // plain (jsonvalue.Plain), or nil when it keeps none, and the hash of attrs for keepAttributes.

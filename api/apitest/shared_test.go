@@ -21,9 +21,9 @@ func sameMap(a, b map[string]any) bool {
 	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
-// TestUsersShareEqualAttributes: users whose attributes are equal as plain JSON hold one map,
-// users whose attributes JSON tells apart do not, and changing one user's attributes leaves the
-// others' as they were.
+// TestUsersShareEqualAttributes: users seeded or created with attributes equal as plain JSON hold
+// one map, users whose attributes JSON tells apart do not, changing one user's attributes leaves
+// the others' as they were, and users left with equal attributes by a deleted definition share.
 func TestUsersShareEqualAttributes(t *testing.T) {
 	user := func(id string, attrs map[string]any) gen.User {
 		return gen.User{LoginIDs: []string{id}, CustomAttributes: attrs}
@@ -37,7 +37,7 @@ func TestUsersShareEqualAttributes(t *testing.T) {
 		user("empty-list", map[string]any{"l": []any{}}),
 		user("null-list", map[string]any{"l": []any(nil)}),
 		user("other", map[string]any{"n": 2, "s": "x", "l": []any{"a"}}),
-	))
+	), WithCustomAttributes(gen.CustomAttribute{Name: "n", Type: 2}))
 	shared := storedAttributes(s, "int")
 	for _, id := range []string{"float", "number"} {
 		if !sameMap(storedAttributes(s, id), shared) {
@@ -68,12 +68,19 @@ func TestUsersShareEqualAttributes(t *testing.T) {
 			t.Errorf("%s's n after another user's patch: %v", id, n)
 		}
 	}
-	// Patched back, it shares again.
-	if got := send(t, s, http.MethodPatch, "/v1/mgmt/user/patch", `{"loginId":"float","customAttributes":{"n":1}}`); got != http.StatusOK {
-		t.Fatalf("patch: %d", got)
+	// A user created over HTTP with equal attributes shares them.
+	if got := send(t, s, http.MethodPost, "/v1/mgmt/user/create", `{"loginId":"created","customAttributes":{"n":1,"s":"x","l":["a"]}}`); got != http.StatusOK {
+		t.Fatalf("create: %d", got)
 	}
-	if !sameMap(storedAttributes(s, "float"), shared) {
-		t.Error("float does not share int's attributes again")
+	if !sameMap(storedAttributes(s, "created"), shared) {
+		t.Error("a user created with int's attributes does not share them")
+	}
+	// Deleting an attribute's definition leaves users with equal attributes sharing them again.
+	if got := send(t, s, http.MethodPost, "/v1/mgmt/user/customattribute/delete", `{"names":["n"]}`); got != http.StatusOK {
+		t.Fatalf("delete the definition of n: %d", got)
+	}
+	if a, b := storedAttributes(s, "int"), storedAttributes(s, "other"); !sameMap(a, b) || len(a) != 2 {
+		t.Errorf("int and other without n: %v and %v, shared: %v", a, b, sameMap(a, b))
 	}
 }
 

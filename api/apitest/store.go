@@ -16,7 +16,8 @@ import (
 // store holds the users. Stored users are immutable: an update builds a new *gen.User (sharing
 // the parts it does not change) and swaps it into the user's slot under the write lock, so a
 // reader may keep and encode the user it got without a lock and without copying it. Users may
-// share parts with each other too: equal custom attribute maps are stored once (sharedAttributes).
+// share parts with each other too: users created with equal custom attributes share one map
+// (shareAttributes).
 //
 // The slots are kept in insertion order, each at its position in slots; a deleted user leaves nil
 // at its position until there are more of those than users, when the slots are moved together
@@ -124,10 +125,13 @@ func (st *store) add(users ...gen.User) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i := range users {
-		shared, _ := st.sharedAttributes(users[i].CustomAttributes)
+		shared, h := st.sharedAttributes(users[i].CustomAttributes)
 		u, err := seedCopy(users[i], shared)
 		if err != nil {
 			return fmt.Errorf("user %d: %w", i, err)
+		}
+		if shared == nil && len(u.CustomAttributes) > 0 {
+			st.keepAttributes(h, u.CustomAttributes)
 		}
 		if u.UserID == "" {
 			u.UserID = st.newUserID()
@@ -173,14 +177,9 @@ func (st *store) newUserID() string {
 
 // put stores u in sl and updates the indexes. The caller holds the write lock, has checked
 // that u's login IDs are free, and has not shown u to anyone yet: put may replace parts of u
-// with equal ones it shares with other users.
+// with equal ones.
 func (st *store) put(sl *slot, u *gen.User) {
 	old := sl.user
-	if shared, h := st.sharedAttributes(u.CustomAttributes); shared != nil {
-		u.CustomAttributes = shared
-	} else if len(u.CustomAttributes) > 0 {
-		st.keepAttributes(h, u.CustomAttributes)
-	}
 	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
 		u.Email = u.LoginIDs[i] // the same text, kept once
 	}
