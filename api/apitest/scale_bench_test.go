@@ -390,3 +390,38 @@ func BenchmarkScaleDelete(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScalePatch measures one patch in the store (no HTTP) among 100,000 and 1,000,000 users:
+// the patch of BenchmarkFakeThroughput (status, roles, attributes), to users spread over the store,
+// with the status going from enabled to disabled (and back on the next round of the users), so
+// that the user moves between the status sets each time.
+func BenchmarkScalePatch(b *testing.B) {
+	for _, size := range scaleSizes {
+		b.Run(size.name, func(b *testing.B) {
+			s, err := Start()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			seedScale(s, size.n, false)
+			st := s.store
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				p := gen.PatchUserRequest{
+					LoginID:          fmt.Sprintf("user%d@example.com", i*7919%size.n),
+					Status:           ptrTo([]gen.UserStatus{gen.UserStatusDisabled, gen.UserStatusEnabled}[i/size.n%2]),
+					RoleNames:        &[]string{"viewer", "editor"},
+					CustomAttributes: &map[string]any{"seats": float64(i), "legacyId": nil},
+				}
+				st.mu.Lock()
+				_, e := st.patch(&p)
+				st.mu.Unlock()
+				if e != nil {
+					b.Fatal(e.body)
+				}
+			}
+		})
+	}
+}
