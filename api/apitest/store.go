@@ -220,9 +220,9 @@ func (st *store) compact() {
 		}
 	}
 	clear(st.slots[len(live):])
-	st.slots = slices.Clip(live)
+	st.slots = live
 	if cap(live) > 2*len(live) {
-		st.slots = slices.Clone(live)
+		st.slots = slices.Clone(live) // let the longer array go
 	}
 	st.dead = 0
 	for _, s := range st.sets {
