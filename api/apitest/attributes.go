@@ -111,7 +111,10 @@ func (o operations) DeleteUserCustomAttribute(w http.ResponseWriter, r *http.Req
 	})
 	// The definition owns its values: every user loses the values of the attributes deleted.
 	now := time.Now().Unix()
-	for _, sl := range st.order {
+	for _, sl := range st.slots {
+		if sl == nil {
+			continue
+		}
 		old := sl.user
 		if !slices.ContainsFunc(deleted, func(name string) bool { _, has := old.CustomAttributes[name]; return has }) {
 			continue
@@ -122,6 +125,7 @@ func (o operations) DeleteUserCustomAttribute(w http.ResponseWriter, r *http.Req
 			remove[name] = nil
 		}
 		u.CustomAttributes = mergeAttributes(old.CustomAttributes, remove)
+		st.shareAttributes(&u)
 		u.ModifiedTime = max(now, u.CreatedTime)
 		st.put(sl, &u)
 	}

@@ -52,23 +52,24 @@ func WithUserState(loginID string, st UserState) Option {
 // whether it has passkeys. It fails if there is no such user.
 func (s *Server) SetUserState(loginID string, st UserState) error {
 	_, e := s.store.update(loginID, func(sl *slot, old *gen.User) (*gen.User, *apiError) {
-		sl.state.passkeys = slices.Clone(st.Passkeys)
-		sl.state.devices = slices.Clone(st.TrustedDevices)
-		sl.state.tokens = nil
+		ks := sl.keep()
+		ks.passkeys = slices.Clone(st.Passkeys)
+		ks.devices = slices.Clone(st.TrustedDevices)
+		ks.tokens = nil
 		for _, t := range st.ProviderTokens {
-			sl.state.tokens = slices.DeleteFunc(sl.state.tokens, func(x gen.UserProviderToken) bool { return x.Provider == t.Provider })
+			ks.tokens = slices.DeleteFunc(ks.tokens, func(x gen.UserProviderToken) bool { return x.Provider == t.Provider })
 			t.Scopes = slices.Clone(t.Scopes)
-			sl.state.tokens = append(sl.state.tokens, t)
+			ks.tokens = append(ks.tokens, t)
 		}
-		sl.state.history = slices.Clone(st.AuthHistory)
-		for i := range sl.state.devices {
-			sl.state.devices[i].UserID = old.UserID
+		ks.history = slices.Clone(st.AuthHistory)
+		for i := range ks.devices {
+			ks.devices[i].UserID = old.UserID
 		}
-		for i := range sl.state.history {
-			sl.state.history[i].UserID = old.UserID
+		for i := range ks.history {
+			ks.history[i].UserID = old.UserID
 		}
 		u := *old
-		u.Webauthn = len(sl.state.passkeys) > 0
+		u.Webauthn = len(ks.passkeys) > 0
 		return &u, nil
 	})
 	if e != nil {
@@ -109,7 +110,7 @@ func (o operations) ListUserPasskeys(w http.ResponseWriter, r *http.Request) {
 	sl := o.s.store.byID[id]
 	var keys []gen.UserPasskey
 	if sl != nil {
-		keys = slices.Clone(sl.state.passkeys)
+		keys = slices.Clone(sl.kept().passkeys)
 	}
 	o.s.store.mu.RUnlock()
 	if sl == nil {
@@ -121,10 +122,11 @@ func (o operations) ListUserPasskeys(w http.ResponseWriter, r *http.Request) {
 
 // removePasskeys removes the user's passkeys with that credential ID, or all of them for "".
 func removePasskeys(sl *slot, u *gen.User, credentialID string) *gen.User {
-	sl.state.passkeys = nilIfEmpty(slices.DeleteFunc(slices.Clone(sl.state.passkeys), func(p gen.UserPasskey) bool {
+	ks := sl.keep()
+	ks.passkeys = nilIfEmpty(slices.DeleteFunc(slices.Clone(ks.passkeys), func(p gen.UserPasskey) bool {
 		return credentialID == "" || p.ID == credentialID
 	}))
-	u.Webauthn = len(sl.state.passkeys) > 0
+	u.Webauthn = len(ks.passkeys) > 0
 	return u
 }
 
@@ -143,7 +145,7 @@ func (o operations) RemoveUserPasskey(w http.ResponseWriter, r *http.Request) {
 func (o operations) ImportUserPasskeys(w http.ResponseWriter, r *http.Request) {
 	update(o, w, r, func(req *gen.ImportUserPasskeysRequest, sl *slot, u gen.User) (*gen.User, *apiError) {
 		now := time.Now().Unix()
-		keys := slices.Clone(sl.state.passkeys)
+		keys := slices.Clone(sl.kept().passkeys)
 		for i, d := range req.Devices {
 			var p gen.UserPasskey
 			switch {
@@ -154,15 +156,15 @@ func (o operations) ImportUserPasskeys(w http.ResponseWriter, r *http.Request) {
 			default:
 				return nil, invalidArguments(fmt.Sprintf("devices[%d]: give descope or auth0", i))
 			}
-			for _, other := range o.s.store.order {
-				if other != sl && slices.ContainsFunc(other.state.passkeys, func(x gen.UserPasskey) bool { return x.ID == p.ID }) {
+			for _, other := range o.s.store.slots {
+				if other != nil && other != sl && other.state != nil && slices.ContainsFunc(other.state.passkeys, func(x gen.UserPasskey) bool { return x.ID == p.ID }) {
 					return nil, invalidArguments(fmt.Sprintf("devices[%d]: credential %q belongs to another user", i, p.ID))
 				}
 			}
 			keys = slices.DeleteFunc(keys, func(x gen.UserPasskey) bool { return x.ID == p.ID })
 			keys = append(keys, p)
 		}
-		sl.state.passkeys = nilIfEmpty(keys)
+		sl.keep().passkeys = nilIfEmpty(keys)
 		u.Webauthn = len(keys) > 0
 		return &u, nil
 	}, emptyAnswer)
@@ -183,7 +185,7 @@ func (o operations) ListTrustedDevicesForUsers(w http.ResponseWriter, r *http.Re
 	for _, id := range ids {
 		if sl := o.s.store.byID[id]; sl != nil && !slices.Contains(seen, sl) {
 			seen = append(seen, sl)
-			devices = append(devices, sl.state.devices...)
+			devices = append(devices, sl.kept().devices...)
 		}
 	}
 	o.s.store.mu.RUnlock()
@@ -196,7 +198,8 @@ func (o operations) UpdateUserRemoveTrustedDevices(w http.ResponseWriter, r *htt
 		if e != nil {
 			return nil, e
 		}
-		sl.state.devices = nilIfEmpty(slices.DeleteFunc(slices.Clone(sl.state.devices), func(d gen.TrustedDevice) bool {
+		ks := sl.keep()
+		ks.devices = nilIfEmpty(slices.DeleteFunc(slices.Clone(ks.devices), func(d gen.TrustedDevice) bool {
 			return slices.Contains(ids.([]string), d.ID)
 		}))
 		return &u, nil
@@ -413,7 +416,7 @@ func (s *Server) history(userIDs []string) []gen.UserAuthHistory {
 	for _, id := range userIDs {
 		if sl := s.store.byID[id]; sl != nil && sl.user.UserID == id && !slices.Contains(seen, id) {
 			seen = append(seen, id)
-			out = append(out, sl.state.history...)
+			out = append(out, sl.kept().history...)
 		}
 	}
 	return out
@@ -442,7 +445,7 @@ func (o operations) GetUserProviderToken(w http.ResponseWriter, r *http.Request,
 	var tok gen.UserProviderToken
 	found := false
 	if sl != nil {
-		for _, t := range sl.state.tokens {
+		for _, t := range sl.kept().tokens {
 			if t.Provider == params.Provider {
 				tok, found = t, true
 				tok.Scopes = slices.Clone(t.Scopes)

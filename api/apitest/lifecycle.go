@@ -260,7 +260,7 @@ func (s *Server) create(nu *newUser, now int64) (*gen.User, *apiError) {
 			return nil, invalidArguments(fmt.Sprintf("login ID %q belongs to another user (%s): login IDs are unique", id, other.user.UserID))
 		}
 	}
-	if nu.user.Test && s.cfg.testUserLimit > 0 && st.testUsers >= s.cfg.testUserLimit {
+	if nu.user.Test && s.cfg.testUserLimit > 0 && st.testUsers() >= s.cfg.testUserLimit {
 		return nil, s.testUserLimitExceeded()
 	}
 	u := nu.user
@@ -275,8 +275,11 @@ func (s *Server) create(nu *newUser, now int64) (*gen.User, *apiError) {
 		u.CreatedTime = nu.created
 	}
 	u.Password = nu.password != nil
+	st.shareAttributes(&u)
 	sl := st.newSlot()
-	sl.state.password = nu.password
+	if nu.password != nil {
+		sl.keep().password = nu.password
+	}
 	st.put(sl, &u)
 	s.stats.createdUsers.Add(1)
 	return &u, nil
@@ -424,7 +427,8 @@ func (o operations) DeleteUser(w http.ResponseWriter, r *http.Request) {
 	sl, e := st.namedByIDs(req.LoginID, req.Identifier, req.UserID)
 	var gone []*gen.User
 	if e == nil {
-		gone = st.removeSlots(func(x *slot) bool { return x == sl })
+		st.remove(sl)
+		gone = []*gen.User{sl.user}
 	}
 	st.mu.Unlock()
 	if e != nil {
@@ -442,7 +446,13 @@ func (o operations) DeleteUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	st := o.s.store
 	st.mu.Lock()
-	gone := st.removeSlots(func(sl *slot) bool { return slices.Contains(req.UserIDs, sl.user.UserID) })
+	var gone []*gen.User
+	for _, id := range req.UserIDs {
+		if sl := st.byID[id]; sl != nil && sl.user.UserID == id {
+			st.remove(sl)
+			gone = append(gone, sl.user)
+		}
+	}
 	st.mu.Unlock()
 	o.s.forget(gone)
 	o.s.respond(w, r, c, http.StatusOK, gen.EmptyResponse{})
@@ -451,7 +461,17 @@ func (o operations) DeleteUsers(w http.ResponseWriter, r *http.Request) {
 func (o operations) DeleteAllTestUsers(w http.ResponseWriter, r *http.Request) {
 	st := o.s.store
 	st.mu.Lock()
-	gone := st.removeSlots(func(sl *slot) bool { return sl.user.Test })
+	var test []*slot
+	if s := st.sets[setKey{kind: allUsers, test: true}]; s != nil {
+		for c := s.from(0); !c.done(); c.next() {
+			test = append(test, st.slots[c.pos()])
+		}
+	}
+	gone := make([]*gen.User, len(test))
+	for i, sl := range test {
+		st.remove(sl)
+		gone[i] = sl.user
+	}
 	st.mu.Unlock()
 	o.s.forget(gone)
 	o.s.respond(w, r, callOf(r), http.StatusOK, gen.EmptyResponse{})

@@ -472,9 +472,10 @@ func (s *Server) Password(loginID string) (PasswordInfo, bool) {
 	if sl == nil {
 		return PasswordInfo{}, false
 	}
-	info := PasswordInfo{Set: sl.state.password != nil, Expired: sl.state.passwordExpired}
-	if sl.state.password != nil {
-		info.Scheme = sl.state.password.scheme
+	ks := sl.kept()
+	info := PasswordInfo{Set: ks.password != nil, Expired: ks.passwordExpired}
+	if ks.password != nil {
+		info.Scheme = ks.password.scheme
 	}
 	return info, true
 }
@@ -489,7 +490,7 @@ func (s *Server) CheckPassword(loginID, password string) (bool, error) {
 	sl := s.store.byID[loginID]
 	var sec *secret
 	if sl != nil {
-		sec = sl.state.password
+		sec = sl.kept().password
 	}
 	s.store.mu.RUnlock()
 	if sl == nil {
@@ -518,7 +519,8 @@ func (o operations) setPassword(w http.ResponseWriter, r *http.Request, active f
 	}
 	sec := hashPassword(string(req.Password)) // outside the lock: hashing takes a while
 	_, e = o.s.store.update(id, func(sl *slot, old *gen.User) (*gen.User, *apiError) {
-		sl.state.password, sl.state.passwordExpired = sec, !isActive
+		ks := sl.keep()
+		ks.password, ks.passwordExpired = sec, !isActive
 		u := *old
 		u.Password = true
 		return &u, nil
@@ -554,7 +556,9 @@ func (o operations) SetUserPassword(w http.ResponseWriter, r *http.Request) {
 
 func (o operations) ExpireUserPassword(w http.ResponseWriter, r *http.Request) {
 	o.changeState(w, r, func(sl *slot, u *gen.User) *gen.User {
-		sl.state.passwordExpired = sl.state.password != nil
+		if sl.state != nil {
+			sl.state.passwordExpired = sl.state.password != nil
+		}
 		return u
 	})
 }

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"reflect"
 	"slices"
@@ -14,31 +15,75 @@ import (
 
 // store holds the users. Stored users are immutable: an update builds a new *gen.User (sharing
 // the parts it does not change) and swaps it into the user's slot under the write lock, so a
-// reader may keep and encode the user it got without a lock and without copying it.
+// reader may keep and encode the user it got without a lock and without copying it. Users may
+// share parts with each other too: users created with equal custom attributes share one map
+// (shareAttributes).
+//
+// The slots are kept in insertion order, each at its position in slots; a deleted user leaves nil
+// at its position until there are more of those than users, when the slots are moved together
+// (compact). The sets index the positions by what a search filters on most (see setKey), so that
+// a search by those finds its page without going through the users (search.go).
 type store struct {
 	mu     sync.RWMutex
-	byID   map[string]*slot          // every login ID and every user ID
-	phones map[string]map[*slot]bool // phone -> users with that phone
-	emails map[string]map[*slot]bool // email -> users with that email
-	order  []*slot                   // insertion order, for Users and search
+	byID   map[string]*slot // every login ID and every user ID
+	phones map[string]int   // phone -> how many users have it
+	emails map[string]int   // email -> how many users have it, not as a login ID (ownEmail)
+	slots  []*slot          // by position: insertion order, nil where a user was deleted
+	dead   int              // nil slots in slots
+	sets   map[setKey]*posSet
+	attrs  map[uint64]map[string]any // custom attribute maps by their hash, for sharedAttributes
+	seed   maphash.Seed              // of the hashes of attrs
 	nextID uint64                    // for user IDs the store assigns
-	// nextSeq numbers slots in insertion order; it only grows, so a slot added after a delete
-	// still sorts after every other.
-	nextSeq   int
-	testUsers int // users whose Test is set, for the test-user limit
 }
 
-// slot is one user: the stored (immutable) user, its place in the insertion order, and what the
-// fake keeps about it beside the user (its password, passkeys, devices...), which changes only
-// under the store's write lock.
+// slot is one user: the stored (immutable) user, its position in the insertion order, and what
+// the fake keeps about it beside the user (its password, passkeys, devices...), which changes only
+// under the store's write lock. state is nil until something is kept (keep): most users have
+// nothing, and an empty state would cost 120 bytes a user.
 type slot struct {
 	user  *gen.User
-	seq   int // its place in order
-	state userState
+	pos   int32
+	state *userState
 }
 
+// keep returns the slot's state, making it if there is none; the caller holds the write lock.
+func (sl *slot) keep() *userState {
+	if sl.state == nil {
+		sl.state = &userState{}
+	}
+	return sl.state
+}
+
+// kept returns a copy of the slot's state (empty if there is none); the caller holds a lock.
+func (sl *slot) kept() userState {
+	if sl.state == nil {
+		return userState{}
+	}
+	return *sl.state
+}
+
+// setKey names a set of positions: of every user (kind allUsers), or of the users with a status,
+// in a tenant, or with a role (roleNames or a tenant's roles). Test users are in sets of their
+// own (test), so that the searches that leave them out, and those that want only them, read
+// only the sets they want.
+type setKey struct {
+	kind  setKind
+	test  bool
+	value string // the status, tenant ID or role name; "" for allUsers
+}
+
+type setKind uint8
+
+const (
+	allUsers setKind = iota
+	byStatus
+	byTenant
+	byRole
+)
+
 func newStore() *store {
-	return &store{byID: map[string]*slot{}, phones: map[string]map[*slot]bool{}, emails: map[string]map[*slot]bool{}}
+	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{},
+		sets: map[setKey]*posSet{}, attrs: map[uint64]map[string]any{}, seed: maphash.MakeSeed()}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
@@ -54,11 +99,24 @@ func (st *store) get(id string) *gen.User {
 func (st *store) all() []*gen.User {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	out := make([]*gen.User, len(st.order))
-	for i, sl := range st.order {
-		out[i] = sl.user
+	out := make([]*gen.User, 0, len(st.slots)-st.dead)
+	for _, sl := range st.slots {
+		if sl != nil {
+			out = append(out, sl.user)
+		}
 	}
 	return out
+}
+
+// testUsers returns how many test users there are; the caller holds a lock.
+func (st *store) testUsers() int { return st.count(setKey{kind: allUsers, test: true}) }
+
+// count returns how many users the set k holds; the caller holds a lock.
+func (st *store) count(k setKey) int {
+	if s := st.sets[k]; s != nil {
+		return s.len()
+	}
+	return 0
 }
 
 // add stores copies of users, each replacing the user with the same user ID if there is one.
@@ -67,9 +125,13 @@ func (st *store) add(users ...gen.User) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i := range users {
-		u, err := seedCopy(users[i])
+		shared, h := st.sharedAttributes(users[i].CustomAttributes)
+		u, err := seedCopy(users[i], shared)
 		if err != nil {
 			return fmt.Errorf("user %d: %w", i, err)
+		}
+		if shared == nil && len(u.CustomAttributes) > 0 {
+			st.keepAttributes(h, u.CustomAttributes)
 		}
 		if u.UserID == "" {
 			u.UserID = st.newUserID()
@@ -94,12 +156,11 @@ func (st *store) add(users ...gen.User) error {
 	return nil
 }
 
-// newSlot appends an empty slot to the insertion order; the caller holds the write lock and puts
-// a user in it.
+// newSlot appends an empty slot to the insertion order, after every other (also after users
+// deleted); the caller holds the write lock and puts a user in it.
 func (st *store) newSlot() *slot {
-	sl := &slot{seq: st.nextSeq}
-	st.nextSeq++
-	st.order = append(st.order, sl)
+	sl := &slot{pos: int32(len(st.slots))}
+	st.slots = append(st.slots, sl)
 	return sl
 }
 
@@ -114,85 +175,155 @@ func (st *store) newUserID() string {
 	}
 }
 
-// put stores u in sl and updates the indexes. The caller holds the write lock and has checked
-// that u's login IDs are free.
+// put stores u in sl and updates the indexes. The caller holds the write lock, has checked
+// that u's login IDs are free, and has not shown u to anyone yet: put may replace parts of u
+// with equal ones.
 func (st *store) put(sl *slot, u *gen.User) {
 	old := sl.user
-	if old != nil {
-		st.unindexUser(sl, old)
+	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
+		u.Email = u.LoginIDs[i] // the same text, kept once
 	}
-	if u.Test {
-		st.testUsers++
+	if old != nil {
+		st.unindexIDs(sl, old)
 	}
 	sl.user = u
 	st.byID[u.UserID] = sl
 	for _, id := range u.LoginIDs {
 		st.byID[id] = sl
 	}
-	index(st.phones, sl, u.Phone)
-	index(st.emails, sl, u.Email)
+	countKey(st.phones, u.Phone, 1)
+	countKey(st.emails, ownEmail(u), 1)
+	st.reindex(sl.pos, old, u)
 }
 
-// unindexUser removes u, the user of sl, from the indexes; the caller holds the write lock.
-func (st *store) unindexUser(sl *slot, u *gen.User) {
+// remove deletes the user of sl from the store, and compacts the slots when more of them are
+// empty than not; the caller holds the write lock. sl.user is left as it was.
+func (st *store) remove(sl *slot) {
+	st.unindexIDs(sl, sl.user)
+	st.reindex(sl.pos, sl.user, nil)
+	st.slots[sl.pos] = nil
+	st.dead++
+	if st.dead > 64 && st.dead > len(st.slots)/2 {
+		st.compact()
+	}
+}
+
+// compact moves the slots together, in the same order, and renumbers the sets' positions.
+func (st *store) compact() {
+	to := make([]int32, len(st.slots))
+	live := st.slots[:0]
+	for i, sl := range st.slots {
+		if sl != nil {
+			to[i] = int32(len(live))
+			sl.pos = int32(len(live))
+			live = append(live, sl)
+		}
+	}
+	clear(st.slots[len(live):])
+	st.slots = live
+	if cap(live) > 2*len(live) {
+		st.slots = slices.Clone(live) // let the longer array go
+	}
+	st.dead = 0
+	for _, s := range st.sets {
+		s.renumber(to)
+	}
+}
+
+// unindexIDs removes the IDs and contacts of u, the user of sl, from the indexes; the caller
+// holds the write lock.
+func (st *store) unindexIDs(sl *slot, u *gen.User) {
 	delete(st.byID, u.UserID)
 	for _, id := range u.LoginIDs {
 		if st.byID[id] == sl {
 			delete(st.byID, id)
 		}
 	}
-	unindex(st.phones, sl, u.Phone)
-	unindex(st.emails, sl, u.Email)
-	if u.Test {
-		st.testUsers--
+	countKey(st.phones, u.Phone, -1)
+	countKey(st.emails, ownEmail(u), -1)
+}
+
+// ownEmail returns u's email when it is not one of u's login IDs, "" otherwise. An email that is a
+// login ID is found in byID, so emails counts only the others.
+func ownEmail(u *gen.User) string {
+	if slices.Contains(u.LoginIDs, u.Email) {
+		return ""
+	}
+	return u.Email
+}
+
+// reindex moves position pos from the sets of old to those of u; either may be nil.
+func (st *store) reindex(pos int32, old, u *gen.User) {
+	var a, b [8]setKey
+	was, is := setKeys(old, a[:0]), setKeys(u, b[:0])
+	for _, k := range was {
+		if !slices.Contains(is, k) {
+			s := st.sets[k]
+			s.remove(pos)
+			if s.len() == 0 {
+				delete(st.sets, k)
+			}
+		}
+	}
+	for _, k := range is {
+		if !slices.Contains(was, k) {
+			s := st.sets[k]
+			if s == nil {
+				s = &posSet{}
+				st.sets[k] = s
+			}
+			s.add(pos)
+		}
 	}
 }
 
-// removeSlots deletes the users of the slots for which drop is true, with everything the fake
-// kept about them, and returns them; the caller holds the write lock.
-func (st *store) removeSlots(drop func(sl *slot) bool) []*gen.User {
-	var gone []*gen.User
-	st.order = slices.DeleteFunc(st.order, func(sl *slot) bool {
-		if !drop(sl) {
-			return false
+// setKeys appends to keys the sets u is in, each once; none for nil.
+func setKeys(u *gen.User, keys []setKey) []setKey {
+	if u == nil {
+		return keys
+	}
+	add := func(kind setKind, value string) {
+		if k := (setKey{kind, u.Test, value}); !slices.Contains(keys, k) {
+			keys = append(keys, k)
 		}
-		st.unindexUser(sl, sl.user)
-		gone = append(gone, sl.user)
-		return true
-	})
-	return gone
+	}
+	add(allUsers, "")
+	add(byStatus, u.Status)
+	for _, r := range u.RoleNames {
+		add(byRole, r)
+	}
+	for _, t := range u.UserTenants {
+		add(byTenant, t.TenantID)
+		for _, r := range t.RoleNames {
+			add(byRole, r)
+		}
+	}
+	return keys
 }
 
-func index(m map[string]map[*slot]bool, sl *slot, key string) {
+// countKey adds d to the count of key in m, leaving out "" and counts of 0.
+func countKey(m map[string]int, key string, d int) {
 	if key == "" {
 		return
 	}
-	set := m[key]
-	if set == nil {
-		set = map[*slot]bool{}
-		m[key] = set
-	}
-	set[sl] = true
-}
-
-func unindex(m map[string]map[*slot]bool, sl *slot, key string) {
-	if set := m[key]; set != nil {
-		delete(set, sl)
-		if len(set) == 0 {
-			delete(m, key)
-		}
+	if n := m[key] + d; n > 0 {
+		m[key] = n
+	} else {
+		delete(m, key)
 	}
 }
 
 // phoneTaken reports whether a user other than sl has that phone.
-func (st *store) phoneTaken(sl *slot, phone string) bool { return takenBy(st.phones[phone], sl) }
+func (st *store) phoneTaken(sl *slot, phone string) bool {
+	return othersHave(st.phones, phone, sl.user.Phone)
+}
 
 // emailTaken reports whether a user other than sl has that email as its email or a login ID.
 func (st *store) emailTaken(sl *slot, email string) bool {
 	if other := st.byID[email]; other != nil && other != sl {
 		return true
 	}
-	return takenBy(st.emails[email], sl)
+	return othersHave(st.emails, email, ownEmail(sl.user))
 }
 
 // loginIDTaken reports whether a user other than sl has id as a login ID or user ID.
@@ -201,13 +332,14 @@ func (st *store) loginIDTaken(sl *slot, id string) bool {
 	return other != nil && other != sl
 }
 
-func takenBy(set map[*slot]bool, sl *slot) bool {
-	for other := range set {
-		if other != sl {
-			return true
-		}
+// othersHave reports whether users other than one whose own value is mine have value, by the
+// counts of m.
+func othersHave(m map[string]int, value, mine string) bool {
+	n := m[value]
+	if mine == value {
+		n--
 	}
-	return false
+	return n > 0
 }
 
 // update applies fn to the user with that login ID or user ID and stores the user fn returns.
@@ -356,9 +488,16 @@ func mergeAttributes(old, patch map[string]any) map[string]any {
 	return out
 }
 
-// seedCopy copies a user given to AddUsers and fills the fields the API always sets.
-func seedCopy(in gen.User) (*gen.User, error) {
+// seedCopy copies a user given to AddUsers and fills the fields the API always sets. shared, when
+// not nil, are custom attributes equal to the user's as plain JSON, which the copy takes instead.
+func seedCopy(in gen.User, shared map[string]any) (*gen.User, error) {
+	if shared != nil {
+		in.CustomAttributes = nil
+	}
 	u := copyUser(&in)
+	if shared != nil {
+		u.CustomAttributes = shared
+	}
 	for k, v := range in.CustomAttributes {
 		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
 		// so that every stored value is plain JSON and copies and comparisons behave alike.
