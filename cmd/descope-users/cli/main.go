@@ -68,7 +68,7 @@ func Commands() []Command {
 func commands() []*command {
 	return slices.Concat(userCommands(), readCommands(), []*command{replaceCommand(), licenseCommand()},
 		lifecycleCommands(), passwordCommands(), factorCommands(), deleteCommands(),
-		[]*command{patchCommand(), createBatchCommand(), deleteBatchCommand(), syncCommand(), demoCommand()})
+		[]*command{patchCommand(), createBatchCommand(), deleteBatchCommand(), syncCommand(), demoCommand(), emulateCommand()})
 }
 
 // Run is the whole program: it parses args and runs one command. It reads the environment only
