@@ -133,6 +133,16 @@
 //     user IDs; another source, or a file that does not read, is 400 E011004.
 //   - GET /v1/mgmt/license answers the rate-limit tier (WithLicenseTier), which Descope's Go SDK
 //     reads when it starts, so that SDK can be pointed at the fake too.
+//   - As an emulator for programs in any language (descope-users emulate): its state (every user
+//     with its ID, password hash, passkeys, devices, tokens, history, the attribute definitions
+//     and the count of user IDs issued; see StateFormat) is written by WriteState and read back by
+//     ReadState or WithState, losing nothing, and Reset returns to the state it started with.
+//     WithControlAPI serves reset, the state, the users, the request journal, fault rules and a
+//     password check under ControlPrefix (/emulator/v1/), with the management API's credentials.
+//     A FaultRule makes the next calls of one operation, or of all, answer a chosen status (429
+//     with Retry-After), a delay or a cut connection. WithRequestLogLimit keeps the last requests
+//     only; Shutdown stops gracefully, letting the requests in flight finish; WithRemoteAccess
+//     lets WithAddr name an address other machines reach.
 //   - The spec closes the request schemas, so a request with an unknown, misspelt or mis-cased
 //     field is a 400 E011003 here, where the real gateway would ignore the field and answer
 //     200 without applying it. Holding clients to the spec is the point of the fake.
@@ -193,6 +203,8 @@
 //	                    (the call beyond its count, and every call of its lock-out); Retry-After
 //	                    in whole seconds of the API's clock (WithTimeScale), >= 1
 //	503 E011503         injected by Faults.ErrorRate
+//	4xx, 5xx            a FaultRule's status, with its code (see FaultRule)
+//	405 E011001         the control API (WithControlAPI): a method its path does not serve
 //
 // In PatchUserBatch, a patch that cannot be applied does not fail the call: the user goes into
 // failedUsers, with failure "E112102: user not found" or "E011004: <reason>" and user {loginIds:
@@ -211,8 +223,10 @@
 package apitest
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -282,9 +296,15 @@ type Server struct {
 	faultSeq atomic.Uint64
 	stats    *counters
 
-	logMu   sync.Mutex
-	log     []Request
-	secrets map[string]*openapi3.Schema // request schemas with secret fields, by operationId
+	logMu      sync.Mutex
+	log        []Request
+	logDropped int                         // requests dropped from the front of log (WithRequestLogLimit)
+	secrets    map[string]*openapi3.Schema // request schemas with secret fields, by operationId
+
+	initial *snapshot // the state the server started with, for Reset
+
+	rulesMu sync.Mutex
+	rules   []*FaultRule // fault rules with calls left, in the order they were added
 
 	// What the fake would have sent or was asked to do, for tests to read.
 	recMu     sync.Mutex
@@ -320,6 +340,10 @@ type config struct {
 	faults                   Faults
 	licenseTier              string
 	logRequests              bool
+	logLimit                 int         // WithRequestLogLimit; 0: keep every request
+	state                    io.Reader   // WithState
+	controlAPI               bool        // WithControlAPI
+	remote                   bool        // WithRemoteAccess
 	report                   func(error) // receives response validation failures; nil: no check
 	maxBody                  int         // MaxRequestBodyBytes, lowered by this package's tests
 
@@ -388,9 +412,17 @@ func WithRequestLog() Option {
 
 // WithAddr sets the address to listen on, "127.0.0.1:0" (any free port) unless set. The host
 // must be a loopback address or "localhost": the fake is not meant to be reachable from
-// elsewhere.
+// elsewhere, unless WithRemoteAccess says it is.
 func WithAddr(addr string) Option {
 	return func(c *config) { c.addr = addr }
+}
+
+// WithRemoteAccess lets WithAddr name an address that is not loopback (as "0.0.0.0:4100" for a
+// container, or ":4100"), from which other machines can reach the fake. Anyone who reaches it and
+// knows the management key can then read and change its users (and, with WithControlAPI, its
+// password hashes): use it on networks you control, with a key of your own (WithCredentials).
+func WithRemoteAccess() Option {
+	return func(c *config) { c.remote = true }
 }
 
 // WithResponseValidation makes the server validate every response it sends against the spec
@@ -476,6 +508,12 @@ func start(report func(error), opts []Option) (*Server, error) {
 			return nil, fmt.Errorf("WithUserState: %w", err)
 		}
 	}
+	if cfg.state != nil {
+		if err := s.ReadState(cfg.state); err != nil {
+			return nil, fmt.Errorf("WithState: %w", err)
+		}
+	}
+	s.initial = s.snapshot()
 	if cfg.rateLimit > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(cfg.rateLimit), max(cfg.burst, 1))
 	}
@@ -515,6 +553,9 @@ func (c *config) check() error {
 	if err := checkLimits(c.limits, c.timeScale); err != nil {
 		return err
 	}
+	if c.state != nil && (len(c.users) > 0 || len(c.states) > 0 || len(c.attributes) > 0) {
+		return errors.New("WithState excludes WithUsers, WithUserState and WithCustomAttributes: a state holds all they seed")
+	}
 	f := c.faults
 	if !(f.ErrorRate >= 0 && f.CutRate >= 0 && f.ErrorRate+f.CutRate <= 1) || f.Latency < 0 { // NaN fails too
 		return fmt.Errorf("WithFaults: rates must be in [0, 1] with ErrorRate+CutRate <= 1, and Latency >= 0 (got %+v)", f)
@@ -523,9 +564,9 @@ func (c *config) check() error {
 	if err != nil {
 		return fmt.Errorf("WithAddr: %w", err)
 	}
-	if host != "localhost" {
+	if host != "localhost" && !c.remote {
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			return fmt.Errorf("WithAddr: %q is not a loopback address", c.addr)
+			return fmt.Errorf("WithAddr: %q is not a loopback address (WithRemoteAccess allows others)", c.addr)
 		}
 	}
 	return nil
@@ -544,6 +585,16 @@ func (s *Server) Close() {
 		s.inflight.Wait()
 		s.client.CloseIdleConnections()
 	})
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections, closes the idle ones, and
+// waits for the requests in flight to be answered (an injected latency or delay included) until
+// ctx ends; then it closes the server as Close does, which ends what is still running. It returns
+// ctx's error when requests were still in flight as ctx ended, and nil otherwise.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	s.Close()
+	return err
 }
 
 // ProjectID returns the project ID the server accepts.
@@ -597,23 +648,51 @@ type Request struct {
 	Status      int       // the status answered; 0 when no answer was sent (see Fault)
 	Body        []byte    // the raw request body, as read (at most MaxRequestBodyBytes+1 bytes)
 	Time        time.Time // when the request arrived
-	// Fault is "error" for an injected 503, "cut" for a cut connection (Status is then the
-	// status line that was sent), "canceled" when the client gave up during an injected
-	// latency, "closed" when the server was closed during one, and "" otherwise.
+	// Fault is "error" for an injected error (a 503 of Faults, or a fault rule's status), "cut"
+	// for a cut connection (Status is then the status line that was sent), "delay" for a call a
+	// fault rule delayed and then answered, "canceled" when the client gave up during an injected
+	// latency or delay, "closed" when the server was closed during one, and "" otherwise.
 	Fault string
+	// ErrorCode and ErrorMessage are those of a non-2xx answer's body (the message names what
+	// was wrong, and never holds the management key or a secret); "" for a success.
+	ErrorCode, ErrorMessage string
 }
 
 // Requests returns a copy of the request log, in the order the answers were completed. It is
-// empty unless the server was started with WithRequestLog.
+// empty unless the server was started with WithRequestLog (or WithRequestLogLimit, and then holds
+// the last requests only).
 func (s *Server) Requests() []Request {
+	out, _ := s.journal()
+	return out
+}
+
+// journal returns a copy of the requests kept, and how many earlier ones were dropped.
+func (s *Server) journal() ([]Request, int) {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
+	kept := s.log
+	if n := s.cfg.logLimit; n > 0 && len(kept) > n {
+		kept = kept[len(kept)-n:]
+	}
+	out := make([]Request, len(kept))
+	for i, r := range kept {
 		r.Body = append([]byte(nil), r.Body...)
 		out[i] = r
 	}
-	return out
+	return out, s.logDropped + len(s.log) - len(kept)
+}
+
+// ClearRequests empties the request log.
+func (s *Server) ClearRequests() {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.log, s.logDropped = nil, 0
+}
+
+// WithRequestLogLimit makes the server record requests as WithRequestLog does, keeping only the
+// last n, so that its memory does not grow with the traffic; n <= 0 keeps every request.
+func WithRequestLogLimit(n int) Option {
+	return func(c *config) { c.logRequests, c.logLimit = true, max(n, 0) }
 }
 
 // Stats are the server's counters since it started.

@@ -30,6 +30,9 @@ type call struct {
 	status       int
 	fault        string
 	recorded     bool // counted and logged (record)
+	unchecked    bool // not validated against the spec: a fault rule's answer
+	// errorCode and errorMessage are those of a non-2xx answer, for the journal.
+	errorCode, errorMessage string
 	// cut is the hijacked connection of a cut call, closed by finish once the call is counted
 	// and logged, so that a client that sees the cut also finds it in the log.
 	cut io.Closer
@@ -78,6 +81,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	defer s.inflight.Done()
+	if s.cfg.controlAPI && strings.HasPrefix(r.URL.Path, controlRoot) {
+		s.serveControl(w, r) // neither counted nor journaled: see WithControlAPI
+		return
+	}
 	s.stats.requests.Add(1)
 	c := &call{start: time.Now(), method: r.Method, path: r.URL.Path}
 	defer s.finish(c) // also when a fault aborts the handler with a panic
@@ -205,24 +212,15 @@ func (s *Server) allow(now time.Time) (retryAfter int, ok bool) {
 	return max(1, int(math.Ceil(d.Seconds()))), false
 }
 
-// injectFaults applies Faults to the call and reports whether the call goes on.
+// injectFaults applies the first fault rule for the call's operation, if any, then Faults, and
+// reports whether the call goes on.
 func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, c *call) bool {
+	if fr, ok := s.takeFaultRule(c.op); ok && !s.applyFaultRule(w, r, c, fr) {
+		return false
+	}
 	f := s.cfg.faults
 	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			c.fault = "canceled"
-			s.stats.canceled.Add(1)
-			panic(http.ErrAbortHandler) // the client is gone: no answer
-		case <-s.closing:
-			t.Stop()
-			c.fault = "closed"
-			s.stats.canceled.Add(1)
-			panic(http.ErrAbortHandler)
-		}
+		s.wait(r, c, f.Latency)
 	}
 	if f.ErrorRate <= 0 && f.CutRate <= 0 {
 		return true
@@ -245,6 +243,25 @@ func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, c *call) b
 		return false
 	}
 	return true
+}
+
+// wait waits d before the call goes on; a client that gives up, or Close, ends the call without an
+// answer.
+func (s *Server) wait(r *http.Request, c *call, d time.Duration) {
+	t := time.NewTimer(d)
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		t.Stop()
+		c.fault = "canceled"
+		s.stats.canceled.Add(1)
+		panic(http.ErrAbortHandler) // the client is gone: no answer
+	case <-s.closing:
+		t.Stop()
+		c.fault = "closed"
+		s.stats.canceled.Add(1)
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // unitFloat maps (seed, n) to a float64 in [0, 1) with splitmix64: the same seed gives the same
@@ -299,10 +316,13 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, c *call, status
 	if s.cfg.mutateResponse != nil {
 		status, body = s.cfg.mutateResponse(c.op, status, body)
 	}
+	if e, ok := v.(gen.Error); ok {
+		c.errorCode, c.errorMessage = e.ErrorCode, e.ErrorMessage
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if s.cfg.report != nil {
+	if s.cfg.report != nil && !c.unchecked {
 		if err := s.checkResponse(r, c, status, h, body); err != nil {
 			s.cfg.report(fmt.Errorf("%s %s: %w", r.Method, r.URL.Path, err))
 		}
@@ -369,9 +389,19 @@ func (s *Server) record(c *call) {
 		Body:        s.journalBody(c),
 		Time:        c.start,
 		Fault:       c.fault,
+
+		ErrorCode:    c.errorCode,
+		ErrorMessage: c.errorMessage,
 	}
 	s.logMu.Lock()
 	s.log = append(s.log, req)
+	// With a limit n, the log holds up to 2n requests and drops the older n at once: each
+	// request is copied at most once, and Requests answers the last n.
+	if n := s.cfg.logLimit; n > 0 && len(s.log) >= 2*n {
+		drop := len(s.log) - n
+		s.logDropped += drop
+		s.log = append(make([]Request, 0, 2*n), s.log[drop:]...)
+	}
 	s.logMu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/md5"
@@ -31,10 +32,12 @@ import (
 // secret is a password as the fake keeps it: a hash only, never the password. A password set in
 // clear text is kept as its argon2id hash; an imported one as the hash it came with. It checks a
 // password against itself and prints as [secret] whatever the verb, so that %v of anything that
-// holds one shows no hash.
+// holds one shows no hash. stored is the hash as a PasswordImport (the JSON of a hashedPassword:
+// one variant), which the state (WriteState) holds and importedPassword reads back.
 type secret struct {
 	scheme string // "argon2id" for a password set in clear text, or the imported variant
 	verify func(password []byte) (bool, error)
+	stored json.RawMessage
 }
 
 func (*secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[secret]") }
@@ -55,9 +58,24 @@ func hashPassword(password string) *secret {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
 	key := argon2.IDKey([]byte(password), salt, plainTime, plainMemory, plainThreads, plainKeyLen)
-	return &secret{scheme: "argon2id", verify: func(pw []byte) (bool, error) {
+	stored, _ := json.Marshal(map[string]importArgon2JSON{"argon2": {
+		Hash: base64.StdEncoding.EncodeToString(key), Salt: base64.StdEncoding.EncodeToString(salt),
+		Type: "argon2id", Iterations: plainTime, Memory: plainMemory, Threads: plainThreads,
+	}})
+	return &secret{scheme: "argon2id", stored: stored, verify: func(pw []byte) (bool, error) {
 		return subtle.ConstantTimeCompare(argon2.IDKey(pw, salt, plainTime, plainMemory, plainThreads, plainKeyLen), key) == 1, nil
 	}}
+}
+
+// importArgon2JSON is the argon2 variant of a PasswordImport as JSON writes it, for the stored
+// form of a password set in clear text.
+type importArgon2JSON struct {
+	Hash       string `json:"hash"`
+	Salt       string `json:"salt"`
+	Type       string `json:"type"`
+	Iterations int    `json:"iterations"`
+	Memory     int    `json:"memory"`
+	Threads    int    `json:"threads"`
 }
 
 // ErrUnsupportedHash is returned (wrapped) by Server.CheckPassword for an imported hash whose
@@ -109,8 +127,23 @@ type (
 )
 
 // importedPassword reads a PasswordImport (exactly one variant: the spec says so) and checks its
-// shape; field is where it is in the request, for the messages.
+// shape; field is where it is in the request, for the messages. The secret keeps raw (compacted)
+// as its stored form.
 func importedPassword(field string, raw json.RawMessage) (*secret, *apiError) {
+	sec, e := readImported(field, raw)
+	if e != nil {
+		return nil, e
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return nil, badHash(field, "not JSON")
+	}
+	sec.stored = b.Bytes()
+	return sec, nil
+}
+
+// readImported is importedPassword without the stored form.
+func readImported(field string, raw json.RawMessage) (*secret, *apiError) {
 	var variants map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &variants); err != nil || len(variants) != 1 {
 		return nil, badHash(field, "give exactly one kind of hash")

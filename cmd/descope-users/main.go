@@ -92,6 +92,7 @@
 //	delete-batch                  delete the users a file names by user ID (it cannot be undone)
 //	sync                          make users match a file of desired states, sending only what differs
 //	demo                          a scripted session against one embedded fake (no credentials needed)
+//	emulate                       serve a fake Descope (an emulator) for SDKs and tests, until stopped
 //	help                          print this usage, or a command's
 //
 // The single-user commands print the user as the API returns it, as indented JSON, on standard

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
 )
@@ -35,7 +37,17 @@ type command struct {
 	// define registers the command's flags on fs and returns what runs the command once they are
 	// parsed, with the positional arguments.
 	define func(fs *flags) runner
+	// serves is set for a command that serves the API instead of calling it (emulate): its
+	// example needs no --fake.
+	serves bool
+	// grace, when set, is how long the command may take to wind down after SIGINT or SIGTERM,
+	// instead of stopGrace (see Main).
+	grace time.Duration
 }
+
+// runningGrace is the grace of the command that runs, in nanoseconds; 0: stopGrace. Main reads it
+// when a signal comes.
+var runningGrace atomic.Int64
 
 // runner runs a command whose flags are parsed.
 type runner func(ctx context.Context, c *cli, cmd *command, args []string) int
@@ -59,6 +71,9 @@ type cli struct {
 	progress io.Writer
 	// prefix is how the commands' own command lines start, for hints: "descope-users --fake".
 	prefix string
+	// timeScale is the global --time-scale (1 unless given): how many times as fast as real time
+	// the server's clock runs.
+	timeScale float64
 	// connect returns the client to use, creating it (and the fake) on first use. Its error
 	// carries the exit status.
 	connect func() (*api.Client, error)
@@ -97,6 +112,9 @@ func (c *cli) runCommand(ctx context.Context, cmd *command, args []string) int {
 	fs := newFlags(cmd.name)
 	fs.stdin, fs.env = c.stdin, c.env
 	run := cmd.define(fs)
+	if cmd.grace > 0 {
+		runningGrace.Store(int64(cmd.grace))
+	}
 	pos, code, ok := c.parse(cmd, fs.FlagSet, args)
 	if !ok {
 		return code
@@ -170,7 +188,10 @@ func describeError(err error) string {
 
 func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: %s [global flags] %s %s\n\n%s\n", progName, cmd.name, cmd.synopsis, strings.TrimSpace(cmd.help))
-	if cmd.example != nil {
+	switch {
+	case cmd.example != nil && cmd.serves:
+		fmt.Fprintf(w, "\nExample:\n  %s%s %s\n", stdinPipe(cmd.stdin), progName, strings.TrimSpace(cmd.name+" "+shellJoin(cmd.example)))
+	case cmd.example != nil:
 		fmt.Fprintf(w, "\nExample (try it with --fake):\n  %s%s --fake %s\n", stdinPipe(cmd.stdin), progName, strings.TrimSpace(cmd.name+" "+shellJoin(cmd.example)))
 	}
 	n := 0

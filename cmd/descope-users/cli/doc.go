@@ -25,6 +25,8 @@
 //	                with their formats
 //	sync.go         sync: the plan, printed or applied
 //	demo.go         demo: a scripted session against one embedded fake
+//	emulate.go      emulate: the fake served for other programs (an emulator), its seed and
+//	                state files, the state written atomically, the SDK setup it prints
 //
 //	command.go      a command and what runs one: its flags parsed, usage errors, failures
 //	answer.go       a command of one call and what it prints: the answer as JSON (jsonCommand,

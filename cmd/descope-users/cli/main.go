@@ -19,7 +19,8 @@ import (
 
 // Main runs the tool with the process's arguments, environment and streams, and returns its exit
 // status. SIGINT and SIGTERM stop it gracefully: a bulk run winds down and writes its failed
-// file. Whatever it is doing, the process then ends within stopGrace (a read that cannot be
+// file. Whatever it is doing, the process then ends within stopGrace, or the longer grace its
+// command asks for (emulate, which writes its state; command.grace) (a read that cannot be
 // interrupted, say of a named pipe no one writes to, ends with it); a second signal ends it at
 // once.
 func Main() int {
@@ -31,9 +32,12 @@ func Main() int {
 		s := <-sig
 		cancel()
 		signal.Stop(sig) // a second signal ends the process the usual way
-		time.Sleep(stopGrace)
-		fmt.Fprintf(os.Stderr, "%s: stopped by %v, and still busy %v later: exiting now. A patch run's journal keeps every outcome it recorded: continue it with --resume.\n",
-			progName, s, stopGrace)
+		grace, hint := stopGrace, " A patch run's journal keeps every outcome it recorded: continue it with --resume."
+		if g := time.Duration(runningGrace.Load()); g > 0 {
+			grace, hint = g, ""
+		}
+		time.Sleep(grace)
+		fmt.Fprintf(os.Stderr, "%s: stopped by %v, and still busy %v later: exiting now.%s\n", progName, s, grace, hint)
 		os.Exit(exitFailed)
 	}()
 	return Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
@@ -64,7 +68,7 @@ func Commands() []Command {
 func commands() []*command {
 	return slices.Concat(userCommands(), readCommands(), []*command{replaceCommand(), licenseCommand()},
 		lifecycleCommands(), passwordCommands(), factorCommands(), deleteCommands(),
-		[]*command{patchCommand(), createBatchCommand(), deleteBatchCommand(), syncCommand(), demoCommand()})
+		[]*command{patchCommand(), createBatchCommand(), deleteBatchCommand(), syncCommand(), demoCommand(), emulateCommand()})
 }
 
 // Run is the whole program: it parses args and runs one command. It reads the environment only
@@ -94,7 +98,7 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	fake := g.Bool("fake", false, "run against an embedded fake Descope seeded with sample users, with Descope's documented rate limits on a clock 60 times as fast (no credentials, no network)")
 	baseURL := g.String("base-url", "", "the API's base `URL` (https, or http for a loopback host); default: Descope's production host")
 	timeout := g.Duration("timeout", 0, "time limit for the whole command, e.g. 30s or 5m (0: none)")
-	timeScale := g.Float64("time-scale", 1, "for a test server whose clock runs this many times as fast as real time (apitest.WithTimeScale): Retry-After and --limit are read in its time, and waits last 1/`SCALE` as long; --fake sets 60")
+	timeScale := g.Float64("time-scale", 1, "for a test server whose clock runs this many times as fast as real time (apitest.WithTimeScale): Retry-After and --limit are read in its time, and waits last 1/`SCALE` as long; --fake sets 60; emulate runs its clock so")
 	if err := g.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printMainUsage(stdout, g)
@@ -149,7 +153,7 @@ func Run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	case *baseURL != "":
 		prefix += " --base-url " + shellQuote(*baseURL)
 	}
-	c := &cli{commands: cmds, stdin: stdin, env: env, stdout: stdout, stderr: stderr, data: data, progress: progress, prefix: prefix}
+	c := &cli{commands: cmds, stdin: stdin, env: env, stdout: stdout, stderr: stderr, data: data, progress: progress, prefix: prefix, timeScale: *timeScale}
 	var (
 		client *api.Client
 		cerr   error
@@ -249,7 +253,8 @@ Commands:
 	fmt.Fprintf(w, `
 Credentials:
   %[2]s and %[3]s, from the environment. The management key is read
-  only from the environment and is never printed. --fake needs neither.
+  only from the environment and is never printed. --fake needs neither; emulate
+  accepts them, or its own.
 
 Exit status:
   0  done: the update was applied, or every patch of the file was applied
