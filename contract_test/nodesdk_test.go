@@ -32,11 +32,6 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
 )
 
-// nodeSDKEmulatorEnv names a binary to run as `BIN emulate ...` instead of the descope-users
-// this test builds from ./cmd/descope-users: another build of the emulator with the same
-// interface (one that logs the requests it refuses, for instance).
-const nodeSDKEmulatorEnv = "NODESDK_EMULATOR"
-
 func TestNodeSDKAgainstEmulator(t *testing.T) {
 	node, npm := nodeTools(t)
 	t.Parallel()
@@ -141,12 +136,8 @@ func npmCI(ctx context.Context, npm, src, dst string) error {
 	return nil
 }
 
-// emulatorBinary builds descope-users into dir and answers its path (or answers the binary
-// NODESDK_EMULATOR names).
+// emulatorBinary builds descope-users into dir and answers its path.
 func emulatorBinary(ctx context.Context, dir string) (string, error) {
-	if bin := os.Getenv(nodeSDKEmulatorEnv); bin != "" {
-		return bin, nil
-	}
 	bin := filepath.Join(dir, "descope-users")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/descope-users")
 	cmd.Dir = ".."
