@@ -29,7 +29,7 @@ type emulateProcess struct {
 }
 
 // startEmulateProcess starts emulate --addr 127.0.0.1:0 with args and reads its first line.
-func startEmulateProcess(t *testing.T, env map[string]string, args ...string) *emulateProcess {
+func startEmulateProcess(t testing.TB, env map[string]string, args ...string) *emulateProcess {
 	t.Helper()
 	p := &emulateProcess{exited: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], append([]string{"emulate", "--addr", "127.0.0.1:0"}, args...)...)
@@ -76,7 +76,7 @@ func (p *emulateProcess) errors() string {
 
 // signal sends SIGTERM and waits at most within for the process to end; it returns its exit
 // status (-1 when a signal ended it).
-func (p *emulateProcess) signal(t *testing.T, within time.Duration, sig ...syscall.Signal) int {
+func (p *emulateProcess) signal(t testing.TB, within time.Duration, sig ...syscall.Signal) int {
 	t.Helper()
 	for _, s := range sig {
 		if err := p.cmd.Process.Signal(s); err != nil {
