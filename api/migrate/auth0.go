@@ -75,7 +75,7 @@ type auth0Hash struct {
 	hash    string // "" when its line was refused (the user then fails too)
 	line    int
 	userID  string // the first key it was indexed under, for the messages
-	matched string // the place of the user it went to
+	matched int    // the line of the user it went to, 0 before
 }
 
 // auth0Slot is what a user ID finds in the index: a hash, and another when two lines claim it.
@@ -118,7 +118,7 @@ func ReadAuth0(export io.Reader, name string, hashes io.Reader, hashesName strin
 			return
 		}
 		for _, h := range a.order {
-			if h.matched == "" {
+			if h.matched == 0 {
 				err := &Error{Place: fmt.Sprintf("%s:%d", a.hashesName, h.line), Field: "_id",
 					Problem: fmt.Sprintf("the hash of %q matches no user_id of %s", h.userID, a.name), Err: ErrUnmatchedHash}
 				if !yield(Record{}, err) {
@@ -134,8 +134,8 @@ type auth0Reader struct {
 	name, hashesName string
 	opts             Options
 	logins           *loginIndex
-	index            map[string]*auth0Slot // user_id -> hashes; nil without a hashes file
-	order            []*auth0Hash          // the hashes in the file's order
+	index            map[string]auth0Slot // user_id -> hashes; nil without a hashes file
+	order            []*auth0Hash         // the hashes in the file's order
 }
 
 // eachLine calls do with every line of r that is not blank, yielding the errors of lines too
@@ -172,7 +172,7 @@ func eachLine(r io.Reader, name string, yield func(Record, error) bool, do func(
 
 // readHashes indexes the hashes file.
 func (a *auth0Reader) readHashes(r io.Reader, yield func(Record, error) bool) bool {
-	a.index = map[string]*auth0Slot{}
+	a.index = map[string]auth0Slot{}
 	return eachLine(r, a.hashesName, yield, func(line []byte, n int) bool {
 		place := fmt.Sprintf("%s:%d", a.hashesName, n)
 		fail := func(field, problem string) bool {
@@ -195,10 +195,10 @@ func (a *auth0Reader) readHashes(r io.Reader, yield func(Record, error) bool) bo
 		a.order = append(a.order, h)
 		for _, id := range ids {
 			switch s := a.index[id]; {
-			case s == nil:
-				a.index[id] = &auth0Slot{hash: h}
+			case s.hash == nil:
+				a.index[id] = auth0Slot{hash: h}
 			case s.hash != h && s.other == nil:
-				s.other = h
+				a.index[id] = auth0Slot{s.hash, h}
 			}
 		}
 		var problem string
@@ -291,7 +291,7 @@ func (a *auth0Reader) user(line []byte, n int) (Record, error) {
 	// passwordless ones (Descope's own OTP and links sign in by the email or phone carried).
 	rec.Providers = providersBut(providers, "auth0", "email", "sms")
 	if a.index != nil {
-		if err := a.join(&rec, au.UserID); err != nil {
+		if err := a.join(&rec, au.UserID, n); err != nil {
 			return Record{}, err
 		}
 	}
@@ -301,24 +301,24 @@ func (a *auth0Reader) user(line []byte, n int) (Record, error) {
 	return rec, nil
 }
 
-// join gives the user the hash whose ID is its user_id, if any.
-func (a *auth0Reader) join(rec *Record, userID string) *Error {
+// join gives the user at line the hash whose ID is its user_id, if any.
+func (a *auth0Reader) join(rec *Record, userID string, line int) *Error {
 	if userID == "" {
 		return &Error{Place: rec.Place, Field: "user_id", Problem: "missing: the password hashes are matched to users by it (export user_id too)"}
 	}
 	s := a.index[userID]
-	if s == nil {
+	if s.hash == nil {
 		return nil
 	}
 	hashAt := func(h *auth0Hash) string { return fmt.Sprintf("%s:%d", a.hashesName, h.line) }
 	if s.other != nil {
-		s.hash.matched, s.other.matched = rec.Place, rec.Place
+		s.hash.matched, s.other.matched = line, line
 		return &Error{Place: rec.Place, Field: "user_id", Problem: fmt.Sprintf("two hashes are for %q, at %s and %s: which is its password cannot be told", userID, hashAt(s.hash), hashAt(s.other)), Err: ErrHashConflict}
 	}
-	if s.hash.matched != "" {
-		return &Error{Place: rec.Place, Field: "user_id", Problem: fmt.Sprintf("the hash at %s for %q went to the user at %s already", hashAt(s.hash), userID, s.hash.matched), Err: ErrHashConflict}
+	if s.hash.matched != 0 {
+		return &Error{Place: rec.Place, Field: "user_id", Problem: fmt.Sprintf("the hash at %s for %q went to the user at %s already", hashAt(s.hash), userID, a.placeOf(0, s.hash.matched)), Err: ErrHashConflict}
 	}
-	s.hash.matched = rec.Place
+	s.hash.matched = line
 	if s.hash.hash == "" {
 		return &Error{Place: rec.Place, Field: "passwordHash", Problem: fmt.Sprintf("its hash, at %s, was refused (see there): the user is not carried over without it", hashAt(s.hash))}
 	}
