@@ -193,14 +193,15 @@ func hashValuesJSON(data []byte, name string) (map[string]hashValue, *Error) {
 
 // hashOf checks the values of a hash configuration and makes it.
 func hashOf(values map[string]hashValue, name string) (*FirebaseHash, error) {
+	at := func(k string) string { return fmt.Sprintf("%s:%d", name, values[k].line) }
+	// The algorithm first: another one's configuration lacks some of SCRYPT's keys.
+	if a, ok := values[keyAlgorithm]; ok && !strings.EqualFold(a.text, "SCRYPT") {
+		return nil, &Error{Place: at(keyAlgorithm), Field: keyAlgorithm, Problem: fmt.Sprintf("%q is not SCRYPT: only Firebase's modified scrypt can be carried into Descope (its firebase hashed password)", a.text)}
+	}
 	for _, k := range []string{keySignerKey, keySaltSeparator, keyRounds, keyMemCost} {
 		if _, ok := values[k]; !ok {
 			return nil, &Error{Place: name, Field: k, Problem: "missing: the console's hash_config gives " + strings.Join(hashKeys[1:], ", ")}
 		}
-	}
-	at := func(k string) string { return fmt.Sprintf("%s:%d", name, values[k].line) }
-	if a, ok := values[keyAlgorithm]; ok && !strings.EqualFold(a.text, "SCRYPT") {
-		return nil, &Error{Place: at(keyAlgorithm), Field: keyAlgorithm, Problem: fmt.Sprintf("%q is not SCRYPT: only Firebase's modified scrypt can be carried into Descope (its firebase hashed password)", a.text)}
 	}
 	h := &FirebaseHash{}
 	var ok bool
@@ -270,19 +271,35 @@ func ReadFirebase(export io.Reader, name string, hash *FirebaseHash, opts Option
 			return
 		}
 		cr := &countingReader{r: br}
-		fr := &firebaseReader{name: name, hash: hash, opts: opts, in: cr, dec: json.NewDecoder(cr), logins: newLoginIndex()}
+		cr.dec = json.NewDecoder(cr)
+		fr := &firebaseReader{name: name, hash: hash, opts: opts, in: cr, dec: cr.dec, logins: newLoginIndex()}
 		fr.read(yield)
 	}
 }
 
-// countingReader counts the lines of what it reads.
+// countingReader counts the lines of what its decoder reads, and refuses to read on when the
+// decoder holds more than maxLine bytes of one value (a user, or another member of the
+// document), so that the decoder's buffer does not grow with a broken file.
 type countingReader struct {
 	r     io.Reader
+	dec   *json.Decoder
+	read  int64 // bytes read
 	lines int64 // newlines read
 }
 
+// errValueTooLong is what the decoder meets reading a value longer than maxLine.
+var errValueTooLong = fmt.Errorf("longer than %d MiB (a user of an export is a few KB)", maxLine>>20)
+
 func (c *countingReader) Read(p []byte) (int, error) {
+	held := c.read - c.dec.InputOffset()
+	if held > maxLine {
+		return 0, errValueTooLong
+	}
+	if room := maxLine + 1 - held; int64(len(p)) > room {
+		p = p[:room] // never more than one byte past the limit
+	}
 	n, err := c.r.Read(p)
+	c.read += int64(n)
 	c.lines += int64(bytes.Count(p[:n], []byte("\n")))
 	return n, err
 }
@@ -326,12 +343,45 @@ func (f *firebaseReader) placeOf(index, line int) string {
 	return fmt.Sprintf("%s:%d (users[%d])", f.name, line, index)
 }
 
+// nextValueLine is the line of the next value the decoder reads: past white space and a comma.
+func (f *firebaseReader) nextValueLine() int {
+	w := &valueStart{}
+	_, _ = io.Copy(w, f.dec.Buffered())
+	return f.lineAt(f.dec.InputOffset()) + w.newlines
+}
+
+// valueStart counts the newlines before the first byte that is not white space or a comma.
+type valueStart struct {
+	newlines int
+	found    bool
+}
+
+func (w *valueStart) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if w.found {
+			break
+		}
+		switch c {
+		case '\n':
+			w.newlines++
+		case ' ', '\t', '\r', ',':
+		default:
+			w.found = true
+		}
+	}
+	return len(p), nil
+}
+
 // stop reports an error that ends the read: at the line of a syntax error, else at where the
 // decoder is.
 func (f *firebaseReader) stop(yield func(Record, error) bool, err error, what string) {
+	f.stopAt(yield, err, what, f.lineAt(f.dec.InputOffset()))
+}
+
+// stopAt is stop at line, unless err is a syntax error.
+func (f *firebaseReader) stopAt(yield func(Record, error) bool, err error, what string, line int) {
 	var se *json.SyntaxError
 	problem := what
-	line := f.lineAt(f.dec.InputOffset())
 	switch {
 	case errors.As(err, &se):
 		line = f.lineAt(se.Offset)
@@ -378,7 +428,8 @@ func (f *firebaseReader) read(yield func(Record, error) bool) {
 		var raw json.RawMessage // reused: Decode appends to raw[:0]
 		for index := 0; f.dec.More(); index++ {
 			if err := f.dec.Decode(&raw); err != nil {
-				f.stop(yield, err, fmt.Sprintf("users[%d]", index))
+				start := f.nextValueLine()
+				f.stopAt(yield, err, fmt.Sprintf("users[%d], which starts at line %d", index, start), start)
 				return
 			}
 			line := f.lineAt(f.dec.InputOffset()) - bytes.Count(raw, []byte("\n"))

@@ -230,13 +230,14 @@ func TestFirebaseDocumentErrors(t *testing.T) {
 		place     string
 		problem   string
 	}{
-		{"broken JSON in a user", "{\"users\": [\n{\n  \"email\": \"a@example.com\"\n},\n{\n  \"email\": \"b@example.com\",\n  \"salt\": SECRET-bare-salt\n}]}", 1, "users.json:7", "users[1]: not valid JSON"},
+		{"broken JSON in a user", "{\"users\": [\n{\n  \"email\": \"a@example.com\"\n},\n{\n  \"email\": \"b@example.com\",\n  \"salt\": SECRET-bare-salt\n}]}", 1, "users.json:7", "users[1], which starts at line 5: not valid JSON"},
 		{"truncated", good[:len(good)-20], 1, "users.json:", "the file ends too soon"},
 		{"an array", "[\n{\"email\": \"a@example.com\"}\n]", 0, "users.json:1", `not a Firebase export ({"users": [...]})`},
 		{"empty", "", 0, "users.json:1", "not a Firebase export"},
 		{"no users", "{\"accounts\": []}", 0, "users.json:1", `no "users"`},
 		{"users not an array", "{\"users\": {\"a\": 1}}", 0, "users.json:1", `"users" is not an array`},
 		{"users twice", "{\"users\": [\n{\"email\": \"a@example.com\"}],\n\"users\": []}", 1, "users.json:3", `"users" appears twice`},
+		{"a user too long", "{\"users\": [\n{\n  \"email\": \"a@example.com\"\n},\n{\n  \"email\": \"b@example.com\",\n  \"displayName\": \"" + strings.Repeat("x", 17<<20) + "\"\n}]}", 1, "users.json:5", "users[1], which starts at line 5: longer than 16 MiB"},
 		{"something after", good + "\n{}", 2, "users.json:8", "something follows the document"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,6 +50,7 @@ func hashCases() []hashCase {
 	sep := "  base64_salt_separator: Bw==,"
 	return []hashCase{
 		{"another algorithm", block("  algorithm: STANDARD_SCRYPT,", key, sep, "  rounds: 8,", "  mem_cost: 14,"), "hash.txt:2", "algorithm", `"STANDARD_SCRYPT" is not SCRYPT`},
+		{"another algorithm's keys", block("  algorithm: HMAC_SHA256,", key), "hash.txt:2", "algorithm", `"HMAC_SHA256" is not SCRYPT`},
 		{"bcrypt", `{"algorithm": "BCRYPT", "base64_signer_key": "` + secretSignerKey + `", "base64_salt_separator": "Bw==", "rounds": 8, "mem_cost": 14}`, "hash.txt:1", "algorithm", `"BCRYPT" is not SCRYPT`},
 		{"no signer key", block(sep, "  rounds: 8,", "  mem_cost: 14,"), "hash.txt", "base64_signer_key", "missing"},
 		{"no salt separator", block(key, "  rounds: 8,", "  mem_cost: 14,"), "hash.txt", "base64_salt_separator", "missing"},
