@@ -288,7 +288,7 @@ func (a *auth0Reader) user(line []byte, n int) (Record, error) {
 		providers = append(providers, id.Provider)
 	}
 	// auth0 is a database connection (its password comes with the hashes), email and sms
-	// passwordless ones (Descope's own OTP and links sign in by the email or phone carried).
+	// passwordless ones (the email or phone is carried over).
 	rec.Providers = providersBut(providers, "auth0", "email", "sms")
 	if a.index != nil {
 		if err := a.join(&rec, au.UserID, n); err != nil {

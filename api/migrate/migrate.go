@@ -32,8 +32,8 @@ type Record struct {
 	SourceID string
 	// Providers are the other ways the user signed in at the source (Firebase's
 	// providerUserInfo[].providerId such as google.com, Auth0's identities[].provider such as
-	// google-oauth2), which are not carried over: Descope signs such a user in through its own
-	// provider settings. Nil when there are none.
+	// google-oauth2), which are not carried over: a user to create has no field for them. Nil
+	// when there are none; a caller may report them, as users who will sign in another way.
 	Providers []string
 }
 
