@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -173,7 +174,7 @@ func blank(line []byte) bool {
 }
 
 // loginIndex finds login IDs given twice in one source. It keeps a 64-bit hash of each login
-// ID with the place it was first given (the line, and the index for Firebase), so about 30
+// ID with the place it was first given (the line, and the index for Firebase), so about 24
 // bytes a user whatever the login ID's length, rather than the login IDs themselves. Two
 // different login IDs of one source share a hash with the probability of two random 64-bit
 // numbers being equal (below one in 10^7 for a million users); the seed is new for every read,
@@ -190,7 +191,7 @@ func newLoginIndex() *loginIndex {
 // add records the login IDs of the user at (index, line); for one already given, it returns
 // the login ID and the place where it was given first.
 func (x *loginIndex) add(ids []string, index, line int) (dup string, firstIndex, firstLine int, ok bool) {
-	place := uint64(min(uint32(index), 1<<32-1))<<32 | uint64(min(uint32(line), 1<<32-1))
+	place := uint64(min(index, math.MaxUint32))<<32 | uint64(min(line, math.MaxUint32))
 	for _, id := range ids {
 		h := maphash.String(x.seed, id)
 		if p, seen := x.first[h]; seen {
