@@ -78,7 +78,7 @@ type Error struct {
 	// Place is where the problem is: "FILE:LINE", or "FILE:LINE (users[I])" in Firebase's
 	// document.
 	Place string
-	// Field is the source's field ("passwordHash", "user_metadata.plan"), or "" when the
+	// Field is the source's field ("passwordHash", "app_metadata.plan"), or "" when the
 	// problem is the user or the source as a whole.
 	Field string
 	// Problem says what is wrong.
