@@ -31,6 +31,10 @@ const (
 	// or only ever answered 429, before the run stopped (cancelled, past its deadline, or ended
 	// early). Reason says why, in one wording per cause.
 	NotAttempted
+	// Existing: the input was not applied because what it would make exists already: a user of
+	// ImportSeq whose login ID a user has (created before the run, or by an earlier attempt of
+	// this one whose answer was lost). Nothing was changed; that user may differ from the input.
+	Existing
 )
 
 // Patched is Applied, as patch runs call it.
@@ -47,6 +51,8 @@ func (s Status) String() string {
 		return "failed"
 	case NotAttempted:
 		return "not attempted"
+	case Existing:
+		return "existing"
 	}
 	return fmt.Sprintf("Status(%d)", int(s))
 }
@@ -83,6 +89,7 @@ type BulkResult[T any] struct {
 	// receives them instead.
 	Results                        []Result[T]
 	Applied, Failed, NotAttempted  int
+	Existing                       int               // inputs whose user exists already (ImportSeq)
 	Batches, RateLimited, Requeued int               // calls made, 429 answers met, batches sent again after a 429
 	AdditionalErrors               map[string]string // additionalErrors the server sent, merged
 	Elapsed                        time.Duration
@@ -93,14 +100,18 @@ type BulkResult[T any] struct {
 func (r *BulkResult[T]) Unfinished() []Result[T] {
 	var out []Result[T]
 	for _, res := range r.Results {
-		if res.Status != Applied {
+		if res.Status.Unfinished() {
 			out = append(out, res)
 		}
 	}
 	return out
 }
 
-// Progress is reported after every batch: Done counts inputs with an outcome (applied or
+// Unfinished reports whether an input with this outcome still needs sending: it failed or was
+// not attempted.
+func (s Status) Unfinished() bool { return s == Failed || s == NotAttempted }
+
+// Progress is reported after every batch: Done counts inputs with an outcome (applied, existing or
 // failed), Failed those that failed, Total the number of inputs (-1 while unknown, for an
 // iterator without WithTotal).
 type Progress struct {
@@ -137,6 +148,7 @@ func mayHaveApplied(err error) bool {
 // batchOutcome is what a batch answer says of one input.
 type batchOutcome struct {
 	applied  bool
+	existing bool   // not applied: what it would make exists already (Existing)
 	unlisted bool   // named neither as applied nor as failed
 	reason   string // why it was not applied
 }
@@ -472,9 +484,12 @@ func (r *bulkRun[T]) send(ctx context.Context, batch []Result[T]) {
 // resolve records a batch's outcomes as the operation's answer says.
 func (r *bulkRun[T]) resolve(batch []Result[T], outcomes []batchOutcome, additional map[string]string) {
 	for i, o := range outcomes {
-		if o.applied {
+		switch {
+		case o.applied:
 			batch[i].Status, batch[i].Item = Applied, nil
-		} else {
+		case o.existing:
+			batch[i].Status, batch[i].Item = Existing, nil
+		default:
 			batch[i].Status, batch[i].Reason = Failed, o.reason
 		}
 	}
@@ -511,6 +526,9 @@ func (r *bulkRun[T]) record(results ...Result[T]) {
 			r.failed++
 		case NotAttempted:
 			r.res.NotAttempted++
+		case Existing:
+			r.res.Existing++
+			r.done++
 		}
 	}
 	if r.results != nil {

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
@@ -223,6 +224,99 @@ func createBatches(invite *InviteOptions) batchOp[BatchUser] {
 		},
 		uncertain: "the batch may have reached the API, so its users may have been created: load them before sending them again",
 	}
+}
+
+// importBatches is CreateUsers as ImportSeq sends it: a user the batch does not create is
+// looked up by login ID, and one that exists is Existing rather than Failed. A batch that fails
+// after it may have reached the API (a 5xx, a dropped connection) is settled the same way, user
+// by user: those that exist are Existing, the others Failed with a reason that says no user has
+// their login ID, so they are safe to send again.
+var importBatches = batchOp[BatchUser]{
+	inputs: "users",
+	check:  checkBatchUser,
+	key:    func(u *BatchUser) string { return u.LoginID },
+	send: func(ctx context.Context, c *Client, users []BatchUser) ([]batchOutcome, map[string]string, error) {
+		out, outcomes, err := c.sendCreateBatch(ctx, users, nil)
+		if err != nil {
+			if !mayHaveApplied(err) || ctx.Err() != nil {
+				return nil, nil, err
+			}
+			outcomes = make([]batchOutcome, len(users))
+			for i := range outcomes {
+				outcomes[i].reason = "batch failed: " + err.Error() + "; no user has this login ID, so it was not created: safe to send again"
+			}
+		}
+		var ask []string
+		for i, o := range outcomes {
+			if !o.applied {
+				ask = append(ask, users[i].LoginID)
+			}
+		}
+		if len(ask) == 0 {
+			return outcomes, out.AdditionalErrors, nil
+		}
+		found, lookErr := c.existingLoginIDs(ctx, ask)
+		if lookErr != nil {
+			if err != nil {
+				return nil, nil, err // the batch's own error, which the engine says may have created them
+			}
+			for i := range outcomes {
+				if !outcomes[i].applied {
+					outcomes[i].reason += " (and whether a user has its login ID could not be checked: " + lookErr.Error() + ")"
+				}
+			}
+		}
+		for i := range outcomes {
+			if !outcomes[i].applied && found[strings.ToLower(users[i].LoginID)] {
+				outcomes[i] = batchOutcome{existing: true}
+			}
+		}
+		var additional map[string]string
+		if out != nil {
+			additional = out.AdditionalErrors
+		}
+		return outcomes, additional, nil
+	},
+}
+
+// existingLoginIDs returns which of ids (lower-cased) a user has as a login ID, test users
+// included, with one search. It is a read: a 429 or a failed attempt is retried as any search
+// is, also inside a bulk run, whose own batches are not.
+func (c *Client) existingLoginIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	ctx = context.WithValue(ctx, noRateLimitRetry, false)
+	users, _, err := c.Search(ctx, SearchOptions{LoginIDs: ids, Limit: int32(len(ids)), WithTestUser: true})
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]bool, len(users))
+	for _, u := range users {
+		for _, id := range u.LoginIDs {
+			found[strings.ToLower(id)] = true
+		}
+	}
+	return found, nil
+}
+
+// ImportSeq is CreateSeq that never creates a user twice, for imports that may be sent again: a
+// user whose login ID a user has already (test users included) is Existing, not Failed, whether
+// it existed before the run, was created by a run that was killed before it knew, or by a batch
+// of this run whose answer was lost. To tell, the users of a batch that the API did not create
+// are looked up by login ID, with one search (SearchUsers, whose limit is not create's) for the
+// batch; a batch that created every user costs nothing more. A batch that failed after it may
+// have reached the API (a 5xx, a dropped connection) is settled by that search too: its users
+// that exist are Existing, the others Failed as safe to send again. Should the search fail, they
+// are Failed as CreateSeq's would be.
+//
+// An existing user is left as it is, even if it differs from its input: bring it to the input's
+// values with PlanSync (descope-users import --update-existing does). Login IDs are compared
+// without regard to case.
+func (c *Client) ImportSeq(ctx context.Context, users iter.Seq[BatchUser], opts ...RunOption) (*BulkResult[BatchUser], error) {
+	return runBulk(ctx, c, importBatches, users, opts)
+}
+
+// ImportAll is ImportSeq for a slice of users.
+func (c *Client) ImportAll(ctx context.Context, users []BatchUser, opts ...RunOption) (*BulkResult[BatchUser], error) {
+	return c.ImportSeq(ctx, slices.Values(users), append([]RunOption{WithTotal(len(users))}, opts...)...)
 }
 
 // CreateSeq creates any number of users from an iterator (a file read line by line, say), in

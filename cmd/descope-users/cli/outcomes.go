@@ -84,7 +84,7 @@ func (w *outcomeWriter[T]) write(results []api.Result[T]) error {
 	failedErr := func(err error) error { return fmt.Errorf("writing the failed file %s: %w", w.failed.path, err) }
 	before := w.bytes
 	for _, r := range results {
-		if r.Status == api.Applied {
+		if !r.Status.Unfinished() {
 			continue
 		}
 		line, err := encodeLine(w.line(r))

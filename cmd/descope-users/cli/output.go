@@ -59,7 +59,7 @@ func printSummary[T any](w io.Writer, s summary[T]) {
 	elapsed := r.Elapsed
 	rate := 0.0
 	if elapsed > 0 {
-		rate = float64(r.Applied+r.Failed) / elapsed.Seconds()
+		rate = float64(r.Applied+r.Existing+r.Failed) / elapsed.Seconds()
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Summary of %s", s.input)
@@ -75,6 +75,9 @@ func printSummary[T any](w io.Writer, s summary[T]) {
 		row("resumed", "%d already had an outcome in the journal of the killed run (not sent again)", s.resumed)
 	}
 	row(s.applied, "%d", r.Applied)
+	if r.Existing > 0 {
+		row("existing", "%d (a user has the login ID already: not created again)", r.Existing)
+	}
 	row("failed", "%d", r.Failed)
 	row("not attempted", "%d", r.NotAttempted)
 	if r.Requeued > 0 {
