@@ -31,7 +31,13 @@ func Main() int {
 	go func() {
 		s := <-sig
 		cancel()
-		signal.Stop(sig) // a second signal ends the process the usual way
+		go func() {
+			// A second signal ends the process at once. (Stopping the notification instead would
+			// leave a window, until that ran, in which a second signal is taken and ignored.)
+			again := <-sig
+			fmt.Fprintf(os.Stderr, "%s: stopped by a second %v: exiting now.\n", progName, again)
+			os.Exit(exitFailed)
+		}()
 		grace, hint := stopGrace, " A patch run's journal keeps every outcome it recorded: continue it with --resume."
 		if g := time.Duration(runningGrace.Load()); g > 0 {
 			grace, hint = g, ""
@@ -68,7 +74,7 @@ func Commands() []Command {
 func commands() []*command {
 	return slices.Concat(userCommands(), readCommands(), []*command{replaceCommand(), licenseCommand()},
 		lifecycleCommands(), passwordCommands(), factorCommands(), deleteCommands(),
-		[]*command{patchCommand(), createBatchCommand(), deleteBatchCommand(), syncCommand(), demoCommand(), emulateCommand()})
+		[]*command{patchCommand(), createBatchCommand(), importCommand(), deleteBatchCommand(), syncCommand(), demoCommand(), emulateCommand()})
 }
 
 // Run is the whole program: it parses args and runs one command. It reads the environment only
