@@ -77,7 +77,7 @@ type Result[T any] struct {
 	Status Status // applied, failed or not attempted
 	Reason string // for failed and not attempted inputs: why
 	Err    error  // when a whole batch failed or the run stopped: the error (often an *Error)
-	Item   *T     // for failed and not attempted inputs: the input itself, to send again
+	Item   *T     // for failed, not attempted and existing inputs: the input itself
 }
 
 // PatchResult is the outcome of one patch of PatchAll.
@@ -488,7 +488,7 @@ func (r *bulkRun[T]) resolve(batch []Result[T], outcomes []batchOutcome, additio
 		case o.applied:
 			batch[i].Status, batch[i].Item = Applied, nil
 		case o.existing:
-			batch[i].Status, batch[i].Item = Existing, nil
+			batch[i].Status = Existing
 		default:
 			batch[i].Status, batch[i].Reason = Failed, o.reason
 		}

@@ -71,8 +71,8 @@ func TestImportSeqReportsExistingUsers(t *testing.T) {
 		t.Fatalf("outcomes %v, want 7 applied and 3 existing", got)
 	}
 	for _, i := range []int{2, 5, 7} {
-		if r := res.Results[i]; r.Status != api.Existing || r.Item != nil {
-			t.Errorf("user %d (%s): %v %q, want existing without its item", i, users[i].LoginID, r.Status, r.Reason)
+		if r := res.Results[i]; r.Status != api.Existing || r.Item == nil || r.Item.LoginID != users[i].LoginID {
+			t.Errorf("user %d (%s): %v %q, want existing with its input", i, users[i].LoginID, r.Status, r.Reason)
 		}
 	}
 	if created := srv.Stats().CreatedUsers - before; created != 7 {

@@ -5,8 +5,9 @@
 // devices, test-user codes and links, embedded links, history, provider tokens and custom
 // attribute definitions, and files of thousands of users: patch sends their patches in batches,
 // with a progress bar, a summary and a file of the patches that failed, ready to be sent again;
-// create-batch and delete-batch create and delete users so; sync sends each user only what
-// differs from the state a file desires.
+// create-batch and delete-batch create and delete users so; import migrates users (from a file,
+// or from a Firebase or Auth0 export, with their password hashes) and never creates one twice;
+// sync sends each user only what differs from the state a file desires.
 //
 // Usage:
 //
@@ -89,6 +90,7 @@
 //	delete-all-test-users         delete every test user of the project (it cannot be undone)
 //	patch                         apply the patches of a JSON Lines or CSV file, in batches
 //	create-batch                  create the users of a JSON Lines or CSV file, in batches
+//	import                        migrate users into Descope from a file or a Firebase or Auth0 export, none created twice
 //	delete-batch                  delete the users a file names by user ID (it cannot be undone)
 //	sync                          make users match a file of desired states, sending only what differs
 //	demo                          a scripted session against one embedded fake (no credentials needed)
@@ -116,8 +118,8 @@
 //
 // patch and sync read a file of patches, JSON Lines (one patch object per line, with the fields
 // of the API's PatchUser body) or CSV (a header row naming the columns), which export writes;
-// descope-users help patch describes the format. create-batch reads users to create, and
-// delete-batch user IDs (see their help). A file is checked whole before anything is sent: a
+// descope-users help patch describes the format. create-batch and import read users to create
+// (import also Firebase's and Auth0's exports), and delete-batch user IDs (see their help). A file is checked whole before anything is sent: a
 // malformed line stops the command with FILE:LINE and what is wrong (exit 2).
 //
 //	{"loginId":"jane@example.com","name":"Jane Doe","customAttributes":{"plan":"pro"}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"strings"
 
@@ -33,6 +34,27 @@ type bulkCommand[T any] struct {
 	// confirm, when not "", says what the command does that cannot be undone ("deletes the users
 	// FILE names"): it then sends nothing without --confirm (which --dry-run does not need).
 	confirm string
+	// own, when set, defines the command's own flags beside bulkFlags, and returns what reads
+	// them once they are parsed: how they change the run, or a usage error.
+	own func(fs *flags) func() (bulkVariant[T], error)
+}
+
+// bulkVariant is how a command's own flags change the one bulk run. Its zero value changes
+// nothing.
+type bulkVariant[T any] struct {
+	// source, when set, reads FILE instead of records' format; format is then its name, which
+	// the journal records, and args the flags that select it, for the --resume command line.
+	source recordSource[T]
+	format string
+	args   string
+	// unique is a key no two records of FILE may share (see spooledInput).
+	unique func(rec *T) string
+	// plan, when set, is what --dry-run prints after FILE is checked, instead of a count; checkErr
+	// is the check's *inputError, or nil. It returns the exit status.
+	plan func(ctx context.Context, c *cli, cmd *command, in *spooledInput[T], checkErr error) int
+	// existing, when set, receives the inputs the run found existing (api.Existing), after a
+	// run that recorded every outcome; it returns the exit status it calls for.
+	existing func(ctx context.Context, c *cli, cl *api.Client, inputs []T) int
 }
 
 // bulkFlags are the flags of every bulk command.
@@ -63,7 +85,17 @@ func (b bulkCommand[T]) command(cmd command) *command {
 		if b.confirm != "" {
 			o.confirmed = fs.confirm(b.confirm)
 		}
-		return func(ctx context.Context, c *cli, cmd *command, args []string) int { return b.run(ctx, c, cmd, o, args) }
+		variant := func() (bulkVariant[T], error) { return bulkVariant[T]{}, nil }
+		if b.own != nil {
+			variant = b.own(fs)
+		}
+		return func(ctx context.Context, c *cli, cmd *command, args []string) int {
+			v, err := variant()
+			if err != nil {
+				return c.usageError(cmd, "%v", err)
+			}
+			return b.run(ctx, c, cmd, o, v, args)
+		}
 	}
 	return &cmd
 }
@@ -104,7 +136,7 @@ func (b bulkCommand[T]) help(cmd string) string {
 }
 
 // run is the one run of every bulk command.
-func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFlags, pos []string) int {
+func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFlags, v bulkVariant[T], pos []string) int {
 	n := b.records.noun
 	problem := o.problem()
 	if problem == "" && *o.dryRun && *o.resume {
@@ -124,11 +156,18 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	if by.needs != "" {
 		again += " " + by.needs
 	}
-	file, ok := c.inputArg(cmd, pos, "the JSON Lines or CSV file of "+n.many, problem, *o.format)
+	format := *o.format
+	if v.source != nil {
+		format = formatJSONL // not used: the source reads FILE
+	}
+	file, ok := c.inputArg(cmd, pos, "the JSON Lines or CSV file of "+n.many, problem, format)
 	if !ok {
 		return exitUsage
 	}
-	in := &spooledInput[T]{inputFile: file, records: b.records}
+	if v.source != nil {
+		file.format = v.format
+	}
+	in := &spooledInput[T]{inputFile: file, records: b.records, source: v.source, unique: v.unique}
 	defer in.cleanup()
 	failedPath := failedPathFor(*o.failed, in.path)
 	// The failed file and the journal are this run's from before the input is read to the end.
@@ -144,7 +183,11 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 		return c.refuse(cmd, err)
 	}
 
-	if err := in.check(ctx, c.stdin); err != nil {
+	checkErr := in.check(ctx, c.stdin)
+	if *o.dryRun && v.plan != nil && (checkErr == nil || isInputError(checkErr)) {
+		return v.plan(ctx, c, cmd, in, checkErr)
+	}
+	if err := checkErr; err != nil {
 		files.release(false)
 		if ctx.Err() != nil {
 			fmt.Fprintf(c.stderr, "%s %s: %s while reading %s; nothing was sent\n", progName, cmd.name, stopCause(ctx), in.name())
@@ -188,6 +231,10 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 			return !out.sent.contains(ord) || yield(rec)
 		})
 	}
+	var existing []T
+	if v.existing != nil {
+		out.existing = func(rec T) { existing = append(existing, rec) }
+	}
 	opts := append(o.bulkOptions(), api.WithTotal(out.sent.len()))
 	end, err := sendRecorded(ctx, c, out, b.doing, n.many, out.sent.len(), opts, func(ctx context.Context, opts ...api.RunOption) (*api.BulkResult[T], error) {
 		return b.send(cl, ctx, seq, opts...)
@@ -209,19 +256,28 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 		failedPath: failedPath, failedLines: failedLines, retry: again + " " + fileArg(failedPath),
 	}
 	printSummary(c.stdout, s)
+	_, _ = io.WriteString(c.stdout, in.skipped.describe(n))
 	changed := in.changedSinceCheck()
 	if changed != "" {
 		fmt.Fprintf(c.stderr, "%s %s: %s changed while the run read it (%s): the run sent the %s as they were when checked, every one accounted for above; run %s on it again if its new content is meant\n",
 			progName, cmd.name, in.name(), changed, n.many, cmd.name)
 	}
 	if end.problem != nil {
+		resume := again + " --resume "
+		if v.args != "" {
+			resume += v.args + " "
+		}
 		return c.runStopped(cmd, end.problem, fmt.Sprintf("The run was stopped, and the %s without a recorded outcome were not lost: their journal is %s.\nFix the problem, then continue with: %s",
-			n.many, journalPath(failedPath), again+" --resume "+fileArg(in.path)))
+			n.many, journalPath(failedPath), resume+fileArg(in.path)))
 	}
+	code := exitOK
 	if s.unfinished() || changed != "" {
-		return exitFailed
+		code = exitFailed
 	}
-	return exitOK
+	if v.existing != nil && len(existing) > 0 && s.stopped == "" {
+		code = max(code, v.existing(ctx, c, cl, existing))
+	}
+	return code
 }
 
 // inputArg returns the one FILE a command reads, whose content holds describes, with its

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,21 +162,21 @@ func TestFailedFileTakenOverIsMadePrivate(t *testing.T) {
 	}
 }
 
-// A create-batch run killed outright is continued with --resume: every user is created once, but
-// for those in flight when it died, which are sent again and then fail as existing.
-func TestCreateBatchKilledRunResumes(t *testing.T) {
-	s := apitest.NewServer(t, apitest.WithCredentials(testProject, testKey), apitest.WithRequestLog(),
+// killedCreateRun starts a run that creates 12 users (k00@example.com..., with passwords), one a
+// batch, against a fake slow enough to be caught mid-run, kills it outright once its journal
+// records 4 outcomes, and returns the fake, the input, and the run's flags after its command.
+func killedCreateRun(t *testing.T, command string, concurrency int) (s *apitest.Server, in string, flags []string) {
+	t.Helper()
+	s = apitest.NewServer(t, apitest.WithCredentials(testProject, testKey), apitest.WithRequestLog(),
 		apitest.WithFaults(apitest.Faults{Latency: 60 * time.Millisecond}))
-	env := map[string]string{envProjectID: testProject, envManagement: testKey}
-	const n = 12
 	var b strings.Builder
-	for i := range n {
+	for i := range killedUsers {
 		fmt.Fprintf(&b, `{"loginId":"k%02d@example.com","password":"Pw-%02d-secret"}`+"\n", i, i)
 	}
-	in := filepath.Join(t.TempDir(), "new.jsonl")
+	in = filepath.Join(t.TempDir(), "new.jsonl")
 	writeFile(t, in, b.String())
-	args := []string{"create-batch", "--limit", "none", "--batch-size", "1", "--concurrency", "1", in}
-	p := startProcess(t, s, args...)
+	flags = []string{"--limit", "none", "--batch-size", "1", "--concurrency", strconv.Itoa(concurrency), in}
+	p := startProcess(t, s, append([]string{command}, flags...)...)
 	journal := journalPath(in + ".failed.jsonl")
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
 		if data, err := os.ReadFile(journal); err == nil && strings.Count(string(data), "\n") >= 4 {
@@ -189,29 +190,46 @@ func TestCreateBatchKilledRunResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.wait(t)
-	if len(s.Users()) == n {
+	if len(s.Users()) == killedUsers {
 		t.Fatal("every user was created before the kill: nothing to resume")
 	}
+	return s, in, flags
+}
 
-	r := runCLI(t, env, withURL(s, append([]string{"create-batch", "--resume"}, args[1:]...)...)...)
+// killedUsers is how many users killedCreateRun's run creates.
+const killedUsers = 12
+
+// wantKilledUsersCreated checks that each user of killedCreateRun exists with its password, and
+// that the journal is gone.
+func wantKilledUsersCreated(t *testing.T, s *apitest.Server, in string) {
+	t.Helper()
+	if len(s.Users()) != killedUsers {
+		t.Errorf("%d users, want %d", len(s.Users()), killedUsers)
+	}
+	for i := range killedUsers {
+		wantPassword(t, s, fmt.Sprintf("k%02d@example.com", i), fmt.Sprintf("Pw-%02d-secret", i))
+	}
+	if _, err := os.Stat(journalPath(in + ".failed.jsonl")); !os.IsNotExist(err) {
+		t.Errorf("the journal is left after the resumed run ended: %v", err)
+	}
+}
+
+// A create-batch run killed outright is continued with --resume: every user is created once, but
+// for those in flight when it died, which are sent again and then fail as existing.
+func TestCreateBatchKilledRunResumes(t *testing.T) {
+	s, in, flags := killedCreateRun(t, "create-batch", 1)
+	env := map[string]string{envProjectID: testProject, envManagement: testKey}
+	r := runCLI(t, env, withURL(s, append([]string{"create-batch", "--resume"}, flags...)...)...)
 	if !strings.Contains(r.stdout, "already had an outcome in the journal of the killed run") {
 		t.Errorf("not resumed:\n%s", r)
 	}
-	if len(s.Users()) != n {
-		t.Errorf("%d users, want %d", len(s.Users()), n)
-	}
-	for i := range n {
-		wantPassword(t, s, fmt.Sprintf("k%02d@example.com", i), fmt.Sprintf("Pw-%02d-secret", i))
-	}
+	wantKilledUsersCreated(t, s, in)
 	// Only a user in flight at the kill may have been sent twice, failing the second time.
 	if r.code != 0 {
 		lines := readLines(t, in+".failed.jsonl")
 		if len(lines) > 1 || !strings.Contains(r.stdout, "E011004") {
 			t.Errorf("after the resume:\n%s\nfailed file %q", r, lines)
 		}
-	}
-	if _, err := os.Stat(journal); !os.IsNotExist(err) {
-		t.Errorf("the journal is left after the resumed run ended: %v", err)
 	}
 }
 

@@ -195,6 +195,8 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 	d.checkExists(srv, "new2@example.com", true)
 	d.checkLines(defaultFailedPath(newPath), 1)
 
+	d.importFirebase(ctx, srv, dir)
+
 	leaversPath := filepath.Join(dir, "leavers.jsonl")
 	d.writeFile(leaversPath, `{"userId":"U2sample00098"}`+"\n"+`{"userId":"U2sample00099","loginId":"`+sampleLoginID(99)+`"}`+"\n")
 	d.show("Users to delete, by user ID (other fields of the patch format are ignored).", "cat "+shellQuote(leaversPath), leaversPath, 0)
@@ -211,7 +213,7 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 	// emulate is left out: it serves its own fake rather than calling this one (the coverage test
 	// runs its example, --check).
 	scripted := map[string]bool{"update-attribute": true, "update-name": true, "update-picture": true, "update-phone": true, "patch-user": true,
-		"patch": true, "sync": true, "import-users": true, "create-batch": true, "delete-batch": true, cmd.name: true, "emulate": true}
+		"patch": true, "sync": true, "import-users": true, "create-batch": true, "import": true, "delete-batch": true, cmd.name: true, "emulate": true}
 	for _, other := range c.commands {
 		if !scripted[other.name] {
 			d.stepIn(ctx, strings.ToUpper(other.summary[:1])+other.summary[1:]+".", other.stdin, 0, append([]string{other.name}, other.example...)...)
@@ -374,4 +376,52 @@ func (d *demo) checkUser(s fakeServer, loginID, plan string) {
 	if !ok || u.CustomAttributes["plan"] != plan {
 		d.problems = append(d.problems, fmt.Sprintf("%s: custom attribute plan is %v, want %q", loginID, u.CustomAttributes["plan"], plan))
 	}
+}
+
+// demoFirebaseConfig is the example of Firebase's documentation of its password hash (the
+// project's parameters, as the console shows them), and demoFirebaseExport an export of that
+// project: the documentation's example user (password user1password), a user who signs in by
+// phone, and an anonymous account.
+const (
+	demoFirebaseConfig = `hash_config {
+  algorithm: SCRYPT,
+  base64_signer_key: jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==,
+  base64_salt_separator: Bw==,
+  rounds: 8,
+  mem_cost: 14,
+}
+`
+	demoFirebaseExport = `{"users": [
+{"localId": "kYi4EvWQlQTKSfnJ3dRSP6IH3ed2", "email": "user1@test.com", "emailVerified": true,
+ "passwordHash": "lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==",
+ "salt": "42xEC+ixf3L2lw==", "displayName": "Test User 1", "createdAt": "1508893925000",
+ "customAttributes": "{\"plan\":\"pro\"}"},
+{"localId": "p7Lx2", "phoneNumber": "+15555550199", "displayName": "Phone Only", "disabled": true, "createdAt": "1600000000000"},
+{"localId": "anon-1", "createdAt": "1600000000000"}
+]}
+`
+)
+
+// importFirebase is the demo's migration: a small Firebase export imported with its password
+// hashes (planned, run, run again), and the rehearsal's password check.
+func (d *demo) importFirebase(ctx context.Context, srv fakeServer, dir string) {
+	export, hash := filepath.Join(dir, "firebase-users.json"), filepath.Join(dir, "firebase-hash.txt")
+	d.writeFile(export, demoFirebaseExport)
+	d.writeFile(hash, demoFirebaseConfig)
+	d.say("\nfirebase-users.json is a Firebase export (firebase auth:export firebase-users.json --format=json) of\n" +
+		"three users: user1@test.com with a password (its scrypt hash and salt), a user who signs in by phone,\n" +
+		"and an anonymous account; firebase-hash.txt holds the project's password hash parameters, as the\n" +
+		"Firebase console shows them. (Neither is shown: they hold hashes and the project's signer key.)")
+	d.step(ctx, "Plan the migration: what would be created, what exists already, and what cannot be carried over.", 0,
+		"import", "--dry-run", "--from", "firebase", "--hash-config", hash, export)
+	d.step(ctx, "Import: the users are created in batches with their Firebase scrypt hashes, so nobody resets a password;\n"+
+		"the anonymous account is skipped, and listed.", 0, "import", "--from", "firebase", "--hash-config", hash, export)
+	d.step(ctx, "Import again (after a crash, say): every user exists, none is created twice.", 0,
+		"import", "--from", "firebase", "--hash-config", hash, export)
+	ok, err := srv.CheckPassword("user1@test.com", "user1password")
+	d.say("The rehearsal: user1@test.com signs in with its Firebase password in the fake: %v", ok && err == nil)
+	if !ok || err != nil {
+		d.problems = append(d.problems, fmt.Sprintf("user1@test.com: the Firebase password does not verify (%v)", err))
+	}
+	d.checkExists(srv, "+15555550199", true)
 }

@@ -21,8 +21,9 @@
 //	factors.go      TOTP, passkeys, trusted devices, the test-user generators, embedded links,
 //	                history, provider tokens, custom attribute definitions, impersonation consent
 //	patch.go        patch: a bulkCommand over PatchSeq
-//	bulkusers.go    create-batch and delete-batch: bulkCommands over CreateSeq and DeleteSeq,
-//	                with their formats
+//	bulkusers.go    create-batch and delete-batch: bulkCommands over CreateSeq and DeleteSeq
+//	import.go       import: a bulkCommand over ImportSeq, reading create-batch's format or a
+//	                Firebase or Auth0 export (package migrate); its plan and --update-existing
 //	sync.go         sync: the plan, printed or applied
 //	demo.go         demo: a scripted session against one embedded fake
 //	emulate.go      emulate: the fake served for other programs (an emulator), its seed and
@@ -37,12 +38,15 @@
 //	                errors, the one line limit, encodeLine, the line a failed file gets
 //	strictjson.go   JSON objects read strictly: no field twice or miscased, no idle null
 //	patchformat.go  the patch format, described once (patchFormatHelp)
-//	spool.go        an input checked once, then sent from a private copy
+//	userformat.go   the format of users to create (create-batch, import), described once
+//	spool.go        an input checked once (or read from another platform's export), then sent
+//	                from a private copy
 //	hold.go         the failed file, and the journal, that a run holds
 //	journal.go      the journal: its header and records, and --resume's reading of them
 //	outcomes.go     a run's outcomes, written to its failed file and journal as they come
 //	bulkrun.go      the run of every bulk command (bulkCommand), and what sync shares of it
-//	output.go       the summary, the progress bar, printing JSON, the key-masking writer
+//	output.go       the summary, a sync plan's changes, the progress bar, printing JSON, the
+//	                key-masking writer
 //	fake.go         the embedded fake Descope (--fake, demo)
 //	lock_*.go       the failed file's lock, per platform
 //

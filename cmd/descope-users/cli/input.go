@@ -135,10 +135,25 @@ type inputError struct {
 }
 
 func (e *inputError) add(line int, format string, a ...any) {
+	e.addAt(fmt.Sprintf("%s:%d", e.name, line), format, a...)
+}
+
+// addAt is add for a problem at place, which names the file ("FILE:LINE (users[3])").
+func (e *inputError) addAt(place string, format string, a ...any) {
 	e.total++
 	if len(e.problems) < maxReportedProblems {
-		e.problems = append(e.problems, fmt.Sprintf("%s:%d: %s", e.name, line, fmt.Sprintf(format, a...)))
+		e.problems = append(e.problems, place+": "+fmt.Sprintf(format, a...))
 	}
+}
+
+// merge adds the problems of o after e's.
+func (e *inputError) merge(o *inputError) {
+	for _, p := range o.problems {
+		if len(e.problems) < maxReportedProblems {
+			e.problems = append(e.problems, p)
+		}
+	}
+	e.total += o.total
 }
 
 func (e *inputError) Error() string { return e.describe("") }

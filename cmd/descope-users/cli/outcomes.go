@@ -26,6 +26,9 @@ type outcomeWriter[T any] struct {
 	journal *os.File  // nil: the run keeps no journal
 	sent    remaining // with a journal: the ordinals, in the input, of the inputs the run sends
 
+	// existing, when set, is given the input of every result that is api.Existing.
+	existing func(T)
+
 	err        error
 	unfinished int         // lines this run wrote to the failed file
 	reasons    reasonTally // why they were not applied, for the summary
@@ -84,6 +87,9 @@ func (w *outcomeWriter[T]) write(results []api.Result[T]) error {
 	failedErr := func(err error) error { return fmt.Errorf("writing the failed file %s: %w", w.failed.path, err) }
 	before := w.bytes
 	for _, r := range results {
+		if r.Status == api.Existing && w.existing != nil {
+			w.existing(*r.Item)
+		}
 		if !r.Status.Unfinished() {
 			continue
 		}

@@ -275,3 +275,44 @@ func (rw *redactingWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// printPlan writes each user to change with the fields that differ, current and desired values;
+// where names the line of a desired user by its index.
+func printPlan(w io.Writer, where func(i int) string, plan *api.SyncPlan) {
+	var b strings.Builder
+	for _, ch := range plan.Changes {
+		if ch.UserID == ch.LoginID {
+			fmt.Fprintf(&b, "%s: %s\n", where(ch.Index), ch.LoginID)
+		} else {
+			fmt.Fprintf(&b, "%s: %s (%s)\n", where(ch.Index), ch.LoginID, ch.UserID)
+		}
+		width := 0
+		for _, f := range ch.Fields {
+			width = max(width, len(f.Field))
+		}
+		for _, f := range ch.Fields {
+			from, to := planValue(f.Old), planValue(f.New)
+			if strings.HasPrefix(f.Field, "customAttributes.") {
+				if f.Old == nil {
+					from = "(absent)"
+				}
+				if f.New == nil {
+					to = "(removed)"
+				}
+			}
+			fmt.Fprintf(&b, "  %-*s  %s -> %s\n", width, f.Field, from, to)
+		}
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// planValue is a value of the plan as compact JSON, without HTML escaping.
+func planValue(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -176,7 +174,7 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 	}
 
 	if *o.dryRun {
-		printPlan(c.stdout, in, plan)
+		printPlan(c.stdout, in.where, plan)
 		printPlanSummary(c.stdout, in, plan, "dry run: nothing was changed")
 		return reportMissing(c, cmd, in, plan)
 	}
@@ -209,46 +207,6 @@ func runSync(ctx context.Context, c *cli, cmd *command, o syncOpts, pos []string
 		return exitFailed
 	}
 	return code
-}
-
-// printPlan writes each user to change with the fields that differ, current and desired values.
-func printPlan(w io.Writer, in *desiredFile, plan *api.SyncPlan) {
-	var b strings.Builder
-	for _, ch := range plan.Changes {
-		if ch.UserID == ch.LoginID {
-			fmt.Fprintf(&b, "%s: %s\n", in.where(ch.Index), ch.LoginID)
-		} else {
-			fmt.Fprintf(&b, "%s: %s (%s)\n", in.where(ch.Index), ch.LoginID, ch.UserID)
-		}
-		width := 0
-		for _, f := range ch.Fields {
-			width = max(width, len(f.Field))
-		}
-		for _, f := range ch.Fields {
-			from, to := planValue(f.Old), planValue(f.New)
-			if strings.HasPrefix(f.Field, "customAttributes.") {
-				if f.Old == nil {
-					from = "(absent)"
-				}
-				if f.New == nil {
-					to = "(removed)"
-				}
-			}
-			fmt.Fprintf(&b, "  %-*s  %s -> %s\n", width, f.Field, from, to)
-		}
-	}
-	_, _ = io.WriteString(w, b.String())
-}
-
-// planValue is a value of the plan as compact JSON, without HTML escaping.
-func planValue(v any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Sprintf("%v", v)
-	}
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func printPlanSummary(w io.Writer, in *desiredFile, plan *api.SyncPlan, note string) {
