@@ -209,7 +209,14 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	var resumed *resumeState
 	if *o.resume {
 		var err error
-		if resumed, err = resumable(files.journal, header, in.name(), n); err != nil {
+		resumed, err = resumable(files.journal, header, in.name(), n)
+		if errors.Is(err, errNothingSent) {
+			// Killed before its first call: this run is the killed one, started over.
+			if err = files.startOver(); err == nil {
+				fmt.Fprintf(c.stderr, "%s %s: the killed run sent nothing (it was killed before its journal's header was written): starting it over\n", progName, cmd.name)
+			}
+		}
+		if err != nil {
 			return refuseHeld(err)
 		}
 	}

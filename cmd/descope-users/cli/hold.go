@@ -191,6 +191,23 @@ type runFiles struct {
 	newJournal bool     // created by this run (not a killed run's, which --resume continues)
 }
 
+// startOver empties the journal of a killed run that sent nothing, for a run that starts it
+// over. Its failed file must be empty: nothing has an outcome before the journal's header.
+func (rf *runFiles) startOver() error {
+	st, err := rf.failed.f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() > 0 {
+		return fmt.Errorf("cannot resume: %s has no header, yet its failed file %s holds %d bytes: it was changed since; remove both to start over", rf.journal.Name(), rf.failed.path, st.Size())
+	}
+	if err := rf.journal.Truncate(0); err != nil {
+		return err
+	}
+	_, err = rf.journal.Seek(0, io.SeekStart)
+	return err
+}
+
 // holdRunFiles holds the files of a run of by over input: the failed file at failedPath, and
 // for a journaled command the journal beside it (created exclusively, empty: its header is
 // written once the input is checked), or those of the killed run that --resume continues. It

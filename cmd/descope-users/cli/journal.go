@@ -113,6 +113,11 @@ func journalCommand(path string) string {
 	return strings.TrimPrefix(h.Journal, progName+" ")
 }
 
+// errNothingSent is readJournal's error for a journal without a complete header line: the run
+// that created it was killed before it sent anything (the header is written before the first
+// call), so a resumed run starts over.
+var errNothingSent = errors.New("it has no complete header line: the run that created it was killed before it sent anything")
+
 // readJournal reads the journal of a run of cmd, whose inputs are called n. A last line without
 // its newline is a record the run was killed while writing: it is ignored. Anything else that
 // does not describe a run of cmd (another command's journal, a line that does not parse, a
@@ -129,7 +134,7 @@ func readJournal(f *os.File, cmd string, n noun) (*resumeState, error) {
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	if len(data) == 0 || !bytes.HasSuffix(lines[0], []byte("\n")) {
-		return nil, errors.New("it has no complete header line: the run that created it was killed before it sent anything; remove it and its failed file to start over")
+		return nil, errNothingSent
 	}
 	st := &resumeState{validBytes: int64(len(lines[0]))}
 	if st.header, err = readHeader(lines[0]); err != nil {
@@ -181,7 +186,7 @@ func readJournal(f *os.File, cmd string, n noun) (*resumeState, error) {
 func resumable(journal *os.File, want journalHeader, inputName string, n noun) (*resumeState, error) {
 	st, err := readJournal(journal, strings.TrimPrefix(want.Journal, progName+" "), n)
 	if err != nil {
-		return nil, fmt.Errorf("cannot resume from %s: %v", journal.Name(), pathErr(err))
+		return nil, fmt.Errorf("cannot resume from %s: %w", journal.Name(), pathErr(err))
 	}
 	h := st.header
 	switch {

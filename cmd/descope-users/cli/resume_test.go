@@ -40,13 +40,13 @@ type process struct {
 	done           chan struct{}
 }
 
-func startProcess(t *testing.T, s *apitest.Server, args ...string) *process {
+func startProcess(t testing.TB, s *apitest.Server, args ...string) *process {
 	t.Helper()
 	return startProcessIn(t, s, nil, args...)
 }
 
 // startProcessIn is startProcess with stdin as the command's standard input (nil: none).
-func startProcessIn(t *testing.T, s *apitest.Server, stdin *os.File, args ...string) *process {
+func startProcessIn(t testing.TB, s *apitest.Server, stdin *os.File, args ...string) *process {
 	t.Helper()
 	p := &process{done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], append([]string{"--base-url", s.URL}, args...)...)
@@ -67,7 +67,7 @@ func startProcessIn(t *testing.T, s *apitest.Server, stdin *os.File, args ...str
 }
 
 // wait waits for the process to exit; a hang fails the test instead of the whole run.
-func (p *process) wait(t *testing.T) int {
+func (p *process) wait(t testing.TB) int {
 	t.Helper()
 	select {
 	case <-p.done:
@@ -263,4 +263,31 @@ func TestSignalsStopWithExactAccounting(t *testing.T) {
 			f.wantFinalRound(t, 0)
 		})
 	}
+}
+
+// A run killed before its journal's header was written (while it checked its input) sent
+// nothing: --resume starts it over, and sends every input. A headerless journal beside a failed
+// file that holds lines was changed since, and is refused.
+func TestResumeOfARunKilledBeforeItsFirstCall(t *testing.T) {
+	s, env := newServer(t)
+	in := filepath.Join(t.TempDir(), "p.jsonl")
+	writeFile(t, in, `{"loginId":"jane@example.com","name":"J1"}`+"\n"+`{"loginId":"joe@example.com","name":"J2"}`+"\n")
+	failed := in + ".failed.jsonl"
+	writeFile(t, failed, "")
+	writeFile(t, journalPath(failed), `{"journal":"descope-users pa`)
+	r := runCLI(t, env, withURL(s, "patch", "--resume", in)...)
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "the killed run sent nothing") || !strings.Contains(r.stdout, "patched        2") {
+		t.Errorf("not started over:\n%s", r)
+	}
+	if u := user(t, s, "joe@example.com"); u.Name != "J2" {
+		t.Errorf("joe %+v", u)
+	}
+	if _, err := os.Stat(journalPath(failed)); !os.IsNotExist(err) {
+		t.Errorf("journal left: %v", err)
+	}
+
+	writeFile(t, failed, `{"loginId":"jane@example.com"}`+"\n")
+	writeFile(t, journalPath(failed), "")
+	runUsage(t, s, env, "has no header, yet its failed file", "patch", "--resume", in)
 }
