@@ -44,6 +44,10 @@ type summary[T any] struct {
 	failedPath  string
 	failedLines int // lines in the failed file
 	retry       string
+	// shared says that other runs of the same command write the same failed file (sync's
+	// patches, creates and deletes): the line of a run that applied everything does not speak for
+	// the file.
+	shared bool
 }
 
 // unfinished reports whether some input was not applied: it failed, was not attempted, or is in
@@ -97,6 +101,8 @@ func printSummary[T any](w io.Writer, s summary[T]) {
 	switch {
 	case s.failedLines > 0:
 		fmt.Fprintf(&b, "Failed file: %d unfinished %s in %s\n  retry them with: %s\n", s.failedLines, s.inputs, s.failedPath, s.retry)
+	case r.Failed+r.NotAttempted == 0 && s.shared:
+		fmt.Fprintf(&b, "All %s applied\n", s.inputs)
 	case r.Failed+r.NotAttempted == 0:
 		fmt.Fprintf(&b, "All %s applied; no failed file written\n", s.inputs)
 	}
