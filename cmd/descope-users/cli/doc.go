@@ -31,6 +31,7 @@
 //	command.go      a command and what runs one: its flags parsed, usage errors, failures
 //	answer.go       a command of one call and what it prints: the answer as JSON (jsonCommand,
 //	                userCommand), or what was done, on stderr (doneCommand)
+//	scope.go        --scope: the terms of a scope of users, its search, and its check of a user
 //	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags,
 //	                --json values, --confirm, and the password's source (passwordSource)
 //	input.go        input files read generically, as records[T]: JSON Lines and CSV, FILE:LINE
