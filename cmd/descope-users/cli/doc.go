@@ -23,7 +23,9 @@
 //	patch.go        patch: a bulkCommand over PatchSeq
 //	bulkusers.go    create-batch and delete-batch: bulkCommands over CreateSeq and DeleteSeq,
 //	                with their formats
-//	sync.go         sync: the plan, printed or applied
+//	sync.go         sync: the plan, printed or applied: patches, the missing users created
+//	                (--create-missing), the users of a scope the file does not name deleted
+//	                (--prune)
 //	demo.go         demo: a scripted session against one embedded fake
 //	emulate.go      emulate: the fake served for other programs (an emulator), its seed and
 //	                state files, the state written atomically, the SDK setup it prints

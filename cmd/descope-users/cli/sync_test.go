@@ -112,7 +112,7 @@ Plan for ` + in + ` (dry run: nothing was changed)
 	if !strings.Contains(r.stdout, "  customAttributes.seats  1 -> (removed)\n") || !strings.Contains(r.stdout, "  missing        1\n") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	if want := "descope-users sync: 1 user does not exist (sync does not create users):\n  " + in + ":2: ghost@example.com\n"; r.stderr != want {
+	if want := "descope-users sync: 1 user does not exist (sync creates users only with --create-missing):\n  " + in + ":2: ghost@example.com\n"; r.stderr != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, want)
 	}
 	// Only searches: in each run, one by login ID, one by user ID for the names not found.
@@ -188,7 +188,7 @@ func TestSyncMissingUsers(t *testing.T) {
 	for run := range 2 {
 		r := runCLI(t, env, withURL(s, "sync", in)...)
 		wantExit(t, r, 1)
-		want := "descope-users sync: 2 users do not exist (sync does not create users):\n  " + in + ":2: ghost@example.com\n  " + in + ":3: U2nobody\n"
+		want := "descope-users sync: 2 users do not exist (sync creates users only with --create-missing):\n  " + in + ":2: ghost@example.com\n  " + in + ":3: U2nobody\n"
 		if r.stderr != want {
 			t.Errorf("run %d: stderr:\n%s\nwant:\n%s", run, r.stderr, want)
 		}
