@@ -92,12 +92,8 @@ Plan for ` + in + ` (dry run: nothing was changed)
 
 	r = runCLI(t, env, withURL(s, "sync", "--create-missing", in)...)
 	wantExit(t, r, 1)
-	for _, want := range []string{"  to create      2\n", "Summary of " + in + "\n", "  patched        1\n",
-		"Summary of the creates of " + in + "\n", "  created        2\n", "  paced          under 100/1m calls (--create-limit)\n", "All creates applied\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "", "  to create      2\n", "Summary of "+in+"\n", "  patched        1\n",
+		"Summary of the creates of "+in+"\n", "  created        2\n", "  paced          under 100/1m calls (--create-limit)\n", "All creates applied\n")
 	if r.stderr != wantStderr {
 		t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, wantStderr)
 	}
@@ -116,11 +112,7 @@ Plan for ` + in + ` (dry run: nothing was changed)
 	if bob := user(t, s, "bob@example.com"); bob.Name != "Bob" || bob.Status != "invited" {
 		t.Errorf("bob %+v", bob)
 	}
-	for _, id := range []string{"U2gone", "scim@example.com"} {
-		if _, ok := s.User(id); ok {
-			t.Errorf("%s was created", id)
-		}
-	}
+	wantNoUser(t, s, "was created", "U2gone", "scim@example.com")
 	if user(t, s, "jane@example.com").Name != "Jane Roe" {
 		t.Error("jane was not patched")
 	}
@@ -164,16 +156,12 @@ func TestSyncCreateFailureGoesToTheFailedFile(t *testing.T) {
 	clash := api.UserPatch{LoginID: "clash@example.com", Name: api.Ptr("Clash"), AdditionalLoginIDs: api.Ptr([]string{"joe@example.com"}),
 		CustomAttributes: api.Ptr(map[string]any{"plan": "pro", "old": nil})} // joe's login ID: the fake refuses it
 	ok := api.UserPatch{LoginID: "ok@example.com", Name: api.Ptr("Okay")}
-	writeFile(t, in, strings.Join(desiredLines(t, clash, ok), "\n")+"\n")
+	writeDesired(t, in, clash, ok)
 	r := runCLI(t, env, withURL(s, "sync", "--create-missing", in)...)
 	wantExit(t, r, 1)
 	failed := in + ".failed.jsonl"
-	for _, want := range []string{"  created        1\n", "  failed         1\n", "E011004",
-		"Failed file: 1 unfinished creates in " + failed, "retry them with: descope-users --base-url " + s.URL + " sync --create-missing " + failed} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "", "  created        1\n", "  failed         1\n", "E011004",
+		"Failed file: 1 unfinished creates in "+failed, "retry them with: descope-users --base-url "+s.URL+" sync --create-missing "+failed)
 	if got := readLines(t, failed); !slices.Equal(got, desiredLines(t, clash)) {
 		t.Errorf("failed file %q, want clash's desired line", got)
 	}
@@ -203,7 +191,7 @@ func TestSyncCreateFailureGoesToTheFailedFile(t *testing.T) {
 	s2, env2 := newServer(t, apitest.WithRateLimit(0.001, 2))
 	in2 := filepath.Join(t.TempDir(), "more.jsonl")
 	more := []api.UserPatch{{LoginID: "new1@example.com", Name: api.Ptr("One")}, {LoginID: "new2@example.com", Email: api.Ptr("new2@example.com")}}
-	writeFile(t, in2, strings.Join(desiredLines(t, more...), "\n")+"\n")
+	writeDesired(t, in2, more...)
 	r = runCLI(t, env2, withURL(s2, "sync", "--create-missing", "--search-limit", "none", "--create-limit", "none", in2)...)
 	wantExit(t, r, 1)
 	if !strings.Contains(r.stdout, "Summary of the creates of "+in2+" (stopped early: the API asked to wait") {
@@ -316,11 +304,7 @@ func TestSyncPruneKeepsTheUsersTheFileNames(t *testing.T) {
 	for _, id := range append([]string{"jane@example.com", "multi@example.com", "inv@example.com", "off@example.com"}, allTest...) {
 		user(t, s, id)
 	}
-	for _, id := range []string{"joe@example.com", "ann@example.com"} {
-		if _, ok := s.User(id); ok {
-			t.Errorf("%s was not deleted", id)
-		}
-	}
+	wantNoUser(t, s, "was not deleted", "joe@example.com", "ann@example.com")
 }
 
 // Deleting more than --max-deletes is refused without --force, before anything is sent, the
@@ -346,12 +330,8 @@ func TestSyncPruneMaxDeletes(t *testing.T) {
 
 	r = runCLI(t, env, withURL(s, "sync", "--dry-run", "--prune", "--scope", "all", "--max-deletes", "4", in)...)
 	wantExit(t, r, 0)
-	for _, want := range []string{deletes + in + ":1: jane@example.com (U2jane)\n", "  to delete      5 (of 6 users in the scope all)\n",
-		"--prune would delete 5 users of the scope all, more than --max-deletes (4); a run without --dry-run would refuse to delete them\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("dry run: stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "dry run", deletes+in+":1: jane@example.com (U2jane)\n", "  to delete      5 (of 6 users in the scope all)\n",
+		"--prune would delete 5 users of the scope all, more than --max-deletes (4); a run without --dry-run would refuse to delete them\n")
 	if !strings.HasPrefix(r.stdout, deletes) || r.stderr != "" {
 		t.Errorf("dry run:\n%s", r)
 	}
@@ -368,11 +348,7 @@ func TestSyncPruneMaxDeletes(t *testing.T) {
 
 	r = runCLI(t, env, withURL(s, "sync", "--prune", "--scope", "all", "--max-deletes", "4", "--force", in)...)
 	wantExit(t, r, 0)
-	for _, want := range []string{"Summary of the deletes of the scope all\n", "  deleted        5\n", "  paced          under 100/1m calls (--delete-limit)\n", "All deletes applied\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "", "Summary of the deletes of the scope all\n", "  deleted        5\n", "  paced          under 100/1m calls (--delete-limit)\n", "All deletes applied\n")
 	if len(s.Users()) != 6 || user(t, s, "jane@example.com").Name != "Jane Roe" {
 		t.Errorf("users after --force: %d, jane %+v", len(s.Users()), user(t, s, "jane@example.com"))
 	}
@@ -404,47 +380,7 @@ func TestSyncPruneFailedDeletes(t *testing.T) {
 	}
 	r = runCLI(t, env, args...)
 	wantExit(t, r, 0)
-	for _, id := range []string{"multi@example.com", "inv@example.com"} {
-		if _, ok := s.User(id); ok {
-			t.Errorf("%s was not deleted by the second run", id)
-		}
-	}
-}
-
-// --prune needs --scope, and the flags that go with it need --prune; a scope term must be well
-// formed; --prune on a failed file is refused. Exit 2, and nothing is sent.
-func TestSyncPruneUsage(t *testing.T) {
-	s, env := newServer(t)
-	dir := t.TempDir()
-	file := fileMaker(t, dir)
-	good := file("good.jsonl", pruneFile)
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--prune", good}, "--prune needs --scope"},
-		{[]string{"--scope", "all", good}, "--scope goes with --prune"},
-		{[]string{"--force", good}, "--force goes with --prune"},
-		{[]string{"--max-deletes", "3", good}, "--max-deletes goes with --prune"},
-		{[]string{"--include-test-users", good}, "--include-test-users goes with --prune"},
-		{[]string{"--prune", "--scope", "all", "--max-deletes", "-1", good}, "--max-deletes must be 0 or more"},
-		{[]string{"--prune", "--scope", "everyone", good}, `"everyone" is not all, tenant=ID, role=NAME or attr.KEY=VALUE`},
-		{[]string{"--prune", "--scope", "tenant=", good}, "the tenant ID is empty"},
-		{[]string{"--prune", "--scope", "attr.=x", good}, "the attribute's KEY is empty"},
-		{[]string{"--prune", "--scope", `attr.tags=["a"]`, good}, "the value must be a string, a number or true/false"},
-		{[]string{"--prune", "--scope", "all", "--scope", "role=x", good}, "all stands alone"},
-		{[]string{"--prune", "--scope", "role=x", "--scope", "role=x", good}, `"role=x" is given twice`},
-		{[]string{"--prune", "--scope", "attr.a=1", "--scope", "attr.a=2", good}, "attr.a is given twice"},
-		{[]string{"--prune", "--scope", "all", file("users.jsonl.failed.jsonl", pruneFile)}, "a failed file, would delete every user of the scope"},
-	}
-	for _, tc := range cases {
-		r := runCLI(t, env, withURL(s, append([]string{"sync"}, tc.args...)...)...)
-		wantExit(t, r, 2)
-		if !strings.Contains(r.stderr, tc.want) {
-			t.Errorf("%v: stderr lacks %q:\n%s", tc.args, tc.want, r.stderr)
-		}
-	}
-	wantNoRequests(t, s)
+	wantNoUser(t, s, "was not deleted by the second run", "multi@example.com", "inv@example.com")
 }
 
 // With --create-missing and --prune, a second run right after a successful one sends nothing: no
@@ -458,11 +394,7 @@ func TestSyncUsersAsCodeSecondRunSendsNothing(t *testing.T) {
 	args := withURL(s, "sync", "--create-missing", "--prune", "--scope", "tenant=T1", in)
 	r := runCLI(t, env, args...)
 	wantExit(t, r, 0)
-	for _, want := range []string{"delete: inv@example.com (U2inv)\nPlan for ", "  patched        1\n", "  created        2\n", "  deleted        1\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("first run: stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "first run", "delete: inv@example.com (U2inv)\nPlan for ", "  patched        1\n", "  created        2\n", "  deleted        1\n")
 	if _, ok := s.User("inv@example.com"); ok {
 		t.Error("inv was not deleted")
 	}
@@ -478,5 +410,30 @@ func TestSyncUsersAsCodeSecondRunSendsNothing(t *testing.T) {
 	}
 	if st := settled(s).Stats().ByOperation; st["PatchUserBatch"] != 1 || st["CreateUsers"] != 1 || st["DeleteUsers"] != 1 || writes(s) != 3 {
 		t.Errorf("calls %v: want the first run's patch, create and delete batches, and nothing from the second", st)
+	}
+}
+
+// wantStdout fails the test for each of wants that r's stdout lacks; when names the run ("" for
+// none).
+func wantStdout(t *testing.T, r result, when string, wants ...string) {
+	t.Helper()
+	if when != "" {
+		when += ": "
+	}
+	for _, want := range wants {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("%sstdout lacks %q:\n%s", when, want, r.stdout)
+		}
+	}
+}
+
+// wantNoUser fails the test for each of ids that names a user of the fake; why says what should
+// have become of it ("was not deleted").
+func wantNoUser(t *testing.T, s *apitest.Server, why string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if _, ok := s.User(id); ok {
+			t.Errorf("%s %s", id, why)
+		}
 	}
 }
