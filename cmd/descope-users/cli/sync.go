@@ -53,9 +53,9 @@ loginId (the new user's login ID), email, phone, name, givenName, middleName, fa
 picture, status, verifiedEmail, verifiedPhone, recoveryEmail, recoveryPhone,
 verifiedRecoveryEmail, verifiedRecoveryPhone, roleNames, userTenants, customAttributes (less
 those that are null: absent is what they ask), additionalLoginIds and ssoAppIds. A line without
-status leaves it to the API, as create-batch does: Descope creates the user invited (it becomes
-enabled at its first sign-in), and sync compares no status a line does not give; give
-"status":"enabled" to create users enabled. A line with a userId names its user by user ID, which
+status leaves it to the API, as create-batch does: a user created through the management API
+starts invited, and sync never compares a status a line does not give, so never patches it;
+give "status":"enabled" to create users enabled. A line with a userId names its user by user ID, which
 a create cannot choose, and a line with "scim":true asks what a create cannot set: such users are
 not created but listed on stderr with FILE:LINE and why (missing, exit status 1). sync cannot
 tell a user ID from a login ID by its look: a loginId without a userId is created as a login ID,
