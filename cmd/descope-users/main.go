@@ -7,7 +7,9 @@
 // with a progress bar, a summary and a file of the patches that failed, ready to be sent again;
 // create-batch and delete-batch create and delete users so; import migrates users (from a file,
 // or from a Firebase or Auth0 export, with their password hashes) and never creates one twice;
-// sync sends each user only what differs from the state a file desires.
+// sync sends each user only what differs from the state a file desires, and, asked to, creates
+// the users the file names that do not exist (--create-missing) and deletes the users of a scope
+// it does not name (--prune --scope).
 //
 // Usage:
 //
@@ -129,16 +131,32 @@
 // by default FILE.failed.jsonl, as soon as their outcome is known, ready to be sent again. A
 // patch run also keeps a journal beside it, so that a run killed outright can be continued with
 // --resume; descope-users help patch says what a run guarantees, and descope-users help sync
-// what sync does. SIGINT or SIGTERM end the command within 5 seconds whatever it is doing; a
+// what sync does.
+//
+// # Users as code
+//
+// sync FILE makes the users FILE names match it. With --create-missing, those that do not exist
+// are created with the fields of their lines (a line without status leaves it to the API, which
+// creates users invited; a line with a userId is never created). With --prune --scope TERM, the
+// users of the scope that FILE does not name are deleted: TERM is all, tenant=ID, role=NAME or
+// attr.KEY=VALUE, and repeated terms must all match; test users only with --include-test-users;
+// more than --max-deletes (10) only with --force. --dry-run prints the plan, the deletes first.
+// Run again right after a successful run, sync sends nothing.
+//
+//	descope-users sync --dry-run --create-missing --prune --scope tenant=T1 t1.jsonl
+//	descope-users sync --create-missing --prune --scope tenant=T1 t1.jsonl
+//
+// SIGINT or SIGTERM end the command within 5 seconds whatever it is doing; a
 // second signal ends it at once.
 //
 // # Exit status
 //
 //	0  success: the update was applied, or every patch was applied
-//	1  the API refused the update or could not be reached, or some patches failed or were not
-//	   attempted (interrupted)
+//	1  the API refused the update or could not be reached, or some patches (or sync's creates and
+//	   deletes) failed or were not attempted (interrupted), or sync left users missing
 //	2  bad usage or bad input (unknown flag or command, malformed file, missing credentials, a
-//	   failed file that cannot be written); nothing was sent
+//	   failed file that cannot be written, a sync --prune that would delete more than
+//	   --max-deletes without --force); nothing was sent
 //
 // # Examples
 //

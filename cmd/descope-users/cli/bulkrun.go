@@ -363,20 +363,35 @@ func sendRecorded[T any](ctx context.Context, c *cli, out *outcomeWriter[T], doi
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out.cancel = cancel
-	opts = append(opts, api.WithResultFunc(out.record))
+	res, runErr := sendTracked(runCtx, c, out.record, doing, inputs, total, opts, send)
+	flushErr := out.flush()
+	if failsCommand(runCtx, runErr) {
+		return bulkEnd[T]{res: res}, runErr
+	}
+	return bulkEnd[T]{res: res, runErr: runErr, problem: errors.Join(out.err, flushErr)}, nil
+}
+
+// sendTracked runs send, a bulk run of total inputs called inputs, with opts and: every result
+// to record, and the progress bar (doing names the run).
+func sendTracked[T any](ctx context.Context, c *cli, record func([]api.Result[T]), doing, inputs string, total int, opts []api.RunOption,
+	send func(ctx context.Context, opts ...api.RunOption) (*api.BulkResult[T], error)) (*api.BulkResult[T], error) {
+	opts = append(opts, api.WithResultFunc(record))
 	bar := newProgressBar(c.progress, total, doing, inputs)
 	if bar != nil {
 		opts = append(opts, api.WithProgressFunc(bar.update))
 	}
-	res, runErr := send(runCtx, opts...)
+	res, err := send(ctx, opts...)
 	if bar != nil {
 		bar.done()
 	}
-	flushErr := out.flush()
-	if runErr != nil && runCtx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly) {
-		return bulkEnd[T]{res: res}, runErr
-	}
-	return bulkEnd[T]{res: res, runErr: runErr, problem: errors.Join(out.err, flushErr)}, nil
+	return res, err
+}
+
+// failsCommand reports whether runErr, the error of a bulk run in ctx, fails the command: only
+// invalid options fail a run outright, where a run that ctx or the API stopped accounts for
+// every input.
+func failsCommand(ctx context.Context, runErr error) bool {
+	return runErr != nil && ctx.Err() == nil && !errors.Is(runErr, api.ErrStoppedEarly)
 }
 
 // stoppedBy says why a run that had every outcome recorded stopped before its end, for the

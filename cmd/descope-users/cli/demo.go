@@ -23,7 +23,8 @@ func demoCommand() *command {
 of the steps before it: the single-user update commands, a small CSV file, a malformed file
 (refused, nothing sent), a JSON Lines file of --patches patches of which about 2% name users that
 do not exist, the retry of its failed file, a sync of a few users to a desired state (planned,
-applied, and run again to show that nothing is left to send), and then every other command as
+applied, run again to show that nothing is left to send, and run with --create-missing to create
+the user that does not exist), and then every other command as
 its help's example shows it. Each step prints its command line, then its output.
 
 The fake enforces Descope's documented rate limits (batch patch and most calls 100 a minute,
@@ -170,10 +171,13 @@ func runDemo(ctx context.Context, c *cli, cmd *command, o demoOpts, pos []string
 		"%s and U2sample00012 (named by its user ID) differ, and nobody@example.com does not exist.", sampleLoginID(10), sampleLoginID(11)),
 		"cat "+shellQuote(syncPath), syncPath, 0)
 	d.step(ctx, "Plan a sync: load the users and print what differs, field by field; nothing is changed.\n"+
-		"Exit status 1: a user does not exist, and sync never creates users.", 1, "sync", "--dry-run", syncPath)
+		"Exit status 1: a user does not exist, and sync creates users only with --create-missing.", 1, "sync", "--dry-run", syncPath)
 	d.step(ctx, "Sync: only the fields that differ are sent.", 1, "sync", syncPath)
 	d.step(ctx, "Sync again: every user that exists matches now, so nothing is sent.", 1, "sync", syncPath)
 	d.checkSynced(srv)
+	d.step(ctx, "Sync with --create-missing: the user that does not exist is created with the fields of its line.", 0,
+		"sync", "--create-missing", syncPath)
+	d.checkExists(srv, "nobody@example.com", true)
 
 	importPath := filepath.Join(dir, "users-export.jsonl")
 	d.writeFile(importPath, `{"loginId":"imported1@example.com","email":"imported1@example.com","status":"enabled"}`+"\n"+

@@ -31,6 +31,9 @@ func TestDemo(t *testing.T) {
 		"desired.jsonl:4: nobody@example.com",
 		"  unchanged      3\n  to change      0 (0 fields)\n",
 		"that exists matches it: nothing was sent.",
+		"$ descope-users --fake sync --create-missing ",
+		"  to create      1\n",
+		"  created        1\n",
 		"Demo finished: every step went as scripted",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -24,7 +24,9 @@
 //	bulkusers.go    create-batch and delete-batch: bulkCommands over CreateSeq and DeleteSeq
 //	import.go       import: a bulkCommand over ImportSeq, reading create-batch's format or a
 //	                Firebase or Auth0 export (package migrate); its plan and --update-existing
-//	sync.go         sync: the plan, printed or applied
+//	sync.go         sync: the plan, printed or applied: patches, the missing users created
+//	                (--create-missing), the users of a scope the file does not name deleted
+//	                (--prune)
 //	demo.go         demo: a scripted session against one embedded fake
 //	emulate.go      emulate: the fake served for other programs (an emulator), its seed and
 //	                state files, the state written atomically, the SDK setup it prints
@@ -32,6 +34,7 @@
 //	command.go      a command and what runs one: its flags parsed, usage errors, failures
 //	answer.go       a command of one call and what it prints: the answer as JSON (jsonCommand,
 //	                userCommand), or what was done, on stderr (doneCommand)
+//	scope.go        --scope: the terms of a scope of users, its search, and its check of a user
 //	flags.go        flag values: lists, times, --attr, --limit and --search-limit, batch flags,
 //	                --json values, --confirm, and the password's source (passwordSource)
 //	input.go        input files read generically, as records[T]: JSON Lines and CSV, FILE:LINE

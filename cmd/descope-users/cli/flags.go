@@ -383,6 +383,7 @@ type batchFlags struct {
 	batchSize   *int
 	concurrency *int
 	limit       *limitValue
+	limitName   string // the flag that set limit: "limit"
 	rate        *float64
 	burst       *int
 }
@@ -405,6 +406,7 @@ func newBatchFlags(fs *flag.FlagSet, call batchCall, inputs, concurrency, rate s
 		batchSize:   fs.Int("batch-size", api.DefaultBatchSize, inputs+" per "+call.operation+" call"),
 		concurrency: fs.Int("concurrency", api.DefaultConcurrency, concurrency),
 		limit:       limitFlag(fs, "limit", call.limit, call.route),
+		limitName:   "limit",
 		rate:        fs.Float64("rate", 0, rate),
 		burst:       fs.Int("burst", 1, "calls allowed at once above --rate"),
 	}
@@ -445,7 +447,14 @@ func (b batchFlags) describePacing() string {
 	case *b.rate > 0:
 		return fmt.Sprintf("at most %g calls/s, burst %d (--rate)", *b.rate, *b.burst)
 	case b.limit.none:
-		return "by the API's 429s (--limit none)"
+		return fmt.Sprintf("by the API's 429s (--%s none)", b.limitName)
 	}
-	return fmt.Sprintf("under %s calls (--limit)", b.limit)
+	return fmt.Sprintf("under %s calls (--%s)", b.limit, b.limitName)
+}
+
+// withLimit is b with the limit of the flag --name instead of --limit's: for a command that
+// sends batches of another kind too, each kind under its own limit.
+func (b batchFlags) withLimit(l *limitValue, name string) batchFlags {
+	b.limit, b.limitName = l, name
+	return b
 }

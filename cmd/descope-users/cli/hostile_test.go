@@ -158,7 +158,7 @@ func TestSyncFailedFileKeepsWhatAnotherProcessWrote(t *testing.T) {
 	dir := t.TempDir()
 	in, failed := filepath.Join(dir, "users.jsonl"), filepath.Join(dir, "report.jsonl")
 	jane := api.UserPatch{LoginID: "jane@example.com", AdditionalLoginIDs: api.Ptr([]string{"joe@example.com"})} // refused: joe's login ID
-	writeFile(t, in, strings.Join(desiredLines(t, jane), "\n")+"\n")
+	writeDesired(t, in, jane)
 	const other = `{"loginId":"someone-else@example.com","name":"theirs"}` + "\n"
 	proxy := proxyWithHook(t, s, func(path string, n int64) {
 		if path == "/v2/mgmt/user/search" && n == 1 {

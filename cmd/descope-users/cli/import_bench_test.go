@@ -33,10 +33,11 @@ const importScale = 30
 //
 //   - once through: efficiency = users created per API minute / (100 calls x batch size), the
 //     users lost and created twice, the import process's peak resident memory;
+//
 //   - killed with SIGKILL at 5 random moments, each time started again with --resume, then run to
 //     its end: every user created exactly once.
 //
-//	go test -run '^$' -bench BenchmarkImport -benchtime 1x -timeout 30m ./cmd/descope-users/cli/
+//     go test -run '^$' -bench BenchmarkImport -benchtime 1x -timeout 30m ./cmd/descope-users/cli/
 func BenchmarkImport(b *testing.B) {
 	const n = 100_000
 	in := writeImportFile(b, n)

@@ -44,6 +44,10 @@ type summary[T any] struct {
 	failedPath  string
 	failedLines int // lines in the failed file
 	retry       string
+	// shared says that other runs of the same command write the same failed file (sync's
+	// patches, creates and deletes): the line of a run that applied everything does not speak for
+	// the file.
+	shared bool
 }
 
 // unfinished reports whether some input was not applied: it failed, was not attempted, or is in
@@ -100,6 +104,8 @@ func printSummary[T any](w io.Writer, s summary[T]) {
 	switch {
 	case s.failedLines > 0:
 		fmt.Fprintf(&b, "Failed file: %d unfinished %s in %s\n  retry them with: %s\n", s.failedLines, s.inputs, s.failedPath, s.retry)
+	case r.Failed+r.NotAttempted == 0 && s.shared:
+		fmt.Fprintf(&b, "All %s applied\n", s.inputs)
 	case r.Failed+r.NotAttempted == 0:
 		fmt.Fprintf(&b, "All %s applied; no failed file written\n", s.inputs)
 	}
@@ -286,11 +292,8 @@ func printPlan(w io.Writer, where func(i int) string, plan *api.SyncPlan) {
 		} else {
 			fmt.Fprintf(&b, "%s: %s (%s)\n", where(ch.Index), ch.LoginID, ch.UserID)
 		}
-		width := 0
-		for _, f := range ch.Fields {
-			width = max(width, len(f.Field))
-		}
-		for _, f := range ch.Fields {
+		fields := make([]planField, len(ch.Fields))
+		for i, f := range ch.Fields {
 			from, to := planValue(f.Old), planValue(f.New)
 			if strings.HasPrefix(f.Field, "customAttributes.") {
 				if f.Old == nil {
@@ -300,10 +303,25 @@ func printPlan(w io.Writer, where func(i int) string, plan *api.SyncPlan) {
 					to = "(removed)"
 				}
 			}
-			fmt.Fprintf(&b, "  %-*s  %s -> %s\n", width, f.Field, from, to)
+			fields[i] = planField{f.Field, from + " -> " + to}
 		}
+		writeFields(&b, fields)
 	}
 	_, _ = io.WriteString(w, b.String())
+}
+
+// planField is one line of a user in the plan: a field, and what the plan says of it.
+type planField struct{ name, says string }
+
+// writeFields writes a user's fields, indented, their names in a column.
+func writeFields(b *strings.Builder, fields []planField) {
+	width := 0
+	for _, f := range fields {
+		width = max(width, len(f.name))
+	}
+	for _, f := range fields {
+		fmt.Fprintf(b, "  %-*s  %s\n", width, f.name, f.says)
+	}
 }
 
 // planValue is a value of the plan as compact JSON, without HTML escaping.

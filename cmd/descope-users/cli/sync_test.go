@@ -54,6 +54,12 @@ func desiredLines(t *testing.T, ps ...api.UserPatch) []string {
 	return out
 }
 
+// writeDesired writes patches to path as a JSON Lines file of desired lines.
+func writeDesired(t *testing.T, path string, ps ...api.UserPatch) {
+	t.Helper()
+	writeFile(t, path, strings.Join(desiredLines(t, ps...), "\n")+"\n")
+}
+
 // withoutTimes drops the timing of the plan's searches line, the one line that varies.
 func withoutTimes(s string) string {
 	var out []string
@@ -112,7 +118,7 @@ Plan for ` + in + ` (dry run: nothing was changed)
 	if !strings.Contains(r.stdout, "  customAttributes.seats  1 -> (removed)\n") || !strings.Contains(r.stdout, "  missing        1\n") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	if want := "descope-users sync: 1 user does not exist (sync does not create users):\n  " + in + ":2: ghost@example.com\n"; r.stderr != want {
+	if want := "descope-users sync: 1 user does not exist (sync creates users only with --create-missing):\n  " + in + ":2: ghost@example.com\n"; r.stderr != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", r.stderr, want)
 	}
 	// Only searches: in each run, one by login ID, one by user ID for the names not found.
@@ -129,12 +135,8 @@ func TestSyncAppliesThenSendsNothing(t *testing.T) {
 	writeFile(t, in, syncDesired)
 	r := runCLI(t, env, withURL(s, "sync", in)...)
 	wantExit(t, r, 0)
-	for _, want := range []string{"Plan for " + in + "\n", "  unchanged      1\n", "  to change      2 (4 fields)\n",
-		"Summary of " + in, "  total          2\n", "  patched        2\n", "  failed         0\n", "All patches applied; no failed file written"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "", "Plan for "+in+"\n", "  unchanged      1\n", "  to change      2 (4 fields)\n",
+		"Summary of "+in, "  total          2\n", "  patched        2\n", "  failed         0\n", "All patches applied; no failed file written")
 	if r.stderr != "" {
 		t.Errorf("stderr: %s", r.stderr)
 	}
@@ -152,11 +154,7 @@ func TestSyncAppliesThenSendsNothing(t *testing.T) {
 
 	r = runCLI(t, env, withURL(s, "sync", in)...)
 	wantExit(t, r, 0)
-	for _, want := range []string{"  unchanged      3\n", "  to change      0 (0 fields)\n", "Every user of " + in + " that exists matches it: nothing was sent.\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("second run: stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "second run", "  unchanged      3\n", "  to change      0 (0 fields)\n", "Every user of "+in+" that exists matches it: nothing was sent.\n")
 	// What the fake received in all: the first run's one batch of the two smallest patches.
 	st := settled(s).Stats().ByOperation
 	if st["PatchUserBatch"] != 1 || st["PatchUser"] != 0 || writes(s) != 1 {
@@ -188,7 +186,7 @@ func TestSyncMissingUsers(t *testing.T) {
 	for run := range 2 {
 		r := runCLI(t, env, withURL(s, "sync", in)...)
 		wantExit(t, r, 1)
-		want := "descope-users sync: 2 users do not exist (sync does not create users):\n  " + in + ":2: ghost@example.com\n  " + in + ":3: U2nobody\n"
+		want := "descope-users sync: 2 users do not exist (sync creates users only with --create-missing):\n  " + in + ":2: ghost@example.com\n  " + in + ":3: U2nobody\n"
 		if r.stderr != want {
 			t.Errorf("run %d: stderr:\n%s\nwant:\n%s", run, r.stderr, want)
 		}
@@ -262,7 +260,7 @@ func TestSyncStdinAndFake(t *testing.T) {
 	}
 }
 
-// Bad input and bad usage: exit 2, and nothing sent.
+// Bad input and bad usage, --prune's too: exit 2, and nothing sent.
 func TestSyncRefusesBadInput(t *testing.T) {
 	s, env := newServer(t)
 	dir := t.TempDir()
@@ -290,6 +288,22 @@ func TestSyncRefusesBadInput(t *testing.T) {
 		{[]string{"--failed", dir, good}, "not a regular file"},
 		{[]string{"--failed", file("notes.txt", "keep me\n"), good}, filepath.Join(dir, "notes.txt") + " already holds 1 lines"},
 		{[]string{"--resume", good}, "flag provided but not defined: -resume"},
+		// --prune needs --scope, and the flags that go with it need --prune; a scope term must be
+		// well formed; --prune on a failed file is refused.
+		{[]string{"--prune", good}, "--prune needs --scope"},
+		{[]string{"--scope", "all", good}, "--scope goes with --prune"},
+		{[]string{"--force", good}, "--force goes with --prune"},
+		{[]string{"--max-deletes", "3", good}, "--max-deletes goes with --prune"},
+		{[]string{"--include-test-users", good}, "--include-test-users goes with --prune"},
+		{[]string{"--prune", "--scope", "all", "--max-deletes", "-1", good}, "--max-deletes must be 0 or more"},
+		{[]string{"--prune", "--scope", "everyone", good}, `"everyone" is not all, tenant=ID, role=NAME or attr.KEY=VALUE`},
+		{[]string{"--prune", "--scope", "tenant=", good}, "the tenant ID is empty"},
+		{[]string{"--prune", "--scope", "attr.=x", good}, "the attribute's KEY is empty"},
+		{[]string{"--prune", "--scope", `attr.tags=["a"]`, good}, "the value must be a string, a number or true/false"},
+		{[]string{"--prune", "--scope", "all", "--scope", "role=x", good}, "all stands alone"},
+		{[]string{"--prune", "--scope", "role=x", "--scope", "role=x", good}, `"role=x" is given twice`},
+		{[]string{"--prune", "--scope", "attr.a=1", "--scope", "attr.a=2", good}, "attr.a is given twice"},
+		{[]string{"--prune", "--scope", "all", file("users.jsonl.failed.jsonl", "")}, "a failed file, would delete every user of the scope"},
 	}
 	for _, tc := range cases {
 		r := runCLI(t, env, withURL(s, append([]string{"sync"}, tc.args...)...)...)
@@ -320,16 +334,12 @@ func TestSyncFailedFileAndRetry(t *testing.T) {
 	jane := api.UserPatch{LoginID: "jane@example.com", Name: api.Ptr("Jane"), FamilyName: api.Ptr("Doe"),
 		AdditionalLoginIDs: api.Ptr([]string{"joe@example.com"})} // joe's login ID: the fake refuses it
 	ann := api.UserPatch{LoginID: "ann@example.com", Name: api.Ptr("Ann B")}
-	writeFile(t, in, strings.Join(desiredLines(t, jane, ann), "\n")+"\n")
+	writeDesired(t, in, jane, ann)
 	r := runCLI(t, env, withURL(s, "sync", in)...)
 	wantExit(t, r, 1)
 	failed := in + ".failed.jsonl"
-	for _, want := range []string{"  patched        1\n", "  failed         1\n", "E011004",
-		"Failed file: 1 unfinished patches in " + failed, "retry them with: descope-users --base-url " + s.URL + " sync " + failed} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "", "  patched        1\n", "  failed         1\n", "E011004",
+		"Failed file: 1 unfinished patches in "+failed, "retry them with: descope-users --base-url "+s.URL+" sync "+failed)
 	if got := readLines(t, failed); !slices.Equal(got, desiredLines(t, jane)) {
 		t.Errorf("failed file %q, want jane's desired line", got)
 	}
@@ -387,14 +397,10 @@ func TestSyncNotAttemptedGoToTheFailedFile(t *testing.T) {
 		{LoginID: "joe@example.com", Name: api.Ptr("B"), Phone: api.Ptr("+15550000001")},
 		{LoginID: "ann@example.com", Name: api.Ptr("C")},
 	}
-	writeFile(t, in, strings.Join(desiredLines(t, ps...), "\n")+"\n")
+	writeDesired(t, in, ps...)
 	r := runCLI(t, env, withURL(s, "sync", "--batch-size", "1", "--concurrency", "1", "--limit", "none", "--search-limit", "none", in)...)
 	wantExit(t, r, 1)
-	for _, want := range []string{"(stopped early: the API asked to wait", "  patched        1\n", "  failed         1\n", "  not attempted  1\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
-		}
-	}
+	wantStdout(t, r, "", "(stopped early: the API asked to wait", "  patched        1\n", "  failed         1\n", "  not attempted  1\n")
 	// In the order the outcomes became known: joe's failure and ann's stop race each other.
 	got, want := readLines(t, in+".failed.jsonl"), desiredLines(t, ps[1:]...)
 	slices.Sort(got)
