@@ -25,7 +25,7 @@ import (
 // limits (create/batch: 100 calls a minute, then a minute's lock-out) on a clock this many times
 // as fast, and import runs its pacing on the same clock (--time-scale). An API minute lasts
 // 60/importScale seconds.
-const importScale = 30
+const importScale = 10
 
 // BenchmarkImport runs `descope-users import` as a process, as a migration runs it, over a file
 // of 100,000 users with bcrypt hashes, against the fake enforcing Descope's documented limits on
@@ -34,8 +34,10 @@ const importScale = 30
 //   - once through: efficiency = users created per API minute / (100 calls x batch size), the
 //     users lost and created twice, the import process's peak resident memory;
 //
-//   - killed with SIGKILL at 5 random moments, each time started again with --resume, then run to
-//     its end: every user created exactly once.
+//   - killed with SIGKILL at 5 random moments while it creates users (once the fake has created a
+//     random number of them, in each fifth of the file), each time started again with --resume,
+//     then run to its end: every user created exactly once. The calls the runs sent again (the
+//     batches in flight at each kill) show in create-calls above 1000.
 //
 //     go test -run '^$' -bench BenchmarkImport -benchtime 1x -timeout 30m ./cmd/descope-users/cli/
 func BenchmarkImport(b *testing.B) {
@@ -66,8 +68,12 @@ func BenchmarkImport(b *testing.B) {
 				if kill == 0 {
 					p = startProcess(b, s, args...)
 				}
-				// A random moment: up to 2.5 s in, while the run is well under way.
-				time.Sleep(time.Duration(500+rng.IntN(2000)) * time.Millisecond)
+				// A random moment while users are being created: once the fake has created a
+				// random number of them, within the next fifth of the file.
+				at := int64(kill*n/5 + rng.IntN(n/5))
+				for s.Stats().CreatedUsers < at && !p.exited() {
+					time.Sleep(time.Millisecond)
+				}
 				if err := p.cmd.Process.Kill(); err != nil {
 					b.Fatal(err)
 				}
@@ -85,14 +91,14 @@ func BenchmarkImport(b *testing.B) {
 
 // BenchmarkOneCallPerUser creates users one Create call each, as Descope's migration tools do,
 // paced under the same documented limit (100 calls a minute), on a faster clock (an API minute
-// lasts 60/6000 s), and reports the calls and API minutes per 100,000 users, for the side by
+// lasts 60/300 s), and reports the calls and API minutes per 100,000 users, for the side by
 // side with BenchmarkImport.
 //
 //	go test -run '^$' -bench BenchmarkOneCallPerUser -benchtime 1x ./cmd/descope-users/cli/
 func BenchmarkOneCallPerUser(b *testing.B) {
 	const (
 		n     = 10_000
-		scale = 6000
+		scale = 300
 	)
 	hash := bcryptHashes(b, 1)[0]
 	for b.Loop() {
