@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/seed-a84e9595/descope-mgmt/api"
+	"github.com/seed-a84e9595/descope-mgmt/api/apitest"
 )
 
 // bcryptOfPassword is a bcrypt hash of "password", as Auth0 support exports them.
@@ -265,4 +266,59 @@ func TestImportResumeAdviceKeepsFrom(t *testing.T) {
 	if v.args != "--from firebase --keep-id-as uid" || v.format != "firebase" || v.source == nil {
 		t.Errorf("variant %+v", v)
 	}
+}
+
+// CSV carries hashed passwords too: a bcrypt column for the common case, and a hashedPassword
+// column holding any variant as JSON. A cell that is not one is an error at FILE:LINE that never
+// shows the cell; two hash columns on one row are refused.
+func TestImportCSVWithHashes(t *testing.T) {
+	s, env := newServer(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "users.csv")
+	writeFile(t, in, "loginId,email,status,bcrypt,hashedPassword\n"+
+		"amy@example.com,amy@example.com,enabled,"+bcryptOfPassword+",\n"+
+		`bea@example.com,,,,"{""md5"":{""hash"":""`+md5OfPassword+`""}}"`+"\n")
+	r := runCLI(t, env, withURL(s, "import", in)...)
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "paced          under 100/1m calls (--limit)") {
+		t.Errorf("not paced under the documented create limit:\n%s", r.stdout)
+	}
+	wantPassword(t, s, "amy@example.com", "password")
+	wantPassword(t, s, "bea@example.com", "password")
+
+	bad := filepath.Join(dir, "bad.csv")
+	writeFile(t, bad, "loginId,bcrypt,hashedPassword\n"+
+		`cy@example.com,,"{""md5"":""SECRETHASHTEXT""}"`+"\n"+
+		`dee@example.com,`+bcryptOfPassword+`,"{""md5"":{""hash"":""`+md5OfPassword+`""}}"`+"\n")
+	r = runCLI(t, env, withURL(s, "import", bad)...)
+	wantExit(t, r, 2)
+	for _, want := range []string{"bad.csv:2:", "not a hashedPassword object as JSON", "bad.csv:3:", "a second hashed password"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if out := r.String(); strings.Contains(out, "SECRETHASHTEXT") || strings.Contains(out, md5OfPassword) || strings.Contains(out, bcryptOfPassword[7:20]) {
+		t.Errorf("a hash shows:\n%s", out)
+	}
+}
+
+// The users an import could not create go to a failed file readable by its owner alone (it
+// holds their hashes), which import reads back: its retry creates them.
+func TestImportFailedFileIsPrivateAndRetried(t *testing.T) {
+	s, env := newServer(t)
+	if err := s.AddFaultRule(apitest.FaultRule{Operation: "CreateUsers", Status: 400, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "users.jsonl")
+	writeFile(t, in, `{"loginId":"fay@example.com","hashedPassword":{"bcrypt":{"hash":"`+bcryptOfPassword+`"}}}`+"\n")
+	r := runCLI(t, env, withURL(s, "import", in)...)
+	wantExit(t, r, 1)
+	failed := in + ".failed.jsonl"
+	wantMode(t, failed, 0o600)
+	if !strings.Contains(r.stdout, "import "+failed) || strings.Contains(r.String(), bcryptOfPassword[7:20]) {
+		t.Errorf("output:\n%s", r)
+	}
+	r = runCLI(t, env, withURL(s, "import", failed)...)
+	wantExit(t, r, 0)
+	wantPassword(t, s, "fay@example.com", "password")
 }

@@ -46,13 +46,29 @@ const newUserFormatHelp = `Formats (from the extension, or --format; FILE - read
                          verifiedEmail, verifiedPhone, verifiedRecoveryEmail,
                          verifiedRecoveryPhone and test (true|false), roleNames, ssoAppIds and
                          additionalLoginIds (values separated by ;), createdTime, seed, password,
+                         hashedPassword (the JSON object, as in JSON Lines), bcrypt (a bcrypt
+                         hash, the common case, for {"bcrypt":{"hash":...}}),
                          customAttributes.<key> (a cell is JSON if valid JSON, else a plain
                          string). Cells are trimmed; an empty cell sets nothing. A byte-order
                          mark and quoted headers are fine; blank rows are skipped.
-                           loginId,email,name,roleNames,customAttributes.plan
-                           ann@example.com,ann@example.com,Ann,editor;billing,pro
+                           loginId,email,name,roleNames,customAttributes.plan,bcrypt
+                           ann@example.com,ann@example.com,Ann,editor;billing,pro,$2a$10$...
 The file must be UTF-8. Passwords and hashes may be in it, as a file is not an argument: keep it
 private. The failed file may hold them too, and is made readable by its owner alone.`
+
+// setHashedPassword sets the hashedPassword of a user read from a CSV row, as set makes it; a
+// row may give it in one column only.
+func setHashedPassword(u *api.BatchUser, set func(h *api.PasswordImport) error) error {
+	if u.HashedPassword != nil {
+		return errors.New("a second hashed password: give it in one column, hashedPassword or bcrypt")
+	}
+	var h api.PasswordImport
+	if err := set(&h); err != nil {
+		return err
+	}
+	u.HashedPassword = &h
+	return nil
+}
 
 // decodeNewUserLine decodes and checks one JSON Lines line of create-batch.
 func decodeNewUserLine(line []byte) (api.BatchUser, error) {
@@ -120,6 +136,20 @@ var newUserColumns = csvColumns[api.BatchUser]{
 		}},
 		{"seed", func(u *api.BatchUser, cell string) error { u.Seed = wire.Secret(cell); return nil }},
 		{"password", func(u *api.BatchUser, cell string) error { u.Password = wire.Secret(cell); return nil }},
+		{"hashedPassword", func(u *api.BatchUser, cell string) error {
+			return setHashedPassword(u, func(h *api.PasswordImport) error {
+				if err := decodeObject([]byte(cell), h, "a hashedPassword", false); err != nil {
+					return fmt.Errorf("not a hashedPassword object as JSON, such as {\"bcrypt\":{\"hash\":\"$2a$...\"}}: %v", err)
+				}
+				return nil
+			})
+		}},
+		{"bcrypt", func(u *api.BatchUser, cell string) error {
+			return setHashedPassword(u, func(h *api.PasswordImport) error {
+				h.Bcrypt = &api.PasswordHash{Hash: wire.Secret(cell)}
+				return nil
+			})
+		}},
 	},
 	attributes: func(u *api.BatchUser) map[string]any {
 		if u.CustomAttributes == nil {
