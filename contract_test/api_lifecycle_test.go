@@ -374,6 +374,30 @@ func creationCalls() []apiCall {
 			return err
 		}},
 
+		// ann is created, or, should a row before have created her, found existing (looked up by
+		// SearchUsers): never failed, never created twice. (ImportSeq's lookup sends the body
+		// PlanSync's row sends.)
+		apiCall{"ImportSeq", "", func(ctx context.Context, c *api.Client) error {
+			res, err := c.ImportSeq(ctx, slices.Values([]api.BatchUser{{LoginID: "ann@example.com", Email: "ann@example.com"}}))
+			if err == nil && res.Applied+res.Existing != 1 {
+				return fmt.Errorf("created %d, existing %d, failed %d", res.Applied, res.Existing, res.Failed)
+			}
+			return err
+		}, []string{"users"}, func(s *apitest.Server) error {
+			_, err := fakeUser(s, "ann@example.com")
+			return err
+		}},
+		apiCall{"ImportAll", "", func(ctx context.Context, c *api.Client) error {
+			res, err := c.ImportAll(ctx, []api.BatchUser{{LoginID: "ann@example.com", Email: "ann@example.com"}})
+			if err == nil && res.Applied+res.Existing != 1 {
+				return fmt.Errorf("created %d, existing %d, failed %d", res.Applied, res.Existing, res.Failed)
+			}
+			return err
+		}, []string{"users"}, func(s *apitest.Server) error {
+			_, err := fakeUser(s, "ann@example.com")
+			return err
+		}},
+
 		// The generators, for the test user created above; what each returns is what the fake
 		// generated last.
 		apiCall{"GenerateOTPForTestUser", "", func(ctx context.Context, c *api.Client) error {

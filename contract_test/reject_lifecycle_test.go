@@ -242,7 +242,7 @@ func isNewOperation(id string) bool {
 func operationOfMethod(method string) string {
 	return map[string]string{
 		"Create": "CreateUser", "Invite": "CreateUser", "CreateTestUser": "CreateTestUser", "CreateBatch": "CreateUsers",
-		"InviteBatch": "CreateUsers", "CreateSeq": "CreateUsers", "CreateAll": "CreateUsers", "Delete": "DeleteUser",
+		"InviteBatch": "CreateUsers", "CreateSeq": "CreateUsers", "CreateAll": "CreateUsers", "ImportSeq": "CreateUsers", "ImportAll": "CreateUsers", "Delete": "DeleteUser",
 		"DeleteByUserID": "DeleteUser", "DeleteBatch": "DeleteUsers", "DeleteSeq": "DeleteUsers", "DeleteAll": "DeleteUsers",
 		"DeleteAllTestUsers": "DeleteAllTestUsers", "LogoutUser": "LogoutAllUserDevices", "LogoutUserByUserID": "LogoutAllUserDevices",
 		"Import": "ImportUsers", "SetTemporaryPassword": "SetUserTemporaryPassword", "SetActivePassword": "SetUserActivePassword",
