@@ -167,7 +167,8 @@ func (b bulkCommand[T]) run(ctx context.Context, c *cli, cmd *command, o bulkFla
 	if v.source != nil {
 		file.format = v.format
 	}
-	in := &spooledInput[T]{inputFile: file, records: b.records, source: v.source, unique: v.unique}
+	in := &spooledInput[T]{inputFile: file, records: b.records, source: v.source, unique: v.unique,
+		listAll: *o.dryRun && v.plan != nil}
 	defer in.cleanup()
 	failedPath := failedPathFor(*o.failed, in.path)
 	// The failed file and the journal are this run's from before the input is read to the end.

@@ -322,3 +322,20 @@ func TestImportFailedFileIsPrivateAndRetried(t *testing.T) {
 	wantExit(t, r, 0)
 	wantPassword(t, s, "fay@example.com", "password")
 }
+
+// The plan lists every problem at its FILE:LINE, where a run's refusal lists the first 10.
+func TestImportDryRunListsEveryProblem(t *testing.T) {
+	s, env := newServer(t)
+	in := filepath.Join(t.TempDir(), "users.jsonl")
+	writeFile(t, in, strings.Repeat(`{"loginId":"x@example.com","emial":"typo"}`+"\n", 12))
+	r := runCLI(t, env, withURL(s, "import", "--dry-run", in)...)
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "users.jsonl:12: unknown field") || strings.Contains(r.stderr, "and 2 more") || !strings.Contains(r.stdout, "invalid        12") {
+		t.Errorf("the plan does not list all 12:\n%s", r)
+	}
+	r = runCLI(t, env, withURL(s, "import", in)...)
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "... and 2 more") {
+		t.Errorf("a run's refusal:\n%s", r.stderr)
+	}
+}

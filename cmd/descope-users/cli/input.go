@@ -132,6 +132,7 @@ type inputError struct {
 	name     string
 	problems []string // each "FILE:LINE: what is wrong"
 	total    int
+	all      bool // keep every problem, not maxReportedProblems (a plan lists them all)
 }
 
 func (e *inputError) add(line int, format string, a ...any) {
@@ -141,7 +142,7 @@ func (e *inputError) add(line int, format string, a ...any) {
 // addAt is add for a problem at place, which names the file ("FILE:LINE (users[3])").
 func (e *inputError) addAt(place string, format string, a ...any) {
 	e.total++
-	if len(e.problems) < maxReportedProblems {
+	if e.all || len(e.problems) < maxReportedProblems {
 		e.problems = append(e.problems, place+": "+fmt.Sprintf(format, a...))
 	}
 }
@@ -149,7 +150,7 @@ func (e *inputError) addAt(place string, format string, a ...any) {
 // merge adds the problems of o after e's.
 func (e *inputError) merge(o *inputError) {
 	for _, p := range o.problems {
-		if len(e.problems) < maxReportedProblems {
+		if e.all || len(e.problems) < maxReportedProblems {
 			e.problems = append(e.problems, p)
 		}
 	}
@@ -219,8 +220,14 @@ func encodeLine(v any) ([]byte, error) {
 // *inputError it returns at the end (fn is not called for them). A read error, an error from fn,
 // or a line it cannot get past stops it at once.
 func scanRecords[T any](name string, r io.Reader, format string, rs records[T], fn func(line int, rec T) error) error {
+	return scanRecordsInto(&inputError{name: name}, r, format, rs, fn)
+}
+
+// scanRecordsInto is scanRecords collecting the malformed lines into problems, which names the
+// input.
+func scanRecordsInto[T any](problems *inputError, r io.Reader, format string, rs records[T], fn func(line int, rec T) error) error {
+	name := problems.name
 	r = skipBOM(r)
-	problems := &inputError{name: name}
 	var err error
 	if format == formatCSV {
 		err = scanCSV(name, r, rs, problems, fn)

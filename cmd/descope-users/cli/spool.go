@@ -29,6 +29,9 @@ type spooledInput[T any] struct {
 	// unique, when set, is a key no two records may share (import's login IDs): check reports a
 	// second record with a key at its line, naming the first's. It keeps every key until it ends.
 	unique func(rec *T) string
+	// listAll keeps every problem check finds, and every record a source skipped, for a plan
+	// that lists them all; else the first maxReportedProblems of each, with a count.
+	listAll bool
 
 	spool   *os.File // the bytes check read, or the records a source gave; closed by cleanup
 	skipped skippedRecords
@@ -72,14 +75,15 @@ func (in *spooledInput[T]) check(ctx context.Context, stdin io.Reader) error {
 		return nil
 	}
 	var r io.Reader
-	dups := &inputError{name: in.name()}
+	dups := &inputError{name: in.name(), all: in.listAll}
+	in.skipped.all = in.listAll
 	if in.source != nil {
 		r = io.TeeReader(src, h)
 		err = in.readSource(r, w, counted)
 	} else {
 		r = io.TeeReader(src, io.MultiWriter(h, w))
 		first := map[string]int{}
-		err = scanRecords(in.name(), r, in.format, in.records, func(line int, rec T) error {
+		err = scanRecordsInto(&inputError{name: in.name(), all: in.listAll}, r, in.format, in.records, func(line int, rec T) error {
 			if in.unique != nil {
 				key := in.unique(&rec)
 				if at, ok := first[key]; ok {
@@ -197,7 +201,7 @@ type recordSource[T any] func(r io.Reader, name string, emit func(place string, 
 // readSource reads the input with in.source, checks each record as records would, and spools it
 // to w as the line lineOf makes of it. Problems come back as an *inputError.
 func (in *spooledInput[T]) readSource(r io.Reader, w io.Writer, counted func() error) error {
-	problems := &inputError{name: in.name()}
+	problems := &inputError{name: in.name(), all: in.listAll}
 	err := in.source(r, in.name(), func(place string, rec T) error {
 		if in.records.check != nil {
 			if err := in.records.check(&rec); err != nil {
@@ -224,12 +228,13 @@ func (in *spooledInput[T]) readSource(r io.Reader, w io.Writer, counted func() e
 // skippedRecords counts the records a source left out, and keeps where the first few are.
 type skippedRecords struct {
 	count  int
-	places []string // "FILE:LINE: why", up to maxReportedProblems
+	places []string // "FILE:LINE: why", up to maxReportedProblems unless all
+	all    bool
 }
 
 func (s *skippedRecords) add(place, why string) {
 	s.count++
-	if len(s.places) < maxReportedProblems {
+	if s.all || len(s.places) < maxReportedProblems {
 		s.places = append(s.places, place+": "+why)
 	}
 }
