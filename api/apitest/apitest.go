@@ -503,6 +503,8 @@ func start(report func(error), opts []Option) (*Server, error) {
 	if err := s.store.add(cfg.users...); err != nil {
 		return nil, fmt.Errorf("WithUsers: %w", err)
 	}
+	// The store holds copies of the users: the server keeps no second copy of a large seed.
+	s.cfg.users = nil
 	for _, st := range cfg.states {
 		if err := s.SetUserState(st.loginID, st.state); err != nil {
 			return nil, fmt.Errorf("WithUserState: %w", err)
