@@ -138,9 +138,10 @@ func (s *Server) restore(snap *snapshot) {
 }
 
 // Reset returns the server to the state it started with: the users, what it kept beside them, the
-// custom attribute definitions and the count of user IDs issued, as WithUsers, WithUserState,
-// WithCustomAttributes or WithState made them. It also forgets the invitations, sign-outs and
-// generated codes it recorded; the request journal, the counters and the fault rules stay.
+// custom attribute definitions and the count of user IDs issued, as WithUsers, WithSeed,
+// WithUserState, WithCustomAttributes or WithState made them. It also forgets the invitations,
+// sign-outs and generated codes it recorded; the request journal, the counters and the fault
+// rules stay.
 func (s *Server) Reset() { s.restore(s.initial) }
 
 // WriteState writes the server's state (see StateFormat) to w, as it was at one moment: requests
@@ -185,7 +186,8 @@ func (snap *snapshot) write(w io.Writer) error {
 
 // WithState starts the server in the state r holds (see StateFormat), as WriteState wrote it.
 // Start fails with a *StateError (wrapped) naming the line of a state it refuses. It excludes
-// WithUsers, WithUserState and WithCustomAttributes: a state is the whole of what they seed.
+// WithUsers, WithSeed, WithUserState and WithCustomAttributes: a state is the whole of what they
+// seed.
 func WithState(r io.Reader) Option {
 	return func(c *config) { c.state = r }
 }

@@ -1,6 +1,8 @@
 package apitest
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"maps"
@@ -125,34 +127,76 @@ func (st *store) add(users ...gen.User) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i := range users {
-		shared, h := st.sharedAttributes(users[i].CustomAttributes)
-		u, err := seedCopy(users[i], shared)
-		if err != nil {
+		if err := st.addLocked(users[i]); err != nil {
 			return fmt.Errorf("user %d: %w", i, err)
 		}
-		if shared == nil && len(u.CustomAttributes) > 0 {
-			st.keepAttributes(h, u.CustomAttributes)
-		}
-		if u.UserID == "" {
-			u.UserID = st.newUserID()
-		}
-		sl := st.byID[u.UserID]
-		if sl != nil && sl.user.UserID != u.UserID {
-			return fmt.Errorf("user %d: user ID %q is a login ID of user %q", i, u.UserID, sl.user.UserID)
-		}
-		for _, id := range u.LoginIDs {
-			if id == "" {
-				return fmt.Errorf("user %d: empty login ID", i)
-			}
-			if other := st.byID[id]; other != nil && other != sl {
-				return fmt.Errorf("user %d: login ID %q belongs to user %q", i, id, other.user.UserID)
-			}
-		}
-		if sl == nil {
-			sl = st.newSlot()
-		}
-		st.put(sl, u)
 	}
+	return nil
+}
+
+// IDTakenError is why the add function of WithSeed refused a user: ID, the user's user ID or one
+// of its login IDs, is a user ID or login ID of the user the server holds at position Other
+// (counted from 0, in the order the users were added).
+type IDTakenError struct {
+	ID    string
+	Other int
+}
+
+func (e *IDTakenError) Error() string {
+	return fmt.Sprintf("%q is a login ID or user ID of user %d too", e.ID, e.Other)
+}
+
+// addNew stores a copy of in, as add does, unless one of its IDs (its user ID, then its login
+// IDs) is one of a user the store holds: then it returns an *IDTakenError.
+func (st *store) addNew(in gen.User) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	taken := func(id string) error {
+		if other := st.byID[id]; id != "" && other != nil {
+			return &IDTakenError{ID: id, Other: int(other.pos)}
+		}
+		return nil
+	}
+	err := taken(in.UserID)
+	for _, id := range in.LoginIDs {
+		err = cmp.Or(err, taken(id))
+	}
+	if err != nil {
+		return err
+	}
+	return st.addLocked(in)
+}
+
+// addLocked stores a copy of in, replacing the user with its user ID if there is one; the caller
+// holds the write lock.
+func (st *store) addLocked(in gen.User) error {
+	shared, h := st.sharedAttributes(in.CustomAttributes)
+	u, err := seedCopy(in, shared)
+	if err != nil {
+		return err
+	}
+	if shared == nil && len(u.CustomAttributes) > 0 {
+		st.keepAttributes(h, u.CustomAttributes)
+	}
+	if u.UserID == "" {
+		u.UserID = st.newUserID()
+	}
+	sl := st.byID[u.UserID]
+	if sl != nil && sl.user.UserID != u.UserID {
+		return fmt.Errorf("user ID %q is a login ID of user %q", u.UserID, sl.user.UserID)
+	}
+	for _, id := range u.LoginIDs {
+		if id == "" {
+			return errors.New("empty login ID")
+		}
+		if other := st.byID[id]; other != nil && other != sl {
+			return fmt.Errorf("login ID %q belongs to user %q", id, other.user.UserID)
+		}
+	}
+	if sl == nil {
+		sl = st.newSlot()
+	}
+	st.put(sl, u)
 	return nil
 }
 
