@@ -633,7 +633,7 @@ func (s *Server) User(loginID string) (gen.User, bool) {
 	if u == nil {
 		return gen.User{}, false
 	}
-	return copyUser(u), true
+	return u.public(), true
 }
 
 // Users returns deep copies of all users, in the order they were added.
@@ -641,7 +641,7 @@ func (s *Server) Users() []gen.User {
 	us := s.store.all()
 	out := make([]gen.User, len(us))
 	for i, u := range us {
-		out[i] = copyUser(u)
+		out[i] = u.public()
 	}
 	return out
 }
@@ -746,10 +746,11 @@ type Recovery struct {
 // that user ID, and whether there is one: the recovery fields of the user User returns, gathered
 // for tests that compare them together.
 func (s *Server) Recovery(loginID string) (Recovery, bool) {
-	u := s.store.get(loginID)
-	if u == nil {
+	su := s.store.get(loginID)
+	if su == nil {
 		return Recovery{}, false
 	}
+	u := su.more()
 	return Recovery{
 		Email:         u.RecoveryEmail,
 		EmailVerified: u.VerifiedRecoveryEmail,

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -67,5 +68,74 @@ func TestWithSeedStoresEachUserAsItIsRead(t *testing.T) {
 		if !errors.As(err, &taken) || *taken != tc.want {
 			t.Errorf("%+v: %v, want %+v", tc.user, err, tc.want)
 		}
+	}
+}
+
+// A stored user is its gen.User again, every field of it (a field added to gen.User too): those
+// the user keeps itself, and the others in rest, which a user with only the common fields does
+// not have.
+func TestStoredUserKeepsEveryField(t *testing.T) {
+	var full gen.User
+	v := reflect.ValueOf(&full).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.String:
+			f.SetString(v.Type().Field(i).Name)
+		case reflect.Int64:
+			f.SetInt(int64(i + 1))
+		case reflect.Slice:
+			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
+			if e := f.Index(0); e.Kind() == reflect.String {
+				e.SetString(v.Type().Field(i).Name)
+			}
+		case reflect.Map:
+			f.Set(reflect.MakeMap(f.Type()))
+			f.SetMapIndex(reflect.ValueOf("k"), reflect.ValueOf(true).Convert(f.Type().Elem()))
+		default:
+			t.Fatalf("field %s: kind %s: teach this test to set it", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	p := newPool()
+	u := p.compact(&full)
+	if got := u.view(); !reflect.DeepEqual(*got, full) {
+		t.Errorf("stored and viewed:\n%+v\nwant\n%+v", *got, full)
+	}
+	if got := u.public(); !reflect.DeepEqual(got, full) {
+		t.Errorf("public:\n%+v\nwant\n%+v", got, full)
+	}
+	common := gen.User{UserID: "U1", LoginIDs: []string{"a"}, Email: "a", Phone: "+1", Name: "A", GivenName: "G",
+		FamilyName: "F", Picture: "p", Status: "enabled", RoleNames: []string{"r"}, UserTenants: []gen.UserTenant{{TenantID: "T"}},
+		CreatedTime: 1, ModifiedTime: 2, CustomAttributes: map[string]any{"x": 1.0}, Test: true, VerifiedEmail: true,
+		VerifiedPhone: true, Password: true, TOTP: true, Webauthn: true}
+	if u := p.compact(&common); u.rest != nil || !reflect.DeepEqual(*u.view(), common) {
+		t.Errorf("a user with the common fields: rest %+v, view %+v", u.rest, *u.view())
+	}
+	// No attributes, and an empty map of them, stay apart: the API answers "customAttributes":{}
+	// for the one, nothing for the other.
+	for _, m := range []map[string]any{nil, {}} {
+		if got := p.compact(&gen.User{CustomAttributes: m}).view().CustomAttributes; (got == nil) != (m == nil) || len(got) != 0 {
+			t.Errorf("attributes %#v viewed as %#v", m, got)
+		}
+	}
+}
+
+// Reset stores the users the server started with as they are: it makes no copy of them.
+func TestResetStoresTheSeedItself(t *testing.T) {
+	s := NewServer(t, WithUsers(gen.User{LoginIDs: []string{"a@example.com"}, CustomAttributes: map[string]any{"n": 1}},
+		gen.User{LoginIDs: []string{"b@example.com"}}))
+	initial := s.store.all()
+	s.AddUsers(gen.User{LoginIDs: []string{"c@example.com"}})
+	s.store.mu.Lock()
+	_, e := s.store.patch(&gen.PatchUserRequest{LoginID: "a@example.com", Name: ptrTo("A")})
+	s.store.mu.Unlock()
+	if e != nil {
+		t.Fatal(e.body)
+	}
+	s.Reset()
+	if got := s.store.all(); !slices.Equal(got, initial) {
+		t.Errorf("after Reset, the store holds %v, want the very users it started with %v", got, initial)
 	}
 }

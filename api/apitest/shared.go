@@ -3,53 +3,117 @@ package apitest
 import (
 	"hash/maphash"
 	"math"
+	"slices"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-// maxSharedAttributes bounds the custom attribute maps the store keeps for sharing.
-const maxSharedAttributes = 4096
+// maxShared bounds each of the tables the store keeps of what users may share: custom attribute
+// lists, and strings.
+const maxShared = 4096
 
-// shareAttributes makes u, a user about to be stored, share its custom attributes with the users
-// that have equal ones, or keeps them for users to come; the caller holds the write lock. The users
-// created (seeded, created, imported) share, and those whose attribute definitions were deleted;
-// an update that sets attributes gives its user a map of its own, which is usually unlike any
-// other's (a counter, an ID), and not worth the time of every update.
-func (st *store) shareAttributes(u *gen.User) {
-	if shared, h := st.sharedAttributes(u.CustomAttributes); shared != nil {
-		u.CustomAttributes = shared
-	} else if len(u.CustomAttributes) > 0 {
-		st.keepAttributes(h, u.CustomAttributes)
+// maxInterned is the length of the longest string value of a custom attribute the store shares
+// between users: a short value (a department, a plan) is often many users', a long one rarely.
+const maxInterned = 64
+
+// pool keeps what users often have alike, for the users stored to share it: their custom
+// attribute lists, the attributes' names and short string values, and statuses. Stored users and
+// their parts are never changed in place (an update makes new ones), so users may share them.
+// Users created alike often carry the same attributes, and a list of two costs 64 bytes (a map
+// 336), and a string decoded from JSON is a copy of its own. Each table is forgotten when it holds
+// maxShared entries, so that none can grow without bound; the users that share an entry keep it.
+type pool struct {
+	attrs  map[uint64]attrs  // by their hash (hashAttrs)
+	names  map[string]string // attribute names and statuses
+	values map[string]any    // short string values of attributes, each held in an any once
+	seed   maphash.Seed
+}
+
+func newPool() *pool {
+	return &pool{attrs: map[uint64]attrs{}, names: map[string]string{}, values: map[string]any{}, seed: maphash.MakeSeed()}
+}
+
+// compact returns g as a stored user (compactUser), sharing its custom attributes, which are plain
+// JSON (jsonvalue.Plain), and its status with users that have equal ones, and its email with its
+// login ID when it is one. The caller holds the store's write lock (or owns the pool), and must
+// not change g's parts afterwards.
+func (p *pool) compact(g *gen.User) *user {
+	u := compactUser(g, p.share(attrsOf(g.CustomAttributes)))
+	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
+		u.Email = u.LoginIDs[i] // the same text, kept once
+	}
+	u.Status = p.intern(u.Status)
+	return u
+}
+
+// share returns a list the pool keeps that is equal to a (as plain JSON), or a, which it then
+// keeps, its names and short string values shared with other lists.
+func (p *pool) share(a attrs) attrs {
+	if len(a) == 0 {
+		return a
+	}
+	h := hashAttrs(p.seed, a)
+	if kept := p.attrs[h]; kept != nil && sameAttrs(kept, a) {
+		return kept
+	}
+	for i := range a {
+		a[i].name = p.intern(a[i].name)
+		if s, ok := a[i].value.(string); ok && len(s) <= maxInterned {
+			v, ok := p.values[s]
+			if !ok {
+				v = a[i].value
+				bound(p.values)
+				p.values[s] = v
+			}
+			a[i].value = v
+		}
+	}
+	bound(p.attrs)
+	p.attrs[h] = a
+	return a
+}
+
+// intern returns a string the pool keeps that equals s, or s, which it then keeps.
+func (p *pool) intern(s string) string {
+	if s == "" {
+		return s
+	}
+	if kept, ok := p.names[s]; ok {
+		return kept
+	}
+	bound(p.names)
+	p.names[s] = s
+	return s
+}
+
+// bound forgets every entry of m when it holds maxShared.
+func bound[K comparable, V any](m map[K]V) {
+	if len(m) >= maxShared {
+		clear(m)
 	}
 }
 
-// sharedAttributes returns a map the store keeps for sharing whose values are those of attrs made
-// plain (jsonvalue.Plain), or nil when it keeps none, and the hash of attrs for keepAttributes.
-// The caller holds the write lock.
-//
-// Users created alike often carry the same attributes, and a map of two costs 336 bytes, almost
-// as much as the rest of a user. Stored users and their maps are never changed in place (an update
-// makes a new map), so users may share one.
-func (st *store) sharedAttributes(attrs map[string]any) (map[string]any, uint64) {
-	if len(attrs) == 0 {
-		return nil, 0
+// hashAttrs hashes a list of attributes, alike for lists equal as plain JSON.
+func hashAttrs(seed maphash.Seed, a attrs) uint64 {
+	h := uint64(len(a))
+	for _, x := range a {
+		h = 31*h + maphash.String(seed, x.name) ^ 17*hashPlain(seed, x.value)
 	}
-	h := hashPlain(st.seed, attrs)
-	if kept := st.attrs[h]; kept != nil && samePlain(kept, attrs) {
-		return kept, h
-	}
-	return nil, h
+	return h
 }
 
-// keepAttributes keeps attrs, plain JSON with hash h, for users to share. The maps kept are all
-// forgotten when there are maxSharedAttributes of them, so that they cannot grow without bound;
-// the users that share one keep it.
-func (st *store) keepAttributes(h uint64, attrs map[string]any) {
-	if len(st.attrs) >= maxSharedAttributes {
-		clear(st.attrs)
+// sameAttrs reports whether two lists of attributes are equal as plain JSON (samePlain).
+func sameAttrs(p, a attrs) bool {
+	if len(p) != len(a) {
+		return false
 	}
-	st.attrs[h] = attrs
+	for i := range p {
+		if p[i].name != a[i].name || !samePlain(p[i].value, a[i].value) {
+			return false
+		}
+	}
+	return true
 }
 
 // hashPlain hashes v as jsonvalue.Plain makes it (numbers as float64, lists as []any), so that a

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"reflect"
 	"slices"
@@ -15,11 +14,12 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-// store holds the users. Stored users are immutable: an update builds a new *gen.User (sharing
-// the parts it does not change) and swaps it into the user's slot under the write lock, so a
-// reader may keep and encode the user it got without a lock and without copying it. Users may
-// share parts with each other too: users created with equal custom attributes share one map
-// (shareAttributes).
+// store holds the users, each as a *user (user.go), in less memory than a gen.User. Stored users
+// are immutable: an update builds a new gen.User from a view of the stored one (sharing the parts
+// it does not change) and swaps its compact form into the user's slot under the write lock, so a
+// reader may keep the user it got without a lock and without copying it. Users may share parts
+// with each other too: users with equal custom attributes share one list, and their attribute
+// names, short string values and statuses are kept once (pool).
 //
 // The slots are kept in insertion order, each at its position in slots; a deleted user leaves nil
 // at its position until there are more of those than users, when the slots are moved together
@@ -33,9 +33,8 @@ type store struct {
 	slots  []*slot          // by position: insertion order, nil where a user was deleted
 	dead   int              // nil slots in slots
 	sets   map[setKey]*posSet
-	attrs  map[uint64]map[string]any // custom attribute maps by their hash, for sharedAttributes
-	seed   maphash.Seed              // of the hashes of attrs
-	nextID uint64                    // for user IDs the store assigns
+	pool   *pool  // what users share
+	nextID uint64 // for user IDs the store assigns
 }
 
 // slot is one user: the stored (immutable) user, its position in the insertion order, and what
@@ -43,7 +42,7 @@ type store struct {
 // under the store's write lock. state is nil until something is kept (keep): most users have
 // nothing, and an empty state would cost 120 bytes a user.
 type slot struct {
-	user  *gen.User
+	user  *user
 	pos   int32
 	state *userState
 }
@@ -85,11 +84,11 @@ const (
 
 func newStore() *store {
 	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{},
-		sets: map[setKey]*posSet{}, attrs: map[uint64]map[string]any{}, seed: maphash.MakeSeed()}
+		sets: map[setKey]*posSet{}, pool: newPool()}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
-func (st *store) get(id string) *gen.User {
+func (st *store) get(id string) *user {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	if sl := st.byID[id]; sl != nil {
@@ -98,10 +97,10 @@ func (st *store) get(id string) *gen.User {
 	return nil
 }
 
-func (st *store) all() []*gen.User {
+func (st *store) all() []*user {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	out := make([]*gen.User, 0, len(st.slots)-st.dead)
+	out := make([]*user, 0, len(st.slots)-st.dead)
 	for _, sl := range st.slots {
 		if sl != nil {
 			out = append(out, sl.user)
@@ -170,13 +169,9 @@ func (st *store) addNew(in gen.User) error {
 // addLocked stores a copy of in, replacing the user with its user ID if there is one; the caller
 // holds the write lock.
 func (st *store) addLocked(in gen.User) error {
-	shared, h := st.sharedAttributes(in.CustomAttributes)
-	u, err := seedCopy(in, shared)
+	u, err := seedCopy(in)
 	if err != nil {
 		return err
-	}
-	if shared == nil && len(u.CustomAttributes) > 0 {
-		st.keepAttributes(h, u.CustomAttributes)
 	}
 	if u.UserID == "" {
 		u.UserID = st.newUserID()
@@ -196,7 +191,7 @@ func (st *store) addLocked(in gen.User) error {
 	if sl == nil {
 		sl = st.newSlot()
 	}
-	st.put(sl, u)
+	st.put(sl, st.pool.compact(u))
 	return nil
 }
 
@@ -219,14 +214,10 @@ func (st *store) newUserID() string {
 	}
 }
 
-// put stores u in sl and updates the indexes. The caller holds the write lock, has checked
-// that u's login IDs are free, and has not shown u to anyone yet: put may replace parts of u
-// with equal ones.
-func (st *store) put(sl *slot, u *gen.User) {
+// put stores u in sl and updates the indexes. The caller holds the write lock, and has checked
+// that u's login IDs are free.
+func (st *store) put(sl *slot, u *user) {
 	old := sl.user
-	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
-		u.Email = u.LoginIDs[i] // the same text, kept once
-	}
 	if old != nil {
 		st.unindexIDs(sl, old)
 	}
@@ -276,7 +267,7 @@ func (st *store) compact() {
 
 // unindexIDs removes the IDs and contacts of u, the user of sl, from the indexes; the caller
 // holds the write lock.
-func (st *store) unindexIDs(sl *slot, u *gen.User) {
+func (st *store) unindexIDs(sl *slot, u *user) {
 	delete(st.byID, u.UserID)
 	for _, id := range u.LoginIDs {
 		if st.byID[id] == sl {
@@ -289,7 +280,7 @@ func (st *store) unindexIDs(sl *slot, u *gen.User) {
 
 // ownEmail returns u's email when it is not one of u's login IDs, "" otherwise. An email that is a
 // login ID is found in byID, so emails counts only the others.
-func ownEmail(u *gen.User) string {
+func ownEmail(u *user) string {
 	if slices.Contains(u.LoginIDs, u.Email) {
 		return ""
 	}
@@ -297,7 +288,7 @@ func ownEmail(u *gen.User) string {
 }
 
 // reindex moves position pos from the sets of old to those of u; either may be nil.
-func (st *store) reindex(pos int32, old, u *gen.User) {
+func (st *store) reindex(pos int32, old, u *user) {
 	var a, b [8]setKey
 	was, is := setKeys(old, a[:0]), setKeys(u, b[:0])
 	for _, k := range was {
@@ -322,7 +313,7 @@ func (st *store) reindex(pos int32, old, u *gen.User) {
 }
 
 // setKeys appends to keys the sets u is in, each once; none for nil.
-func setKeys(u *gen.User, keys []setKey) []setKey {
+func setKeys(u *user, keys []setKey) []setKey {
 	if u == nil {
 		return keys
 	}
@@ -386,8 +377,10 @@ func othersHave(m map[string]int, value, mine string) bool {
 	return n > 0
 }
 
-// update applies fn to the user with that login ID or user ID and stores the user fn returns.
-// fn runs under the write lock and must not modify the user it is given.
+// update applies fn to the user with that login ID or user ID, a view of the stored user, and
+// stores the user fn returns, which it answers. fn runs under the write lock and must not modify
+// the parts of the user it is given, which the stored user shares (its custom attribute map is
+// its own).
 func (st *store) update(loginID string, fn func(sl *slot, old *gen.User) (*gen.User, *apiError)) (*gen.User, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -399,17 +392,18 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 	if sl == nil {
 		return nil, userNotFound(loginID)
 	}
-	u, e := fn(sl, sl.user)
+	old := sl.user.view()
+	u, e := fn(sl, old)
 	if e != nil {
 		return nil, e
 	}
 	// An update that changes nothing (adding a tenant the user is in, an empty patch) leaves the
 	// user as it was, modifiedTime included.
-	if u != sl.user && reflect.DeepEqual(u, sl.user) {
-		return sl.user, nil
+	if u != old && reflect.DeepEqual(u, old) {
+		return old, nil
 	}
 	u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
-	st.put(sl, u)
+	st.put(sl, st.pool.compact(u))
 	return u, nil
 }
 
@@ -532,16 +526,9 @@ func mergeAttributes(old, patch map[string]any) map[string]any {
 	return out
 }
 
-// seedCopy copies a user given to AddUsers and fills the fields the API always sets. shared, when
-// not nil, are custom attributes equal to the user's as plain JSON, which the copy takes instead.
-func seedCopy(in gen.User, shared map[string]any) (*gen.User, error) {
-	if shared != nil {
-		in.CustomAttributes = nil
-	}
+// seedCopy copies a user given to AddUsers and fills the fields the API always sets.
+func seedCopy(in gen.User) (*gen.User, error) {
 	u := copyUser(&in)
-	if shared != nil {
-		u.CustomAttributes = shared
-	}
 	for k, v := range in.CustomAttributes {
 		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
 		// so that every stored value is plain JSON and copies and comparisons behave alike.
