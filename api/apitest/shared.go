@@ -3,7 +3,9 @@ package apitest
 import (
 	"hash/maphash"
 	"math"
+	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/seed-a84e9595/descope-mgmt/api/internal/jsonvalue"
 	"github.com/seed-a84e9595/descope-mgmt/gen"
@@ -18,20 +20,24 @@ const maxShared = 4096
 const maxInterned = 64
 
 // pool keeps what users often have alike, for the users stored to share it: their custom
-// attribute lists, the attributes' names and short string values, and statuses. Stored users and
-// their parts are never changed in place (an update makes new ones), so users may share them.
-// Users created alike often carry the same attributes, and a list of two costs 64 bytes (a map
-// 336), and a string decoded from JSON is a copy of its own. Each table is forgotten when it holds
-// maxShared entries, so that none can grow without bound; the users that share an entry keep it.
+// attribute lists, the attributes' names and short string values, statuses, and lists of roles
+// and of tenants. Stored users and their parts are never changed in place (an update makes new
+// ones), so users may share them. Users created alike often carry the same attributes, roles and
+// tenants, and a list of two attributes costs 64 bytes (a map 336), a tenant 80, and a string
+// decoded from JSON is a copy of its own. Each table is forgotten when it holds maxShared
+// entries, so that none can grow without bound; the users that share an entry keep it.
 type pool struct {
-	attrs  map[uint64]attrs  // by their hash (hashAttrs)
-	names  map[string]string // attribute names and statuses
-	values map[string]any    // short string values of attributes, each held in an any once
-	seed   maphash.Seed
+	attrs   map[uint64]attrs            // by their hash (hashAttrs)
+	names   map[string]string           // attribute names and statuses
+	values  map[string]any              // short string values of attributes, each held in an any once
+	roles   map[string][]string         // lists of role names, by their names joined (listKey)
+	tenants map[string][]gen.UserTenant // lists of tenants, by their IDs and roles joined
+	seed    maphash.Seed
 }
 
 func newPool() *pool {
-	return &pool{attrs: map[uint64]attrs{}, names: map[string]string{}, values: map[string]any{}, seed: maphash.MakeSeed()}
+	return &pool{attrs: map[uint64]attrs{}, names: map[string]string{}, values: map[string]any{},
+		roles: map[string][]string{}, tenants: map[string][]gen.UserTenant{}, seed: maphash.MakeSeed()}
 }
 
 // compact returns g as a stored user (compactUser), sharing its custom attributes, which are plain
@@ -44,7 +50,50 @@ func (p *pool) compact(g *gen.User) *user {
 		u.Email = u.LoginIDs[i] // the same text, kept once
 	}
 	u.Status = p.intern(u.Status)
+	u.RoleNames = p.shareRoles(u.RoleNames)
+	u.UserTenants = p.shareTenants(u.UserTenants)
 	return u
+}
+
+// shareRoles returns a list the pool keeps that equals roles, or roles, which it then keeps.
+func (p *pool) shareRoles(roles []string) []string {
+	if len(roles) == 0 {
+		return roles
+	}
+	key := listKey(roles)
+	if kept, ok := p.roles[key]; ok && slices.Equal(kept, roles) {
+		return kept
+	}
+	bound(p.roles)
+	p.roles[key] = roles
+	return roles
+}
+
+// shareTenants returns a list the pool keeps that equals tenants, or tenants, which it then keeps.
+func (p *pool) shareTenants(tenants []gen.UserTenant) []gen.UserTenant {
+	if len(tenants) == 0 {
+		return tenants
+	}
+	parts := make([]string, 0, 2*len(tenants))
+	for _, t := range tenants {
+		parts = append(parts, t.TenantID, listKey(t.RoleNames))
+	}
+	key := listKey(parts)
+	if kept, ok := p.tenants[key]; ok && reflect.DeepEqual(kept, tenants) {
+		return kept
+	}
+	bound(p.tenants)
+	p.tenants[key] = tenants
+	return tenants
+}
+
+// listKey joins a list of strings into a key of the pool's tables, the one string itself for a
+// list of one; lists whose keys are equal are still compared.
+func listKey(list []string) string {
+	if len(list) == 1 {
+		return list[0]
+	}
+	return strings.Join(list, "\x00")
 }
 
 // share returns a list the pool keeps that is equal to a (as plain JSON), or a, which it then

@@ -89,9 +89,10 @@ func TestUsersShareEqualAttributes(t *testing.T) {
 func TestSharedAttributesAreBounded(t *testing.T) {
 	s := NewServer(t)
 	for i := range 2*maxShared + 10 {
-		s.AddUsers(gen.User{LoginIDs: []string{fmt.Sprint(i)}, CustomAttributes: map[string]any{"i": i, fmt.Sprint("name", i): fmt.Sprint("value", i)}})
+		s.AddUsers(gen.User{LoginIDs: []string{fmt.Sprint(i)}, CustomAttributes: map[string]any{"i": i, fmt.Sprint("name", i): fmt.Sprint("value", i)},
+			RoleNames: []string{fmt.Sprint("role", i)}, UserTenants: []gen.UserTenant{{TenantID: fmt.Sprint("T", i)}}})
 		p := s.store.pool
-		if n := max(len(p.attrs), len(p.names), len(p.values)); n > maxShared {
+		if n := max(len(p.attrs), len(p.names), len(p.values), len(p.roles), len(p.tenants)); n > maxShared {
 			t.Fatalf("%d lists or strings kept after %d users", n, i+1)
 		}
 	}
@@ -124,6 +125,32 @@ func TestHashPlainHashesAValueAsItsPlainCopy(t *testing.T) {
 	for _, pair := range [][2]any{{1.0, 2}, {"1", 1.0}, {[]any{"a"}, []any{"a", "b"}}, {map[string]any{"a": 1.0}, map[string]any{"b": 1.0}}, {0.0, math.Copysign(0, -1)}, {[]any{}, []any(nil)}, {nil, false}} {
 		if samePlain(pair[0], pair[1]) {
 			t.Errorf("samePlain(%#v, %#v) is true", pair[0], pair[1])
+		}
+	}
+}
+
+// TestUsersShareEqualRolesAndTenants: users with equal lists of roles, and of tenants with their
+// roles, hold one list; users whose lists differ in any way do not, and each reads its own.
+func TestUsersShareEqualRolesAndTenants(t *testing.T) {
+	tenants := func(roles ...string) []gen.UserTenant {
+		return []gen.UserTenant{{TenantID: "T1", RoleNames: roles}, {TenantID: "T2"}}
+	}
+	s := NewServer(t, WithUsers(
+		gen.User{LoginIDs: []string{"a"}, RoleNames: []string{"viewer", "editor"}, UserTenants: tenants("admin")},
+		gen.User{LoginIDs: []string{"b"}, RoleNames: []string{"viewer", "editor"}, UserTenants: tenants("admin")},
+		gen.User{LoginIDs: []string{"c"}, RoleNames: []string{"viewer\x00editor"}, UserTenants: tenants("admin", "x")},
+		gen.User{LoginIDs: []string{"d"}, RoleNames: []string{"viewer"}, UserTenants: []gen.UserTenant{{TenantID: "T1", RoleNames: []string{"admin"}, TenantName: "One"}, {TenantID: "T2"}}},
+	))
+	a, b, c, d := s.store.get("a"), s.store.get("b"), s.store.get("c"), s.store.get("d")
+	if &a.RoleNames[0] != &b.RoleNames[0] || &a.UserTenants[0] != &b.UserTenants[0] {
+		t.Error("a and b do not share their roles and tenants")
+	}
+	if &a.RoleNames[0] == &c.RoleNames[0] || &a.UserTenants[0] == &c.UserTenants[0] || &a.UserTenants[0] == &d.UserTenants[0] {
+		t.Error("c or d shares a list of a's that is not equal to theirs")
+	}
+	for id, want := range map[string]int{"a": 2, "c": 1, "d": 1} {
+		if u, _ := s.User(id); len(u.RoleNames) != want || (id == "d") != (u.UserTenants[0].TenantName == "One") {
+			t.Errorf("%s: roles %v, tenants %+v", id, u.RoleNames, u.UserTenants)
 		}
 	}
 }
