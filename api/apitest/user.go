@@ -74,17 +74,28 @@ func compactUser(g *gen.User, a attrs) *user {
 // view returns u as a gen.User, sharing u's parts but for a map of the custom attributes of its
 // own (their values shared): what an update changes and what an answer encodes.
 func (u *user) view() *gen.User {
-	g := *u.more()
-	g.UserID, g.LoginIDs, g.Email, g.Phone, g.Name = u.UserID, u.LoginIDs, u.Email, u.Phone, u.Name
-	g.GivenName, g.FamilyName, g.Picture, g.Status = u.GivenName, u.FamilyName, u.Picture, u.Status
-	g.RoleNames, g.UserTenants, g.CreatedTime, g.ModifiedTime = u.RoleNames, u.UserTenants, u.CreatedTime, u.ModifiedTime
-	g.CustomAttributes = u.attrs.toMap()
-	g.Test, g.VerifiedEmail, g.VerifiedPhone, g.Password, g.TOTP, g.Webauthn = u.Test, u.VerifiedEmail, u.VerifiedPhone, u.Password, u.TOTP, u.Webauthn
+	g := u.withoutAttributes()
+	g.CustomAttributes = u.attrs.toMap(false)
 	return &g
 }
 
 // public returns a deep copy of u as a gen.User, sharing nothing with the store.
-func (u *user) public() gen.User { return copyUser(u.view()) }
+func (u *user) public() gen.User {
+	g := u.withoutAttributes()
+	c := copyUser(&g)
+	c.CustomAttributes = u.attrs.toMap(true)
+	return c
+}
+
+// withoutAttributes returns u as a gen.User without its custom attributes, sharing u's parts.
+func (u *user) withoutAttributes() gen.User {
+	g := *u.more()
+	g.UserID, g.LoginIDs, g.Email, g.Phone, g.Name = u.UserID, u.LoginIDs, u.Email, u.Phone, u.Name
+	g.GivenName, g.FamilyName, g.Picture, g.Status = u.GivenName, u.FamilyName, u.Picture, u.Status
+	g.RoleNames, g.UserTenants, g.CreatedTime, g.ModifiedTime = u.RoleNames, u.UserTenants, u.CreatedTime, u.ModifiedTime
+	g.Test, g.VerifiedEmail, g.VerifiedPhone, g.Password, g.TOTP, g.Webauthn = u.Test, u.VerifiedEmail, u.VerifiedPhone, u.Password, u.TOTP, u.Webauthn
+	return g
+}
 
 // attrs are custom attributes as a list sorted by name, with plain JSON values
 // (jsonvalue.Plain). A nil list is no attributes, an empty one an empty map: the API answers
@@ -118,14 +129,19 @@ func (a attrs) get(name string) (any, bool) {
 	return a[i].value, true
 }
 
-// toMap returns the attributes as a new map (nil for a nil list), the values shared.
-func (a attrs) toMap() map[string]any {
+// toMap returns the attributes as a new map (nil for a nil list), the values copied (copyJSON)
+// when deep, shared otherwise.
+func (a attrs) toMap(deep bool) map[string]any {
 	if a == nil {
 		return nil
 	}
 	m := make(map[string]any, len(a))
 	for _, x := range a {
-		m[x.name] = x.value
+		if deep {
+			m[x.name] = copyJSON(x.value)
+		} else {
+			m[x.name] = x.value
+		}
 	}
 	return m
 }
