@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -71,34 +72,49 @@ func TestWithSeedStoresEachUserAsItIsRead(t *testing.T) {
 	}
 }
 
-// A stored user is its gen.User again, every field of it (a field added to gen.User too): those
-// the user keeps itself, and the others in rest, which a user with only the common fields does
-// not have.
+// A stored user is its gen.User again, every field of it (a field added to gen.User too), set all
+// together or each alone: those the user keeps itself, and the others in rest, which a user with
+// only the common fields does not have.
 func TestStoredUserKeepsEveryField(t *testing.T) {
-	var full gen.User
-	v := reflect.ValueOf(&full).Elem()
-	for i := range v.NumField() {
-		f := v.Field(i)
+	typ := reflect.TypeFor[gen.User]()
+	set := func(u *gen.User, i int) {
+		f, name := reflect.ValueOf(u).Elem().Field(i), typ.Field(i).Name
 		switch f.Kind() {
 		case reflect.Bool:
 			f.SetBool(true)
 		case reflect.String:
-			f.SetString(v.Type().Field(i).Name)
+			f.SetString(name)
 		case reflect.Int64:
 			f.SetInt(int64(i + 1))
 		case reflect.Slice:
 			f.Set(reflect.MakeSlice(f.Type(), 1, 1))
 			if e := f.Index(0); e.Kind() == reflect.String {
-				e.SetString(v.Type().Field(i).Name)
+				e.SetString(name)
 			}
 		case reflect.Map:
 			f.Set(reflect.MakeMap(f.Type()))
 			f.SetMapIndex(reflect.ValueOf("k"), reflect.ValueOf(true).Convert(f.Type().Elem()))
 		default:
-			t.Fatalf("field %s: kind %s: teach this test to set it", v.Type().Field(i).Name, f.Kind())
+			t.Fatalf("field %s: kind %s: teach this test to set it", name, f.Kind())
 		}
 	}
 	p := newPool()
+	var full gen.User
+	for i := range typ.NumField() {
+		set(&full, i)
+		var alone gen.User
+		set(&alone, i)
+		if got := p.compact(&alone).view(); !reflect.DeepEqual(*got, alone) {
+			t.Errorf("%s alone: stored and viewed as\n%+v", typ.Field(i).Name, *got)
+		}
+		// An empty list is not a missing one: the API answers [] for it.
+		if f := reflect.ValueOf(&alone).Elem().Field(i); f.Kind() == reflect.Slice {
+			f.Set(reflect.MakeSlice(f.Type(), 0, 0))
+			if got := p.compact(&alone).view(); reflect.ValueOf(got).Elem().Field(i).IsNil() {
+				t.Errorf("%s empty: stored and viewed as nil", typ.Field(i).Name)
+			}
+		}
+	}
 	u := p.compact(&full)
 	if got := u.view(); !reflect.DeepEqual(*got, full) {
 		t.Errorf("stored and viewed:\n%+v\nwant\n%+v", *got, full)
@@ -137,5 +153,26 @@ func TestResetStoresTheSeedItself(t *testing.T) {
 	s.Reset()
 	if got := s.store.all(); !slices.Equal(got, initial) {
 		t.Errorf("after Reset, the store holds %v, want the very users it started with %v", got, initial)
+	}
+}
+
+// attrs.get finds each attribute of a short list and of a long one, and no other.
+func TestAttrsGet(t *testing.T) {
+	for _, n := range []int{0, 1, 8, 9, 40} {
+		m := map[string]any{}
+		for i := range n {
+			m[fmt.Sprint("k", i)] = float64(i)
+		}
+		a, _ := attrsOf(m, nil)
+		for i := range n {
+			if v, ok := a.get(fmt.Sprint("k", i)); !ok || v != float64(i) {
+				t.Errorf("%d attributes: k%d is %v %v", n, i, v, ok)
+			}
+		}
+		for _, name := range []string{"", "k", "k99", "z"} {
+			if v, ok := a.get(name); ok {
+				t.Errorf("%d attributes: %q is %v", n, name, v)
+			}
+		}
 	}
 }

@@ -41,11 +41,28 @@ func newPool() *pool {
 }
 
 // compact returns g as a stored user (compactUser), sharing its custom attributes, which are plain
-// JSON (jsonvalue.Plain), and its status with users that have equal ones, and its email with its
-// login ID when it is one. The caller holds the store's write lock (or owns the pool), and must
-// not change g's parts afterwards.
+// JSON (jsonvalue.Plain), its status, roles and tenants with users that have equal ones, and its
+// email with its login ID when it is one. The caller holds the store's write lock (or owns the
+// pool), and must not change g's parts afterwards.
 func (p *pool) compact(g *gen.User) *user {
-	u := compactUser(g, p.share(attrsOf(g.CustomAttributes)))
+	a, _ := attrsOf(g.CustomAttributes, nil)
+	return p.compactWith(g, p.share(a))
+}
+
+// compactOver is compact for g, an update of the stored user prev: custom attributes the update
+// left as they were stay prev's list, shared as they were, without being looked up again.
+func (p *pool) compactOver(prev *user, g *gen.User) *user {
+	a, _ := attrsOf(g.CustomAttributes, nil)
+	if len(a) > 0 && sameAttrs(prev.attrs, a) {
+		return p.compactWith(g, prev.attrs)
+	}
+	return p.compactWith(g, p.share(a))
+}
+
+// compactWith is compact for g whose custom attributes are a, a list of the pool's (share), not
+// g.CustomAttributes.
+func (p *pool) compactWith(g *gen.User, a attrs) *user {
+	u := compactUser(g, a)
 	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
 		u.Email = u.LoginIDs[i] // the same text, kept once
 	}

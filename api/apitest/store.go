@@ -169,7 +169,7 @@ func (st *store) addNew(in gen.User) error {
 // addLocked stores a copy of in, replacing the user with its user ID if there is one; the caller
 // holds the write lock.
 func (st *store) addLocked(in gen.User) error {
-	u, err := seedCopy(in)
+	u, a, err := seedCopy(in)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (st *store) addLocked(in gen.User) error {
 	if sl == nil {
 		sl = st.newSlot()
 	}
-	st.put(sl, st.pool.compact(u))
+	st.put(sl, st.pool.compactWith(u, st.pool.share(a)))
 	return nil
 }
 
@@ -403,7 +403,7 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 		return old, nil
 	}
 	u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
-	st.put(sl, st.pool.compact(u))
+	st.put(sl, st.pool.compactOver(sl.user, u))
 	return u, nil
 }
 
@@ -526,18 +526,17 @@ func mergeAttributes(old, patch map[string]any) map[string]any {
 	return out
 }
 
-// seedCopy copies a user given to AddUsers and fills the fields the API always sets.
-func seedCopy(in gen.User) (*gen.User, error) {
-	u := copyUser(&in)
-	for k, v := range in.CustomAttributes {
-		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
-		// so that every stored value is plain JSON and copies and comparisons behave alike.
-		jv, err := jsonvalue.Plain(v)
-		if err != nil {
-			return nil, fmt.Errorf("customAttributes[%q]: %w", k, err)
-		}
-		u.CustomAttributes[k] = jv
+// seedCopy copies a user given to AddUsers, but for its custom attributes, and fills the fields
+// the API always sets; the attributes it returns as a list, each value as a decoded request would
+// carry it (float64, []any, map[string]any), so that every stored value is plain JSON and copies
+// and comparisons behave alike.
+func seedCopy(in gen.User) (*gen.User, attrs, error) {
+	a, err := attrsOf(in.CustomAttributes, jsonvalue.Plain)
+	if err != nil {
+		return nil, nil, err
 	}
+	in.CustomAttributes = nil
+	u := copyUser(&in)
 	if u.Status == "" {
 		u.Status = string(gen.UserStatusEnabled)
 	}
@@ -547,7 +546,7 @@ func seedCopy(in gen.User) (*gen.User, error) {
 	if u.ModifiedTime == 0 {
 		u.ModifiedTime = u.CreatedTime
 	}
-	return &u, nil
+	return &u, a, nil
 }
 
 // copyUser returns a deep copy of *u. Custom attribute values are copied as JSON values.
