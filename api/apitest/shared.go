@@ -11,8 +11,7 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-// maxShared bounds each of the tables the store keeps of what users may share: custom attribute
-// lists, and strings.
+// maxShared bounds each of the tables of the pool, of what users may share.
 const maxShared = 4096
 
 // maxInterned is the length of the longest string value of a custom attribute the store shares
