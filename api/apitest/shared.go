@@ -76,13 +76,7 @@ func (p *pool) shareRoles(roles []string) []string {
 	if len(roles) == 0 {
 		return roles
 	}
-	key := listKey(roles)
-	if kept, ok := p.roles[key]; ok && slices.Equal(kept, roles) {
-		return kept
-	}
-	bound(p.roles)
-	p.roles[key] = roles
-	return roles
+	return shareList(p.roles, listKey(roles), roles, slices.Equal)
 }
 
 // shareTenants returns a list the pool keeps that equals tenants, or tenants, which it then keeps.
@@ -94,13 +88,18 @@ func (p *pool) shareTenants(tenants []gen.UserTenant) []gen.UserTenant {
 	for _, t := range tenants {
 		parts = append(parts, t.TenantID, listKey(t.RoleNames))
 	}
-	key := listKey(parts)
-	if kept, ok := p.tenants[key]; ok && reflect.DeepEqual(kept, tenants) {
+	return shareList(p.tenants, listKey(parts), tenants, func(a, b []gen.UserTenant) bool { return reflect.DeepEqual(a, b) })
+}
+
+// shareList returns the list table keeps under key when equal reports it equal to list, or else
+// list, which table then keeps under key.
+func shareList[L any](table map[string]L, key string, list L, equal func(a, b L) bool) L {
+	if kept, ok := table[key]; ok && equal(kept, list) {
 		return kept
 	}
-	bound(p.tenants)
-	p.tenants[key] = tenants
-	return tenants
+	bound(table)
+	table[key] = list
+	return list
 }
 
 // listKey joins a list of strings into a key of the pool's tables, the one string itself for a
