@@ -32,7 +32,7 @@ const (
 	// emulateRequestLog is how many requests the emulator's journal keeps by default.
 	emulateRequestLog = 10000
 	// emulateMemoryLimit is the soft memory limit emulate gives Go's garbage collector when
-	// GOMEMLIMIT sets none: a million users with custom attributes of their own take about 560 MB
+	// GOMEMLIMIT sets none: a million users with custom attributes of their own take about 600 MB
 	// of heap, which the collector's default alone (GOGC=100, a heap up to twice what is live)
 	// would let grow past 1.2 GB.
 	emulateMemoryLimit = 800 << 20
@@ -101,7 +101,7 @@ waits alike: api.WithTimeScale(S), descope-users --time-scale S. The global --ti
 the command) describes the server's clock for every command, so it sets the emulator's too; give
 one or the other.
 
-Memory: a million users with custom attributes of their own take about 560 MB. Unless GOMEMLIMIT
+Memory: a million users with custom attributes of their own take about 600 MB. Unless GOMEMLIMIT
 is set in its environment, emulate asks Go's garbage collector to keep the process within 800 MiB
 (GOMEMLIMIT=800MiB), which holds a million users; past it the collector works ever harder (up to
 half the CPU), so give a larger seed room: GOMEMLIMIT=2GiB, or GOMEMLIMIT=off.`,
