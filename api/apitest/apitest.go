@@ -330,6 +330,7 @@ type config struct {
 	projectID, managementKey string
 	addr                     string
 	users                    []gen.User
+	seed                     func(add func(gen.User) error) error // WithSeed
 	states                   []seededState
 	attributes               []gen.CustomAttribute
 	testUserLimit            int
@@ -376,6 +377,17 @@ type Faults struct {
 // panic, for instance when a login ID belongs to two users.
 func WithUsers(users ...gen.User) Option {
 	return func(c *config) { c.users = append(c.users, users...) }
+}
+
+// WithSeed seeds the server with the users read gives to add, one at a time, as it reads them
+// (from a file, say), so that a large seed is never held whole beside the users stored, as the
+// slice given to WithUsers is. add stores a copy of the user at once, as AddUsers does, and
+// refuses (with an *IDTakenError) a user whose user ID or one of whose login IDs a user added
+// before it has, instead of replacing that user. The seed is read after the users of WithUsers.
+// Start fails with the error read returns, wrapped, which may be one add returned; read is not
+// kept once it has returned.
+func WithSeed(read func(add func(gen.User) error) error) Option {
+	return func(c *config) { c.seed = read }
 }
 
 // WithCredentials sets the project ID and management key the server accepts, instead of
@@ -503,6 +515,13 @@ func start(report func(error), opts []Option) (*Server, error) {
 	if err := s.store.add(cfg.users...); err != nil {
 		return nil, fmt.Errorf("WithUsers: %w", err)
 	}
+	if cfg.seed != nil {
+		if err := cfg.seed(s.store.addNew); err != nil {
+			return nil, fmt.Errorf("WithSeed: %w", err)
+		}
+	}
+	// The store holds copies of the users: the server keeps no second copy of a large seed.
+	s.cfg.users, s.cfg.seed = nil, nil
 	for _, st := range cfg.states {
 		if err := s.SetUserState(st.loginID, st.state); err != nil {
 			return nil, fmt.Errorf("WithUserState: %w", err)
@@ -553,8 +572,8 @@ func (c *config) check() error {
 	if err := checkLimits(c.limits, c.timeScale); err != nil {
 		return err
 	}
-	if c.state != nil && (len(c.users) > 0 || len(c.states) > 0 || len(c.attributes) > 0) {
-		return errors.New("WithState excludes WithUsers, WithUserState and WithCustomAttributes: a state holds all they seed")
+	if c.state != nil && (len(c.users) > 0 || c.seed != nil || len(c.states) > 0 || len(c.attributes) > 0) {
+		return errors.New("WithState excludes WithUsers, WithSeed, WithUserState and WithCustomAttributes: a state holds all they seed")
 	}
 	f := c.faults
 	if !(f.ErrorRate >= 0 && f.CutRate >= 0 && f.ErrorRate+f.CutRate <= 1) || f.Latency < 0 { // NaN fails too
@@ -614,7 +633,7 @@ func (s *Server) User(loginID string) (gen.User, bool) {
 	if u == nil {
 		return gen.User{}, false
 	}
-	return copyUser(u), true
+	return u.public(), true
 }
 
 // Users returns deep copies of all users, in the order they were added.
@@ -622,7 +641,7 @@ func (s *Server) Users() []gen.User {
 	us := s.store.all()
 	out := make([]gen.User, len(us))
 	for i, u := range us {
-		out[i] = copyUser(u)
+		out[i] = u.public()
 	}
 	return out
 }
@@ -727,10 +746,11 @@ type Recovery struct {
 // that user ID, and whether there is one: the recovery fields of the user User returns, gathered
 // for tests that compare them together.
 func (s *Server) Recovery(loginID string) (Recovery, bool) {
-	u := s.store.get(loginID)
-	if u == nil {
+	su := s.store.get(loginID)
+	if su == nil {
 		return Recovery{}, false
 	}
+	u := su.more()
 	return Recovery{
 		Email:         u.RecoveryEmail,
 		EmailVerified: u.VerifiedRecoveryEmail,

@@ -116,18 +116,17 @@ func (o operations) DeleteUserCustomAttribute(w http.ResponseWriter, r *http.Req
 			continue
 		}
 		old := sl.user
-		if !slices.ContainsFunc(deleted, func(name string) bool { _, has := old.CustomAttributes[name]; return has }) {
+		if !slices.ContainsFunc(deleted, func(name string) bool { _, has := old.attrs.get(name); return has }) {
 			continue
 		}
-		u := *old
+		u := old.view()
 		remove := map[string]any{}
 		for _, name := range deleted {
 			remove[name] = nil
 		}
-		u.CustomAttributes = mergeAttributes(old.CustomAttributes, remove)
-		st.shareAttributes(&u)
+		u.CustomAttributes = mergeAttributes(u.CustomAttributes, remove)
 		u.ModifiedTime = max(now, u.CreatedTime)
-		st.put(sl, &u)
+		st.put(sl, st.pool.compact(u))
 	}
 	a := o.s.attributesAnswer()
 	st.mu.Unlock()

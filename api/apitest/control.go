@@ -165,7 +165,7 @@ func (s *Server) controlUsers(w http.ResponseWriter, _ *http.Request) {
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	for _, u := range snap.users {
-		if enc.Encode(u) != nil {
+		if enc.Encode(u.view()) != nil {
 			return
 		}
 	}

@@ -278,7 +278,7 @@ func (s *Server) LastEmbeddedToken(loginID string) (string, bool) {
 
 // testUser returns the user a generator names: it must exist (404 E112102) and be a test user
 // (400 E011004: Descope generates codes and links for test users only).
-func (s *Server) testUser(loginID string) (*gen.User, *apiError) {
+func (s *Server) testUser(loginID string) (*user, *apiError) {
 	u := s.store.get(loginID)
 	switch {
 	case u == nil:
@@ -326,7 +326,7 @@ func (o operations) GenerateMagicLinkForTestUser(w http.ResponseWriter, r *http.
 		return
 	}
 	redirect, e := either("redirectUrl", req.RedirectURL, "URI", req.URIGoSpelling, req.RedirectURL == "", req.URIGoSpelling == "")
-	var u *gen.User
+	var u *user
 	if e == nil {
 		u, e = o.s.testUser(req.LoginID)
 	}
@@ -345,7 +345,7 @@ func (o operations) GenerateEnchantedLinkForTestUser(w http.ResponseWriter, r *h
 		return
 	}
 	redirect, e := either("redirectUrl", req.RedirectURL, "URI", req.URIGoSpelling, req.RedirectURL == "", req.URIGoSpelling == "")
-	var u *gen.User
+	var u *user
 	if e == nil {
 		u, e = o.s.testUser(req.LoginID)
 	}

@@ -275,12 +275,11 @@ func (s *Server) create(nu *newUser, now int64) (*gen.User, *apiError) {
 		u.CreatedTime = nu.created
 	}
 	u.Password = nu.password != nil
-	st.shareAttributes(&u)
 	sl := st.newSlot()
 	if nu.password != nil {
 		sl.keep().password = nu.password
 	}
-	st.put(sl, &u)
+	st.put(sl, st.pool.compact(&u))
 	s.stats.createdUsers.Add(1)
 	return &u, nil
 }
@@ -290,7 +289,7 @@ func (s *Server) create(nu *newUser, now int64) (*gen.User, *apiError) {
 func (s *Server) createOrReinvite(nu *newUser, inv invite, now int64) (u *gen.User, isNew bool, e *apiError) {
 	if inv.on {
 		if sl := s.store.byID[nu.loginID]; sl != nil {
-			return sl.user, false, nil
+			return sl.user.view(), false, nil
 		}
 	}
 	u, e = s.create(nu, now)
@@ -425,10 +424,10 @@ func (o operations) DeleteUser(w http.ResponseWriter, r *http.Request) {
 	st := o.s.store
 	st.mu.Lock()
 	sl, e := st.namedByIDs(req.LoginID, req.Identifier, req.UserID)
-	var gone []*gen.User
+	var gone []*user
 	if e == nil {
 		st.remove(sl)
-		gone = []*gen.User{sl.user}
+		gone = []*user{sl.user}
 	}
 	st.mu.Unlock()
 	if e != nil {
@@ -446,7 +445,7 @@ func (o operations) DeleteUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	st := o.s.store
 	st.mu.Lock()
-	var gone []*gen.User
+	var gone []*user
 	for _, id := range req.UserIDs {
 		if sl := st.byID[id]; sl != nil && sl.user.UserID == id {
 			st.remove(sl)
@@ -467,7 +466,7 @@ func (o operations) DeleteAllTestUsers(w http.ResponseWriter, r *http.Request) {
 			test = append(test, st.slots[c.pos()])
 		}
 	}
-	gone := make([]*gen.User, len(test))
+	gone := make([]*user, len(test))
 	for i, sl := range test {
 		st.remove(sl)
 		gone[i] = sl.user
@@ -478,7 +477,7 @@ func (o operations) DeleteAllTestUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 // forget counts deleted users and drops the codes and links generated for them.
-func (s *Server) forget(gone []*gen.User) {
+func (s *Server) forget(gone []*user) {
 	s.stats.deletedUsers.Add(int64(len(gone)))
 	s.recMu.Lock()
 	defer s.recMu.Unlock()

@@ -362,7 +362,7 @@ func (o operations) LoadUser(w http.ResponseWriter, r *http.Request, params gen.
 		o.s.fail(w, r, c, userNotFound(id))
 		return
 	}
-	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u})
+	o.s.respond(w, r, c, http.StatusOK, gen.UserResponse{User: *u.view()})
 }
 
 func (o operations) LoadUsers(w http.ResponseWriter, r *http.Request) {

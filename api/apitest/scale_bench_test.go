@@ -16,8 +16,8 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-// The scale benchmarks seed 100,000 and 1,000,000 users. They are slow and take memory (a
-// gigabyte at 1M); run one size at a time for clean memory figures:
+// The scale benchmarks seed 100,000 and 1,000,000 users. They are slow and take memory (about
+// 600 MB of heap at 1M); run one size at a time for clean memory figures:
 //
 //	go test ./api/apitest -run '^$' -bench 'BenchmarkScaleMemory/1M' -benchtime 1x
 //	go test ./api/apitest -run '^$' -bench 'BenchmarkScaleSearch' -benchmem

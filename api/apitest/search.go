@@ -30,7 +30,7 @@ func (st *store) byUserIDs(ids []string, includeInvalid bool) []gen.User {
 		if !includeInvalid && (sl.user.Status == "disabled" || sl.user.Status == "expired") {
 			continue
 		}
-		out = append(out, copyUser(sl.user))
+		out = append(out, sl.user.public())
 	}
 	return out
 }
@@ -73,7 +73,7 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	}
 	f := newSearchFilter(&req)
 	sorted := len(req.Sort) > 0
-	var candidates, page, matches []*gen.User
+	var candidates, page, matches []*user
 	total := 0
 	st.mu.RLock()
 	src := st.source(&req)
@@ -104,8 +104,8 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	default:
 		// The candidates are checked once the lock is let go (stored users do not change), so
 		// that a long search (text, attributes, a sort) does not hold up the writers.
-		candidates = make([]*gen.User, 0, src.size)
-		st.each(src, func(u *gen.User) { candidates = append(candidates, u) })
+		candidates = make([]*user, 0, src.size)
+		st.each(src, func(u *user) { candidates = append(candidates, u) })
 	}
 	st.mu.RUnlock()
 	for _, u := range candidates {
@@ -127,7 +127,7 @@ func (st *store) search(req gen.SearchUsersRequest) ([]gen.User, int, *apiError)
 	}
 	out := make([]gen.User, len(page))
 	for i, u := range page {
-		out[i] = withColumns(copyUser(u), columns)
+		out[i] = withColumns(u.public(), columns)
 	}
 	return out, total, nil
 }
@@ -215,7 +215,7 @@ func (st *store) union(kind setKind, values []string, test []bool) source {
 }
 
 // each calls fn with each candidate of src, in insertion order; the caller holds a lock.
-func (st *store) each(src source, fn func(u *gen.User)) {
+func (st *store) each(src source, fn func(u *user)) {
 	if src.isNamed {
 		for _, sl := range src.named {
 			fn(sl.user)
@@ -310,25 +310,25 @@ func newSearchFilter(req *gen.SearchUsersRequest) *searchFilter {
 
 // matches reports whether u matches every filter; a list filter matches when any of its values
 // does. An empty filter is no filter.
-func (f *searchFilter) matches(u *gen.User) bool {
-	req := f.req
+func (f *searchFilter) matches(u *user) bool {
+	req, more := f.req, u.more()
 	switch {
 	case req.TestUsersOnly && !u.Test, !req.TestUsersOnly && !req.WithTestUser && u.Test:
 		return false
 	case !inTenant(req.TenantIDs, u), !hasRole(req.RoleNames, u), !anyOf(req.LoginIDs, u.LoginIDs...),
 		!anyOf(req.UserIDs, u.UserID), !anyOf(req.Emails, u.Email), !anyOf(req.Phones, u.Phone),
-		!anyOf(f.statuses, u.Status), !anyOf(req.SsoAppIDs, u.SsoAppIDs...):
+		!anyOf(f.statuses, u.Status), !anyOf(req.SsoAppIDs, more.SsoAppIDs...):
 		return false
 	case req.LoginID != "" && !slices.Contains(u.LoginIDs, req.LoginID),
-		!anyOf(req.RecoveryEmails, u.RecoveryEmail), !anyOf(req.RecoveryPhones, u.RecoveryPhone):
+		!anyOf(req.RecoveryEmails, more.RecoveryEmail), !anyOf(req.RecoveryPhones, more.RecoveryPhone):
 		return false
 	case !flagMatches(req.VerifiedEmail, u.VerifiedEmail), !flagMatches(req.VerifiedPhone, u.VerifiedPhone),
-		!flagMatches(req.VerifiedRecoveryEmail, u.VerifiedRecoveryEmail), !flagMatches(req.VerifiedRecoveryPhone, u.VerifiedRecoveryPhone):
+		!flagMatches(req.VerifiedRecoveryEmail, more.VerifiedRecoveryEmail), !flagMatches(req.VerifiedRecoveryPhone, more.VerifiedRecoveryPhone):
 		return false
 	// The sign-in method flags cannot tell false from absent: only true filters. scimOnly and scim
 	// are one test here (the fake cannot tell a user SCIM provisioned from one SCIM updated), and
 	// includeSubTenants changes nothing (the fake has no sub-tenants).
-	case req.SsoOnly && !u.SAML && !u.OIDC, (req.ScimOnly || req.Scim) && !u.SCIM,
+	case req.SsoOnly && !more.SAML && !more.OIDC, (req.ScimOnly || req.Scim) && !more.SCIM,
 		req.Password && !u.Password, req.Totp && !u.TOTP, req.Webauthn && !u.Webauthn:
 		return false
 	case !inRange(u.CreatedTime, int64(req.FromCreatedTime), int64(req.ToCreatedTime)), !inRange(u.ModifiedTime, int64(req.FromModifiedTime), int64(req.ToModifiedTime)):
@@ -337,7 +337,7 @@ func (f *searchFilter) matches(u *gen.User) bool {
 		return false
 	}
 	for key, want := range f.attrs {
-		if !attributeMatches(u.CustomAttributes, key, want) {
+		if !attributeMatches(u.attrs, key, want) {
 			return false
 		}
 	}
@@ -345,7 +345,7 @@ func (f *searchFilter) matches(u *gen.User) bool {
 }
 
 // inTenant reports whether filter is empty or names a tenant of u.
-func inTenant(filter []string, u *gen.User) bool {
+func inTenant(filter []string, u *user) bool {
 	if len(filter) == 0 {
 		return true
 	}
@@ -358,7 +358,7 @@ func inTenant(filter []string, u *gen.User) bool {
 }
 
 // hasRole reports whether filter is empty or names a role of u, its own or one of a tenant.
-func hasRole(filter []string, u *gen.User) bool {
+func hasRole(filter []string, u *user) bool {
 	if len(filter) == 0 || anyOf(filter, u.RoleNames...) {
 		return true
 	}
@@ -394,7 +394,7 @@ func inRange(seconds, fromMillis, toMillis int64) bool {
 
 // containsText reports whether lower, in lower case, is in u's user ID, login IDs, names, email or
 // phone in lower case.
-func containsText(u *gen.User, lower string) bool {
+func containsText(u *user, lower string) bool {
 	for _, s := range [...]string{u.UserID, u.Name, u.GivenName, u.FamilyName, u.Email, u.Phone} {
 		if containsLower(s, lower) {
 			return true
@@ -434,8 +434,8 @@ next:
 
 // attributeMatches reports whether the user's attribute key equals want (plain JSON) or, when
 // want is a list, one of its values.
-func attributeMatches(attrs map[string]any, key string, want any) bool {
-	have, ok := attrs[key]
+func attributeMatches(attrs attrs, key string, want any) bool {
+	have, ok := attrs.get(key)
 	if !ok {
 		return false
 	}
@@ -456,7 +456,7 @@ func equalJSON(a, b any) bool {
 
 // tenantRolesMatch reports whether, for every tenant of filter, the user's roles there include
 // any of the values (all of them with And). Roles have no IDs in the fake: IDs match names.
-func tenantRolesMatch(u *gen.User, filter map[string]gen.SearchTenantRoles) bool {
+func tenantRolesMatch(u *user, filter map[string]gen.SearchTenantRoles) bool {
 	for tenant, f := range filter {
 		i := slices.IndexFunc(u.UserTenants, func(t gen.UserTenant) bool { return t.TenantID == tenant })
 		if i < 0 {
@@ -476,11 +476,11 @@ func tenantRolesMatch(u *gen.User, filter map[string]gen.SearchTenantRoles) bool
 
 // sortField reads a field a search can sort by: text (str) or a number (num).
 type sortField struct {
-	str func(u *gen.User) string
-	num func(u *gen.User) int64
+	str func(u *user) string
+	num func(u *user) int64
 }
 
-func (f sortField) compare(a, b *gen.User) int {
+func (f sortField) compare(a, b *user) int {
 	if f.num != nil {
 		return cmp.Compare(f.num(a), f.num(b))
 	}
@@ -491,10 +491,10 @@ func (f sortField) compare(a, b *gen.User) int {
 // document and the fields of User the fake sorted by before, some of them two names of one field.
 // A list sorts by its first value, "" when it has none.
 var sortFields = func() map[string]sortField {
-	userID := sortField{str: func(u *gen.User) string { return u.UserID }}
-	firstLoginID := sortField{str: func(u *gen.User) string { return first(u.LoginIDs) }}
-	name := sortField{str: func(u *gen.User) string { return u.Name }}
-	phone := sortField{str: func(u *gen.User) string { return u.Phone }}
+	userID := sortField{str: func(u *user) string { return u.UserID }}
+	firstLoginID := sortField{str: func(u *user) string { return first(u.LoginIDs) }}
+	name := sortField{str: func(u *user) string { return u.Name }}
+	phone := sortField{str: func(u *user) string { return u.Phone }}
 	return map[string]sortField{
 		"id":          userID,
 		"userId":      userID,
@@ -504,18 +504,18 @@ var sortFields = func() map[string]sortField {
 		"name":        name,
 		"phoneNumber": phone,
 		"phone":       phone,
-		"givenName":   {str: func(u *gen.User) string { return u.GivenName }},
-		"familyName":  {str: func(u *gen.User) string { return u.FamilyName }},
-		"email":       {str: func(u *gen.User) string { return u.Email }},
-		"status":      {str: func(u *gen.User) string { return u.Status }},
-		"tenant": {str: func(u *gen.User) string {
+		"givenName":   {str: func(u *user) string { return u.GivenName }},
+		"familyName":  {str: func(u *user) string { return u.FamilyName }},
+		"email":       {str: func(u *user) string { return u.Email }},
+		"status":      {str: func(u *user) string { return u.Status }},
+		"tenant": {str: func(u *user) string {
 			if len(u.UserTenants) == 0 {
 				return ""
 			}
 			return u.UserTenants[0].TenantID
 		}},
-		"createdTime":  {num: func(u *gen.User) int64 { return u.CreatedTime }},
-		"modifiedTime": {num: func(u *gen.User) int64 { return u.ModifiedTime }},
+		"createdTime":  {num: func(u *user) int64 { return u.CreatedTime }},
+		"modifiedTime": {num: func(u *user) int64 { return u.ModifiedTime }},
 	}
 }()
 
@@ -527,7 +527,7 @@ func first(list []string) string {
 }
 
 // sortOrder returns the comparison a search's sort asks for, or why it cannot sort so.
-func sortOrder(sort []gen.SearchSort) (func(a, b *gen.User) int, *apiError) {
+func sortOrder(sort []gen.SearchSort) (func(a, b *user) int, *apiError) {
 	fields := make([]sortField, len(sort))
 	for i, s := range sort {
 		f, ok := sortFields[s.Field]
@@ -537,7 +537,7 @@ func sortOrder(sort []gen.SearchSort) (func(a, b *gen.User) int, *apiError) {
 		}
 		fields[i] = f
 	}
-	return func(a, b *gen.User) int {
+	return func(a, b *user) int {
 		for i, f := range fields {
 			c := f.compare(a, b)
 			if sort[i].Desc {

@@ -81,9 +81,10 @@ type statePassword struct {
 
 // snapshot is a server's state at one moment. Stored users are immutable and the slices of a
 // userState are replaced, never changed in place, so a snapshot shares them with the store and
-// copies only each userState struct: taking one costs a few pointers a user.
+// copies only each userState struct: taking one costs a few pointers a user, and restoring one
+// stores its users as they are.
 type snapshot struct {
-	users      []*gen.User
+	users      []*user
 	states     []*userState // nil where the fake keeps nothing beside the user
 	attributes []gen.CustomAttribute
 	issued     uint64
@@ -95,7 +96,7 @@ func (s *Server) snapshot() *snapshot {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	n := len(st.slots) - st.dead
-	snap := &snapshot{users: make([]*gen.User, 0, n), states: make([]*userState, 0, n),
+	snap := &snapshot{users: make([]*user, 0, n), states: make([]*userState, 0, n),
 		attributes: copyAttributes(s.attributes), issued: st.nextID}
 	for _, sl := range st.slots {
 		if sl == nil {
@@ -118,17 +119,15 @@ func (s *Server) restore(snap *snapshot) {
 	st := s.store
 	st.mu.Lock()
 	st.byID, st.phones, st.emails = map[string]*slot{}, map[string]int{}, map[string]int{}
-	st.slots, st.dead, st.sets, st.attrs = nil, 0, map[setKey]*posSet{}, map[uint64]map[string]any{}
+	st.slots, st.dead, st.sets = nil, 0, map[setKey]*posSet{}
 	st.nextID = snap.issued
 	for i, u := range snap.users {
-		c := *u // put may replace parts of the user it stores with equal ones
-		st.shareAttributes(&c)
 		sl := st.newSlot()
 		if ks := snap.states[i]; ks != nil {
 			k := *ks
 			sl.state = &k
 		}
-		st.put(sl, &c)
+		st.put(sl, u)
 	}
 	s.attributes = copyAttributes(snap.attributes)
 	st.mu.Unlock()
@@ -138,9 +137,10 @@ func (s *Server) restore(snap *snapshot) {
 }
 
 // Reset returns the server to the state it started with: the users, what it kept beside them, the
-// custom attribute definitions and the count of user IDs issued, as WithUsers, WithUserState,
-// WithCustomAttributes or WithState made them. It also forgets the invitations, sign-outs and
-// generated codes it recorded; the request journal, the counters and the fault rules stay.
+// custom attribute definitions and the count of user IDs issued, as WithUsers, WithSeed,
+// WithUserState, WithCustomAttributes or WithState made them. It also forgets the invitations,
+// sign-outs and generated codes it recorded; the request journal, the counters and the fault
+// rules stay.
 func (s *Server) Reset() { s.restore(s.initial) }
 
 // WriteState writes the server's state (see StateFormat) to w, as it was at one moment: requests
@@ -166,7 +166,7 @@ func (snap *snapshot) write(w io.Writer) error {
 		return err
 	}
 	for i, u := range snap.users {
-		line := stateUser{User: *u}
+		line := stateUser{User: *u.view()}
 		if ks := snap.states[i]; ks != nil {
 			if ks.password != nil {
 				if len(ks.password.stored) == 0 {
@@ -185,7 +185,8 @@ func (snap *snapshot) write(w io.Writer) error {
 
 // WithState starts the server in the state r holds (see StateFormat), as WriteState wrote it.
 // Start fails with a *StateError (wrapped) naming the line of a state it refuses. It excludes
-// WithUsers, WithUserState and WithCustomAttributes: a state is the whole of what they seed.
+// WithUsers, WithSeed, WithUserState and WithCustomAttributes: a state is the whole of what they
+// seed.
 func WithState(r io.Reader) Option {
 	return func(c *config) { c.state = r }
 }
@@ -210,6 +211,7 @@ func readState(r io.Reader) (*snapshot, error) {
 	sc.Buffer(make([]byte, 0, 64<<10), maxStateLine)
 	snap := &snapshot{}
 	owner := map[string]int{} // every login ID and user ID, to the line of its user
+	users := newPool()        // the users read share what they have alike, as stored users do
 	n, header := 0, false
 	for sc.Scan() {
 		n++
@@ -228,7 +230,7 @@ func readState(r io.Reader) (*snapshot, error) {
 		if err != nil {
 			return nil, &StateError{n, err.Error()}
 		}
-		snap.users = append(snap.users, u)
+		snap.users = append(snap.users, users.compact(u))
 		snap.states = append(snap.states, ks)
 	}
 	if err := sc.Err(); err != nil {

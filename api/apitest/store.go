@@ -1,8 +1,9 @@
 package apitest
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"reflect"
 	"slices"
@@ -13,11 +14,12 @@ import (
 	"github.com/seed-a84e9595/descope-mgmt/gen"
 )
 
-// store holds the users. Stored users are immutable: an update builds a new *gen.User (sharing
-// the parts it does not change) and swaps it into the user's slot under the write lock, so a
-// reader may keep and encode the user it got without a lock and without copying it. Users may
-// share parts with each other too: users created with equal custom attributes share one map
-// (shareAttributes).
+// store holds the users, each as a *user (user.go), in less memory than a gen.User. Stored users
+// are immutable: an update builds a new gen.User from a view of the stored one (sharing the parts
+// it does not change) and swaps its compact form into the user's slot under the write lock, so a
+// reader may keep the user it got without a lock and without copying it. Users may share parts
+// with each other too: users with equal custom attributes share one list, and their attribute
+// names, short string values and statuses are kept once (pool).
 //
 // The slots are kept in insertion order, each at its position in slots; a deleted user leaves nil
 // at its position until there are more of those than users, when the slots are moved together
@@ -31,9 +33,8 @@ type store struct {
 	slots  []*slot          // by position: insertion order, nil where a user was deleted
 	dead   int              // nil slots in slots
 	sets   map[setKey]*posSet
-	attrs  map[uint64]map[string]any // custom attribute maps by their hash, for sharedAttributes
-	seed   maphash.Seed              // of the hashes of attrs
-	nextID uint64                    // for user IDs the store assigns
+	pool   *pool  // what users share
+	nextID uint64 // for user IDs the store assigns
 }
 
 // slot is one user: the stored (immutable) user, its position in the insertion order, and what
@@ -41,7 +42,7 @@ type store struct {
 // under the store's write lock. state is nil until something is kept (keep): most users have
 // nothing, and an empty state would cost 120 bytes a user.
 type slot struct {
-	user  *gen.User
+	user  *user
 	pos   int32
 	state *userState
 }
@@ -83,11 +84,11 @@ const (
 
 func newStore() *store {
 	return &store{byID: map[string]*slot{}, phones: map[string]int{}, emails: map[string]int{},
-		sets: map[setKey]*posSet{}, attrs: map[uint64]map[string]any{}, seed: maphash.MakeSeed()}
+		sets: map[setKey]*posSet{}, pool: newPool()}
 }
 
 // get returns the stored (immutable) user with that login ID or user ID, or nil.
-func (st *store) get(id string) *gen.User {
+func (st *store) get(id string) *user {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	if sl := st.byID[id]; sl != nil {
@@ -96,10 +97,10 @@ func (st *store) get(id string) *gen.User {
 	return nil
 }
 
-func (st *store) all() []*gen.User {
+func (st *store) all() []*user {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	out := make([]*gen.User, 0, len(st.slots)-st.dead)
+	out := make([]*user, 0, len(st.slots)-st.dead)
 	for _, sl := range st.slots {
 		if sl != nil {
 			out = append(out, sl.user)
@@ -125,34 +126,72 @@ func (st *store) add(users ...gen.User) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for i := range users {
-		shared, h := st.sharedAttributes(users[i].CustomAttributes)
-		u, err := seedCopy(users[i], shared)
-		if err != nil {
+		if err := st.addLocked(users[i]); err != nil {
 			return fmt.Errorf("user %d: %w", i, err)
 		}
-		if shared == nil && len(u.CustomAttributes) > 0 {
-			st.keepAttributes(h, u.CustomAttributes)
-		}
-		if u.UserID == "" {
-			u.UserID = st.newUserID()
-		}
-		sl := st.byID[u.UserID]
-		if sl != nil && sl.user.UserID != u.UserID {
-			return fmt.Errorf("user %d: user ID %q is a login ID of user %q", i, u.UserID, sl.user.UserID)
-		}
-		for _, id := range u.LoginIDs {
-			if id == "" {
-				return fmt.Errorf("user %d: empty login ID", i)
-			}
-			if other := st.byID[id]; other != nil && other != sl {
-				return fmt.Errorf("user %d: login ID %q belongs to user %q", i, id, other.user.UserID)
-			}
-		}
-		if sl == nil {
-			sl = st.newSlot()
-		}
-		st.put(sl, u)
 	}
+	return nil
+}
+
+// IDTakenError is why the add function of WithSeed refused a user: ID, the user's user ID or one
+// of its login IDs, is a user ID or login ID of the user the server holds at position Other
+// (counted from 0, in the order the users were added).
+type IDTakenError struct {
+	ID    string
+	Other int
+}
+
+func (e *IDTakenError) Error() string {
+	return fmt.Sprintf("%q is a login ID or user ID of user %d too", e.ID, e.Other)
+}
+
+// addNew stores a copy of in, as add does, unless one of its IDs (its user ID, then its login
+// IDs) is one of a user the store holds: then it returns an *IDTakenError.
+func (st *store) addNew(in gen.User) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	taken := func(id string) error {
+		if other := st.byID[id]; id != "" && other != nil {
+			return &IDTakenError{ID: id, Other: int(other.pos)}
+		}
+		return nil
+	}
+	err := taken(in.UserID)
+	for _, id := range in.LoginIDs {
+		err = cmp.Or(err, taken(id))
+	}
+	if err != nil {
+		return err
+	}
+	return st.addLocked(in)
+}
+
+// addLocked stores a copy of in, replacing the user with its user ID if there is one; the caller
+// holds the write lock.
+func (st *store) addLocked(in gen.User) error {
+	u, a, err := seedCopy(in)
+	if err != nil {
+		return err
+	}
+	if u.UserID == "" {
+		u.UserID = st.newUserID()
+	}
+	sl := st.byID[u.UserID]
+	if sl != nil && sl.user.UserID != u.UserID {
+		return fmt.Errorf("user ID %q is a login ID of user %q", u.UserID, sl.user.UserID)
+	}
+	for _, id := range u.LoginIDs {
+		if id == "" {
+			return errors.New("empty login ID")
+		}
+		if other := st.byID[id]; other != nil && other != sl {
+			return fmt.Errorf("login ID %q belongs to user %q", id, other.user.UserID)
+		}
+	}
+	if sl == nil {
+		sl = st.newSlot()
+	}
+	st.put(sl, st.pool.compactWith(u, st.pool.share(a)))
 	return nil
 }
 
@@ -175,14 +214,10 @@ func (st *store) newUserID() string {
 	}
 }
 
-// put stores u in sl and updates the indexes. The caller holds the write lock, has checked
-// that u's login IDs are free, and has not shown u to anyone yet: put may replace parts of u
-// with equal ones.
-func (st *store) put(sl *slot, u *gen.User) {
+// put stores u in sl and updates the indexes. The caller holds the write lock, and has checked
+// that u's login IDs are free.
+func (st *store) put(sl *slot, u *user) {
 	old := sl.user
-	if i := slices.Index(u.LoginIDs, u.Email); i >= 0 {
-		u.Email = u.LoginIDs[i] // the same text, kept once
-	}
 	if old != nil {
 		st.unindexIDs(sl, old)
 	}
@@ -232,7 +267,7 @@ func (st *store) compact() {
 
 // unindexIDs removes the IDs and contacts of u, the user of sl, from the indexes; the caller
 // holds the write lock.
-func (st *store) unindexIDs(sl *slot, u *gen.User) {
+func (st *store) unindexIDs(sl *slot, u *user) {
 	delete(st.byID, u.UserID)
 	for _, id := range u.LoginIDs {
 		if st.byID[id] == sl {
@@ -245,7 +280,7 @@ func (st *store) unindexIDs(sl *slot, u *gen.User) {
 
 // ownEmail returns u's email when it is not one of u's login IDs, "" otherwise. An email that is a
 // login ID is found in byID, so emails counts only the others.
-func ownEmail(u *gen.User) string {
+func ownEmail(u *user) string {
 	if slices.Contains(u.LoginIDs, u.Email) {
 		return ""
 	}
@@ -253,7 +288,7 @@ func ownEmail(u *gen.User) string {
 }
 
 // reindex moves position pos from the sets of old to those of u; either may be nil.
-func (st *store) reindex(pos int32, old, u *gen.User) {
+func (st *store) reindex(pos int32, old, u *user) {
 	var a, b [8]setKey
 	was, is := setKeys(old, a[:0]), setKeys(u, b[:0])
 	for _, k := range was {
@@ -278,7 +313,7 @@ func (st *store) reindex(pos int32, old, u *gen.User) {
 }
 
 // setKeys appends to keys the sets u is in, each once; none for nil.
-func setKeys(u *gen.User, keys []setKey) []setKey {
+func setKeys(u *user, keys []setKey) []setKey {
 	if u == nil {
 		return keys
 	}
@@ -342,8 +377,10 @@ func othersHave(m map[string]int, value, mine string) bool {
 	return n > 0
 }
 
-// update applies fn to the user with that login ID or user ID and stores the user fn returns.
-// fn runs under the write lock and must not modify the user it is given.
+// update applies fn to the user with that login ID or user ID, a view of the stored user, and
+// stores the user fn returns, which it answers. fn runs under the write lock and must not modify
+// the parts of the user it is given, which the stored user shares (its custom attribute map is
+// its own).
 func (st *store) update(loginID string, fn func(sl *slot, old *gen.User) (*gen.User, *apiError)) (*gen.User, *apiError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -355,17 +392,18 @@ func (st *store) updateLocked(loginID string, fn func(sl *slot, old *gen.User) (
 	if sl == nil {
 		return nil, userNotFound(loginID)
 	}
-	u, e := fn(sl, sl.user)
+	old := sl.user.view()
+	u, e := fn(sl, old)
 	if e != nil {
 		return nil, e
 	}
 	// An update that changes nothing (adding a tenant the user is in, an empty patch) leaves the
 	// user as it was, modifiedTime included.
-	if u != sl.user && reflect.DeepEqual(u, sl.user) {
-		return sl.user, nil
+	if u != old && reflect.DeepEqual(u, old) {
+		return old, nil
 	}
 	u.ModifiedTime = max(time.Now().Unix(), u.CreatedTime)
-	st.put(sl, u)
+	st.put(sl, st.pool.compactOver(sl.user, u))
 	return u, nil
 }
 
@@ -488,25 +526,17 @@ func mergeAttributes(old, patch map[string]any) map[string]any {
 	return out
 }
 
-// seedCopy copies a user given to AddUsers and fills the fields the API always sets. shared, when
-// not nil, are custom attributes equal to the user's as plain JSON, which the copy takes instead.
-func seedCopy(in gen.User, shared map[string]any) (*gen.User, error) {
-	if shared != nil {
-		in.CustomAttributes = nil
+// seedCopy copies a user given to AddUsers, but for its custom attributes, and fills the fields
+// the API always sets; the attributes it returns as a list, each value as a decoded request would
+// carry it (float64, []any, map[string]any), so that every stored value is plain JSON and copies
+// and comparisons behave alike.
+func seedCopy(in gen.User) (*gen.User, attrs, error) {
+	a, err := attrsOf(in.CustomAttributes, jsonvalue.Plain)
+	if err != nil {
+		return nil, nil, err
 	}
+	in.CustomAttributes = nil
 	u := copyUser(&in)
-	if shared != nil {
-		u.CustomAttributes = shared
-	}
-	for k, v := range in.CustomAttributes {
-		// Store the values as a decoded request would carry them (float64, []any, map[string]any),
-		// so that every stored value is plain JSON and copies and comparisons behave alike.
-		jv, err := jsonvalue.Plain(v)
-		if err != nil {
-			return nil, fmt.Errorf("customAttributes[%q]: %w", k, err)
-		}
-		u.CustomAttributes[k] = jv
-	}
 	if u.Status == "" {
 		u.Status = string(gen.UserStatusEnabled)
 	}
@@ -516,7 +546,7 @@ func seedCopy(in gen.User, shared map[string]any) (*gen.User, error) {
 	if u.ModifiedTime == 0 {
 		u.ModifiedTime = u.CreatedTime
 	}
-	return &u, nil
+	return &u, a, nil
 }
 
 // copyUser returns a deep copy of *u. Custom attribute values are copied as JSON values.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,11 @@ const (
 	emulateGrace = 2 * time.Minute
 	// emulateRequestLog is how many requests the emulator's journal keeps by default.
 	emulateRequestLog = 10000
+	// emulateMemoryLimit is the soft memory limit emulate gives Go's garbage collector when
+	// GOMEMLIMIT sets none: a million users with custom attributes of their own take about 600 MB
+	// of heap, which the collector's default alone (GOGC=100, a heap up to twice what is live)
+	// would let grow past 1.2 GB.
+	emulateMemoryLimit = 800 << 20
 )
 
 // emulateCommand is emulate: the fake Descope (package apitest) served for other programs, as
@@ -93,7 +99,12 @@ unless given): create=100/1m,update=200/1m,search=200/1m,default=100/1m,lockout=
 seconds; Retry-After still counts its seconds, as Descope's does), so clients must scale their
 waits alike: api.WithTimeScale(S), descope-users --time-scale S. The global --time-scale (before
 the command) describes the server's clock for every command, so it sets the emulator's too; give
-one or the other.`,
+one or the other.
+
+Memory: a million users with custom attributes of their own take about 600 MB. Unless GOMEMLIMIT
+is set in its environment, emulate asks Go's garbage collector to keep the process within 800 MiB
+(GOMEMLIMIT=800MiB), which holds a million users; past it the collector works ever harder (up to
+half the CPU), so give a larger seed room: GOMEMLIMIT=2GiB, or GOMEMLIMIT=off.`,
 		example: []string{"--check", "--seed", "users.jsonl"},
 		serves:  true,
 		grace:   emulateGrace,
@@ -171,8 +182,8 @@ type emulation struct {
 	// remote: --addr is not loopback (--allow-remote); anywhere: it names no host (0.0.0.0, ::
 	// or none), so that clients on this machine reach it at 127.0.0.1.
 	remote, anywhere bool
-	// closeState closes the state file once the emulator has read it.
-	closeState func()
+	// closeInput closes the state or seed file once the emulator has read it.
+	closeInput func()
 }
 
 // prepare reads the flags and the files, and returns what to serve; its errors carry their exit
@@ -211,7 +222,7 @@ func (o *emulateFlags) prepare(c *cli) (*emulation, error) {
 		return nil, usage("--test-user-limit and --request-log must be 0 or more")
 	}
 	e := &emulation{cr: o.credentials(c.env), scale: scale, state: *o.state, limits: describeLimits(limits), faults: *o.faults,
-		remote: !isLoopback(host), closeState: func() {}}
+		remote: !isLoopback(host), closeInput: func() {}}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		e.anywhere = true
 	}
@@ -246,7 +257,7 @@ func (o *emulateFlags) prepare(c *cli) (*emulation, error) {
 				return nil, usage("--state: %v", err)
 			}
 			e.opts = append(e.opts, apitest.WithState(f))
-			e.closeState = func() { _ = f.Close() }
+			e.closeInput = func() { _ = f.Close() }
 			e.users = ", from " + *o.state
 			if *o.seed != "" {
 				e.users += fmt.Sprintf(" (--seed %s not read: the state wins)", *o.seed)
@@ -255,11 +266,12 @@ func (o *emulateFlags) prepare(c *cli) (*emulation, error) {
 		}
 	}
 	if *o.seed != "" {
-		users, err := readSeed(*o.seed)
+		f, err := openInput(*o.seed)
 		if err != nil {
-			return nil, &exitError{exitUsage, err}
+			return nil, usage("%v", err)
 		}
-		e.opts = append(e.opts, apitest.WithUsers(users...))
+		e.opts = append(e.opts, apitest.WithSeed(seedUsers(*o.seed, f)))
+		e.closeInput = func() { _ = f.Close() }
 		e.users = ", from " + *o.seed
 	}
 	return e, nil
@@ -278,6 +290,9 @@ func (o *emulateFlags) run(ctx context.Context, c *cli, cmd *command, args []str
 	if len(args) > 0 {
 		return c.usageError(cmd, "unexpected argument %q (emulate takes only flags)", args[0])
 	}
+	if os.Getenv("GOMEMLIMIT") == "" { // the runtime read it at the start
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(emulateMemoryLimit))
+	}
 	e, err := o.prepare(c)
 	if err != nil {
 		if exitCode(err) == exitUsage {
@@ -293,7 +308,7 @@ func (o *emulateFlags) run(ctx context.Context, c *cli, cmd *command, args []str
 		addr = "127.0.0.1:0" // the check binds nothing the emulator would
 	}
 	srv, err := apitest.Start(append(e.opts, apitest.WithAddr(addr))...)
-	e.closeState()
+	e.closeInput()
 	if err != nil {
 		return startFailed(c, cmd, err, e)
 	}
@@ -337,9 +352,12 @@ func (o *emulateFlags) run(ctx context.Context, c *cli, cmd *command, args []str
 func startFailed(c *cli, cmd *command, err error, e *emulation) int {
 	var se *apitest.StateError
 	var oe *net.OpError
+	var seed *exitError // what the seed's reader refused, by FILE:LINE
 	switch {
 	case errors.As(err, &se):
 		return c.usageError(cmd, "%s:%d: %s", e.state, se.Line, se.Problem)
+	case errors.As(err, &seed):
+		return c.usageError(cmd, "%v", seed.err)
 	case errors.As(err, &oe):
 		return c.fail(cmd, fmt.Errorf("cannot listen on %s: %v", oe.Addr, oe.Err))
 	}
@@ -464,9 +482,14 @@ var seedRecords = records[gen.User]{
 	help:   "JSON Lines: a patch (loginId...) or a user (loginIds..., or {\"user\": {...}}) a line",
 }
 
-// decodeSeedLine reads one line of a seed file: a whole user when it has loginIds or user, else a
-// patch, read by patch's own decoder.
+// decodeSeedLine reads one line of a seed file: a patch, read by patch's own decoder, or else a
+// whole user when it has loginIds or user (neither is a field of a patch, so that a line with one
+// never reads as a patch).
 func decodeSeedLine(line []byte) (gen.User, error) {
+	p, err := decodePatchLine(line)
+	if err == nil {
+		return userOfPatch(p), nil
+	}
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(line, &keys) == nil {
 		if _, ok := keys["user"]; ok {
@@ -484,11 +507,7 @@ func decodeSeedLine(line []byte) (gen.User, error) {
 			return u, checkSeedUser(u, "")
 		}
 	}
-	p, err := decodePatchLine(line)
-	if err != nil {
-		return gen.User{}, err
-	}
-	return userOfPatch(p), nil
+	return gen.User{}, err
 }
 
 // checkSeedUser checks what a user of a seed needs.
@@ -554,31 +573,29 @@ func userOfPatch(p api.UserPatch) gen.User {
 	return u
 }
 
-// readSeed reads a seed file whole, refusing by FILE:LINE a line that does not read, and a user
-// whose login ID or user ID another line's user has.
-func readSeed(path string) ([]gen.User, error) {
-	f, err := openInput(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	var users []gen.User
-	owner := map[string]int{}
-	err = scanRecords(path, f, formatJSONL, seedRecords, func(line int, u gen.User) error {
-		ids := u.LoginIDs
-		if u.UserID != "" {
-			ids = append([]string{u.UserID}, ids...)
-		}
-		for _, id := range ids {
-			if other, ok := owner[id]; ok && other != line {
-				return fmt.Errorf("%s:%d: %q is a login ID or user ID of the user on line %d too", path, line, id, other)
+// seedUsers returns the reader of apitest.WithSeed for the seed file f, named path: the user of
+// each line goes to the emulator's store as the line is read, so that the file's users are never
+// held beside the stored ones. A line that does not read, or whose user has a login ID or user ID
+// of another line's user, stops it, by FILE:LINE (an *exitError).
+func seedUsers(path string, f io.Reader) func(add func(gen.User) error) error {
+	return func(add func(gen.User) error) error {
+		var lines []int32 // the line of each user added, by its position in the store
+		err := scanRecords(path, f, formatJSONL, seedRecords, func(line int, u gen.User) error {
+			var taken *apitest.IDTakenError
+			switch err := add(u); {
+			case errors.As(err, &taken):
+				return fmt.Errorf("%s:%d: %q is a login ID or user ID of the user on line %d too", path, line, taken.ID, lines[taken.Other])
+			case err != nil:
+				return fmt.Errorf("%s:%d: %v", path, line, err)
 			}
-			owner[id] = line
+			lines = append(lines, int32(line))
+			return nil
+		})
+		if err != nil {
+			return &exitError{exitUsage, err}
 		}
-		users = append(users, u)
 		return nil
-	})
-	return users, err
+	}
 }
 
 // parseLimits reads --limits: none, descope, or NAME=COUNT/WINDOW items for Descope's route

@@ -257,6 +257,9 @@ func TestEmulateSeedRefusals(t *testing.T) {
 		{"patch without loginId", `{"name":"A"}`, ":1: loginId is missing or empty"},
 		{"twice", `{"loginId":"a"}` + "\n\n" + `{"loginIds":["b","a"]}`, `:3: "a" is a login ID or user ID of the user on line 1 too`},
 		{"user ID twice", `{"loginIds":["a"],"userId":"U1"}` + "\n" + `{"user":{"loginIds":["b"],"userId":"U1"}}`, `:2: "U1" is a login ID or user ID of the user on line 1 too`},
+		// The user of line 1 was given that user ID: line 2's does not replace it.
+		{"a user ID given", `{"loginId":"a"}` + "\n" + `{"loginIds":["b"],"userId":"U2fake0000000000000000000001"}`,
+			`:2: "U2fake0000000000000000000001" is a login ID or user ID of the user on line 1 too`},
 	} {
 		path := writeTemp(t, "seed.jsonl", tc.content)
 		r := runCLI(t, emulateEnv(), "emulate", "--addr", "127.0.0.1:0", "--seed", path)
