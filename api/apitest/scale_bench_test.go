@@ -204,13 +204,22 @@ func spread(n, k int, format string) []string {
 
 // BenchmarkScaleSearch measures one page of 100 users from the middle of the matches (page
 // total/200) of each search of scaleSearches, over 100,000 and 1,000,000 varied scale users: in
-// the store, and through HTTP against a fake that validates requests and responses.
+// the store; through HTTP against a fake that validates requests and responses (http, as
+// NewServer does in tests); and through HTTP against one that validates requests only (emulator,
+// as descope-users emulate serves by default).
 func BenchmarkScaleSearch(b *testing.B) {
 	for _, size := range scaleSizes {
 		b.Run(size.name, func(b *testing.B) {
 			s := NewServer(b)
 			seedScale(s, size.n, true)
 			c := scaleClient(b, s)
+			emu, err := Start()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(emu.Close)
+			seedScale(emu, size.n, true)
+			emuClient := scaleClient(b, emu)
 			for _, search := range scaleSearches {
 				req := search.req(size.n)
 				_, total, e := s.store.search(req)
@@ -229,15 +238,20 @@ func BenchmarkScaleSearch(b *testing.B) {
 						}
 					}
 				})
-				b.Run(search.name+"/http", func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						r, err := c.SearchUsersWithResponse(context.Background(), req)
-						if err != nil || r.JSON200 == nil || int(r.JSON200.Total) != total || len(r.JSON200.Users) != want {
-							b.Fatalf("SearchUsers: %v %s", err, r.Body)
+				for _, via := range []struct {
+					name string
+					c    *gen.ClientWithResponses
+				}{{"http", c}, {"emulator", emuClient}} {
+					b.Run(search.name+"/"+via.name, func(b *testing.B) {
+						b.ReportAllocs()
+						for b.Loop() {
+							r, err := via.c.SearchUsersWithResponse(context.Background(), req)
+							if err != nil || r.JSON200 == nil || int(r.JSON200.Total) != total || len(r.JSON200.Users) != want {
+								b.Fatalf("SearchUsers: %v %s", err, r.Body)
+							}
 						}
-					}
-				})
+					})
+				}
 			}
 		})
 	}
