@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,13 +57,7 @@ func TestImportSeqReportsExistingUsers(t *testing.T) {
 	}
 	before := srv.Stats().CreatedUsers
 
-	res, err := c.ImportSeq(ctx, func(yield func(api.BatchUser) bool) {
-		for _, u := range users {
-			if !yield(u) {
-				return
-			}
-		}
-	}, api.WithBatchSize(4))
+	res, err := c.ImportSeq(ctx, slices.Values(users), api.WithBatchSize(4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +76,7 @@ func TestImportSeqReportsExistingUsers(t *testing.T) {
 
 	// Sent again: every user exists now, none is created.
 	before = srv.Stats().CreatedUsers
-	res, err = c.ImportSeq(ctx, func(yield func(api.BatchUser) bool) {
-		for _, u := range users {
-			if !yield(u) {
-				return
-			}
-		}
-	}, api.WithBatchSize(4))
+	res, err = c.ImportSeq(ctx, slices.Values(users), api.WithBatchSize(4))
 	if err != nil {
 		t.Fatal(err)
 	}
