@@ -339,3 +339,27 @@ func TestImportDryRunListsEveryProblem(t *testing.T) {
 		t.Errorf("a run's refusal:\n%s", r.stderr)
 	}
 }
+
+// Users of an export that cannot be carried over refuse the file, each at its place, called
+// what they are: a login ID two users have names both places.
+func TestImportFromFirebaseRefusesWhatCannotBeCarriedOver(t *testing.T) {
+	s, env := newServer(t)
+	export := filepath.Join(t.TempDir(), "users.json")
+	writeFile(t, export, `{"users": [
+{"localId":"a","email":"dup@example.com"},
+{"localId":"b","email":"dup@example.com"},
+{"localId":"c","email":"c@example.com","customAttributes":"[1]"}
+]}`)
+	n := len(s.Requests())
+	r := runCLI(t, env, withURL(s, "import", "--from", "firebase", export)...)
+	wantExit(t, r, 2)
+	for _, want := range []string{"users.json: 2 users that cannot be carried over; nothing was sent",
+		`users.json:3 (users[1]): login ID "dup@example.com" is the login ID of the user at`, "users.json:4 (users[2]): customAttributes"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if len(s.Requests()) != n {
+		t.Error("a refused export sent requests")
+	}
+}

@@ -132,7 +132,8 @@ type inputError struct {
 	name     string
 	problems []string // each "FILE:LINE: what is wrong"
 	total    int
-	all      bool // keep every problem, not maxReportedProblems (a plan lists them all)
+	all      bool   // keep every problem, not maxReportedProblems (a plan lists them all)
+	what     string // what the problems are called: "" is "malformed lines"
 }
 
 func (e *inputError) add(line int, format string, a ...any) {
@@ -165,7 +166,11 @@ func (e *inputError) describe(note string) string {
 		return e.problems[0] + note
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d malformed lines%s", e.name, e.total, note)
+	what := e.what
+	if what == "" {
+		what = "malformed lines"
+	}
+	fmt.Fprintf(&b, "%s: %d %s%s", e.name, e.total, what, note)
 	for _, p := range e.problems {
 		b.WriteString("\n  " + p)
 	}

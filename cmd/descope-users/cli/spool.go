@@ -201,7 +201,7 @@ type recordSource[T any] func(r io.Reader, name string, emit func(place string, 
 // readSource reads the input with in.source, checks each record as records would, and spools it
 // to w as the line lineOf makes of it. Problems come back as an *inputError.
 func (in *spooledInput[T]) readSource(r io.Reader, w io.Writer, counted func() error) error {
-	problems := &inputError{name: in.name(), all: in.listAll}
+	problems := &inputError{name: in.name(), all: in.listAll, what: "users that cannot be carried over"}
 	err := in.source(r, in.name(), func(place string, rec T) error {
 		if in.records.check != nil {
 			if err := in.records.check(&rec); err != nil {
