@@ -320,21 +320,31 @@ func (o operations) GenerateOTPForTestUser(w http.ResponseWriter, r *http.Reques
 	o.s.respond(w, r, c, http.StatusOK, gen.GenerateOTPResponse{LoginID: req.LoginID, Code: code})
 }
 
+// linkTarget returns the test user a link generator names and the URL its link goes to, given
+// as redirectUrl or as the Go SDK's URI (two that differ are refused).
+func (s *Server) linkTarget(loginID, redirectURL, uri string) (*user, string, *apiError) {
+	redirect, e := either("redirectUrl", redirectURL, "URI", uri, redirectURL == "", uri == "")
+	if e != nil {
+		return nil, "", e
+	}
+	u, e := s.testUser(loginID)
+	if e != nil {
+		return nil, "", e
+	}
+	return u, redirect.(string), nil
+}
+
 func (o operations) GenerateMagicLinkForTestUser(w http.ResponseWriter, r *http.Request) {
 	req, c, ok := decodeBody[gen.GenerateMagicLinkRequest](o.s, w, r)
 	if !ok {
 		return
 	}
-	redirect, e := either("redirectUrl", req.RedirectURL, "URI", req.URIGoSpelling, req.RedirectURL == "", req.URIGoSpelling == "")
-	var u *user
-	if e == nil {
-		u, e = o.s.testUser(req.LoginID)
-	}
+	u, redirect, e := o.s.linkTarget(req.LoginID, req.RedirectURL, req.URIGoSpelling)
 	if e != nil {
 		o.s.fail(w, r, c, e)
 		return
 	}
-	link := linkTo(redirect.(string), randomToken("T2"))
+	link := linkTo(redirect, randomToken("T2"))
 	o.s.remember(u.UserID, func(g *generated) { g.magicLink = link })
 	o.s.respond(w, r, c, http.StatusOK, gen.GenerateMagicLinkResponse{LoginID: req.LoginID, Link: link})
 }
@@ -344,16 +354,12 @@ func (o operations) GenerateEnchantedLinkForTestUser(w http.ResponseWriter, r *h
 	if !ok {
 		return
 	}
-	redirect, e := either("redirectUrl", req.RedirectURL, "URI", req.URIGoSpelling, req.RedirectURL == "", req.URIGoSpelling == "")
-	var u *user
-	if e == nil {
-		u, e = o.s.testUser(req.LoginID)
-	}
+	u, redirect, e := o.s.linkTarget(req.LoginID, req.RedirectURL, req.URIGoSpelling)
 	if e != nil {
 		o.s.fail(w, r, c, e)
 		return
 	}
-	link, ref := linkTo(redirect.(string), randomToken("T2")), randomToken("P2")
+	link, ref := linkTo(redirect, randomToken("T2")), randomToken("P2")
 	o.s.remember(u.UserID, func(g *generated) { g.enchantedLink, g.pendingRef = link, ref })
 	o.s.respond(w, r, c, http.StatusOK, gen.GenerateEnchantedLinkResponse{LoginID: req.LoginID, Link: link, PendingRef: ref})
 }
